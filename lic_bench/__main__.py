@@ -1,0 +1,3 @@
+from lic_bench.cli import main
+
+main()

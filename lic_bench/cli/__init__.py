@@ -1,0 +1,48 @@
+"""The ``lic-bench`` command: one composition root that wires the command modules.
+
+Each module in this package owns one group of commands and exposes
+``register(app)``; commands stay thin and call importable functions that return
+data. Command modules must not import torch at module level, so that
+``lic-bench kb ...`` and ``lic-bench site ...`` work without the bench extra.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from lic_bench.cli import anchors, bench, codec, data, kb, registry, site, train
+from lic_bench.errors import LicBenchError
+
+app = typer.Typer(
+    name="lic-bench",
+    help="Knowledge base and benchmark for learned lossy image compression.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+for _module in (kb, site, registry, codec, data, train, anchors, bench):
+    _module.register(app)
+
+
+@app.command()
+def version() -> None:
+    """Print the installed lic-bench version."""
+    from importlib.metadata import version as _version
+
+    typer.echo(_version("lic-bench"))
+
+
+def main() -> None:
+    """Console entry point: user errors become one line on stderr and a non-zero exit."""
+    try:
+        app()
+    except LicBenchError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

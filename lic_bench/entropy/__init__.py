@@ -1,0 +1,1 @@
+"""Entropy models, wrapping CompressAI's (registry kind ``entropy-model``). Needs torch."""

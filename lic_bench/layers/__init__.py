@@ -1,0 +1,1 @@
+"""Layers, non-linearities first (registry kind ``nonlinearity``). Needs torch."""

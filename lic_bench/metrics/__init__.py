@@ -1,0 +1,1 @@
+"""lic_bench.metrics."""

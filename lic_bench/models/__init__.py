@@ -1,0 +1,1 @@
+"""Complete compression models (registry kind ``model``). Needs torch."""

@@ -1,0 +1,55 @@
+"""Where the project's data lives.
+
+The knowledge base (``taxonomy/``, ``papers/``) and ``results/`` are found at the
+project root: ``$LIC_BENCH_ROOT`` if set, else the first parent of the working
+directory that holds ``taxonomy/`` and ``papers/``, else the checkout this
+package was imported from. Datasets default to ``../shared/data`` beside the
+project root (``$LIC_BENCH_DATA`` or ``--data-dir`` override it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _is_root(path: Path) -> bool:
+    return (path / "taxonomy").is_dir() and (path / "papers").is_dir()
+
+
+def project_root() -> Path:
+    env = os.environ.get("LIC_BENCH_ROOT")
+    if env:
+        return Path(env).resolve()
+    cwd = Path.cwd().resolve()
+    for candidate in (cwd, *cwd.parents):
+        if _is_root(candidate):
+            return candidate
+    return _PACKAGE_ROOT
+
+
+def taxonomy_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "taxonomy"
+
+
+def papers_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "papers"
+
+
+def results_dir(root: Path | None = None) -> Path:
+    env = os.environ.get("LIC_BENCH_RESULTS")
+    if env and root is None:
+        return Path(env).resolve()
+    return (root or project_root()) / "results"
+
+
+def data_dir(override: str | Path | None = None) -> Path:
+    """The folder that holds the datasets (kodak/, bsds500/, wiki49/, ...)."""
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get("LIC_BENCH_DATA")
+    if env:
+        return Path(env).expanduser().resolve()
+    return (project_root().parent / "shared" / "data").resolve()

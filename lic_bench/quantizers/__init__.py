@@ -1,0 +1,1 @@
+"""Quantizers (registry kind ``quantizer``). Needs torch."""

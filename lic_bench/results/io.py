@@ -1,0 +1,85 @@
+"""Reading and writing results documents under ``results/``."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from lic_bench.errors import UsageError
+from lic_bench.paths import results_dir
+
+
+def result_path(kind: str, name: str, tag: str, root: Path | None = None) -> Path:
+    """``results/<kind>/<name>/<tag>.json``: one folder per component, one file per run."""
+    return results_dir(root) / kind / name / f"{tag}.json"
+
+
+def _same_run(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("name", "kind", "config_hash", "checkpoint_hash", "dataset", "codec")
+    ma, mb = a.get("meta", {}), b.get("meta", {})
+    return a.get("name") == b.get("name") and all(ma.get(k) == mb.get(k) for k in keys)
+
+
+def write_result(doc: dict[str, Any], path: str | Path, *, overwrite_same_run: bool = True) -> Path:
+    """Write ``doc`` atomically (temp file + rename).
+
+    An existing file is replaced only when it records the same run (same name,
+    kind, config, checkpoint, dataset); a different run gets a ``-2``, ``-3``...
+    suffix instead, so no measured result is ever lost.
+    """
+    for key in ("name", "results", "meta"):
+        if key not in doc:
+            raise ValueError(f"results document lacks {key!r}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target, n = path, 1
+    while target.exists():
+        try:
+            existing = json.loads(target.read_text())
+        except (OSError, json.JSONDecodeError):
+            existing = {}
+        if overwrite_same_run and _same_run(existing, doc):
+            break
+        n += 1
+        target = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(doc, fh, indent=2, sort_keys=False, allow_nan=True)
+            fh.write("\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_result(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(doc, dict) or "results" not in doc:
+        raise UsageError(f"{path}: not a results file (no 'results' object)")
+    return doc
+
+
+def load_results(root: Path | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every results document under ``results/`` (optionally one kind), with ``_path`` added."""
+    base = results_dir(root)
+    if kind:
+        base = base / kind
+    docs = []
+    for path in sorted(base.rglob("*.json")) if base.is_dir() else []:
+        if path.name.startswith("."):
+            continue
+        doc = read_result(path)
+        doc["_path"] = str(path.relative_to(results_dir(root)))
+        docs.append(doc)
+    return docs

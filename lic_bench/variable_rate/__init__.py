@@ -1,0 +1,1 @@
+"""Variable-rate modules (registry kind ``variable-rate``). Needs torch."""

@@ -1,0 +1,29 @@
+"""Shared fixtures: the project root, the shared datasets, small images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lic_bench.paths import data_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = data_dir()
+    if not (path / "kodak").is_dir():
+        pytest.skip(f"shared datasets not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def kodak_dir(shared_data: Path) -> Path:
+    return shared_data / "kodak"
