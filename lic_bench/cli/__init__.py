@@ -24,6 +24,11 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+@app.callback()
+def _root() -> None:
+    """Knowledge base and benchmark for learned lossy image compression."""
+
+
 for _module in (kb, site, registry, codec, data, train, anchors, bench):
     _module.register(app)
 
