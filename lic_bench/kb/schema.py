@@ -1,0 +1,114 @@
+"""Record schemas of the knowledge base: taxonomy nodes and paper records.
+
+The models are strict (``extra="forbid"``) so that a misspelt field in a YAML
+record is reported instead of silently ignored. Cross-record checks (unknown
+component ids, ``builds_on`` cycles, file names) live in :mod:`lic_bench.kb.validate`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: kebab-case id: lowercase ASCII letters and digits separated by single hyphens.
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+#: a DOI as registered (without the https://doi.org/ prefix).
+DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
+#: a bare arXiv id: new style ``1802.01436`` (optional version) or old style ``cs/0601001``.
+ARXIV_PATTERN = r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$"
+URL_PATTERN = r"^https?://\S+$"
+
+MIN_YEAR = 1900
+
+
+def max_year() -> int:
+    """Latest acceptable publication year: next year (accepted papers appear early)."""
+    return _dt.date.today().year + 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TaxonomyNode(_Strict):
+    """One node as written in ``taxonomy/<area>.yaml``."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    parent: str | None = None
+    summary: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    implementations: list[str] = Field(default_factory=list)
+
+
+class TaxonomyFile(_Strict):
+    """A whole ``taxonomy/<area>.yaml``: the area id and its nodes (area first)."""
+
+    area: str = Field(pattern=ID_PATTERN)
+    nodes: list[TaxonomyNode] = Field(min_length=1)
+
+
+class Component(TaxonomyNode):
+    """A taxonomy node once loaded: the node plus the id of its top-level area."""
+
+    area: str
+
+
+class Paper(_Strict):
+    """One paper record, ``papers/<id>.yaml`` (see ``papers/_template.yaml``).
+
+    Reported rate-distortion numbers are not part of the record; they live in
+    ``results/reported/`` with their source.
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    authors: list[str] = Field(min_length=1)
+    year: int
+    venue: str | None = None
+    doi: str | None = Field(default=None, pattern=DOI_PATTERN)
+    arxiv: str | None = Field(default=None, pattern=ARXIV_PATTERN)
+    url: str | None = Field(default=None, pattern=URL_PATTERN)
+    components: list[str] = Field(default_factory=list)
+    builds_on: list[str] = Field(default_factory=list)
+    code: list[str] = Field(default_factory=list)
+    notes: str | None = None
+
+    @field_validator("year")
+    @classmethod
+    def _year_in_range(cls, value: int) -> int:
+        if not MIN_YEAR <= value <= max_year():
+            raise ValueError(f"year {value} is outside {MIN_YEAR}..{max_year()}")
+        return value
+
+    @field_validator("authors")
+    @classmethod
+    def _authors_not_blank(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not name.strip():
+                raise ValueError("author names must not be empty")
+        return value
+
+    @field_validator("code")
+    @classmethod
+    def _code_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not re.match(URL_PATTERN, url):
+                raise ValueError(f"not an http(s) URL: {url!r}")
+        return value
+
+    @field_validator("components", "builds_on")
+    @classmethod
+    def _ids(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not re.match(ID_PATTERN, item):
+                raise ValueError(f"not a kebab-case id: {item!r}")
+        if len(set(value)) != len(value):
+            raise ValueError("lists the same id twice")
+        return value
+
+
+#: Field names of a paper record, in template order.
+PAPER_FIELDS: tuple[str, ...] = tuple(Paper.model_fields)
