@@ -1,0 +1,61 @@
+"""CompressAI's implementation of the same architecture, loaded with identical weights.
+
+Used by ``lic-bench bench --compare compressai`` to time both in one run and to
+check that ours produces the same bitstream and reconstruction bit for bit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from lic_bench.errors import UsageError
+
+# Our registry name -> CompressAI class with the same layers and state_dict keys.
+COMPRESSAI_CLASSES = {
+    "bmshj2018-factorized": "FactorizedPrior",
+    "bmshj2018-hyperprior": "ScaleHyperprior",
+    "mbt2018-mean": "MeanScaleHyperprior",
+    "mbt2018": "JointAutoregressiveHierarchicalPriors",
+}
+
+
+def compressai_twin(model: torch.nn.Module, cfg: dict[str, Any]) -> torch.nn.Module:
+    """CompressAI's model for ``cfg`` holding ``model``'s weights (CDF tables rebuilt)."""
+    import compressai.models as cm
+
+    name = cfg["name"]
+    if name not in COMPRESSAI_CLASSES:
+        known = ", ".join(COMPRESSAI_CLASSES)
+        raise UsageError(f"CompressAI has no twin of {name!r}; --compare works for {known}")
+    args = dict(cfg.get("init_args") or {})
+    if args.get("nonlinearity", "gdn") != "gdn":
+        raise UsageError("--compare compressai needs nonlinearity: gdn (CompressAI's only choice)")
+    twin = getattr(cm, COMPRESSAI_CLASSES[name])(N=args.get("N", 128), M=args.get("M", 192))
+    # CDF tables are derived state: drop them and let update() rebuild them from the weights.
+    state = {k: v for k, v in model.state_dict().items() if not _is_cdf_buffer(k)}
+    missing, unexpected = torch.nn.Module.load_state_dict(twin, state, strict=False)
+    real_missing = [k for k in missing if not _is_cdf_buffer(k)]
+    real_unexpected = [k for k in unexpected if not _is_cdf_buffer(k)]
+    if real_missing or real_unexpected:
+        raise UsageError(
+            f"weights of {name!r} do not map onto CompressAI's {COMPRESSAI_CLASSES[name]}: "
+            f"missing {real_missing[:3]}, unexpected {real_unexpected[:3]}"
+        )
+    twin.update(force=True)
+    return twin
+
+
+def _is_cdf_buffer(key: str) -> bool:
+    return key.rsplit(".", 1)[-1] in {"_quantized_cdf", "_offset", "_cdf_length", "scale_table"}
+
+
+def outputs_identical(ours: torch.nn.Module, theirs: torch.nn.Module, x: torch.Tensor) -> bool:
+    """Same strings from both encoders, and the same image from both decoders."""
+    a, b = ours.compress(x), theirs.compress(x)
+    if a["strings"] != b["strings"]:
+        return False
+    xa = ours.decompress(a["strings"], a["shape"])["x_hat"]
+    xb = theirs.decompress(b["strings"], b["shape"])["x_hat"]
+    return bool(torch.equal(xa, xb))

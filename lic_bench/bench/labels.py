@@ -1,0 +1,45 @@
+"""Human labels and taxonomy ids for a resolved model config.
+
+The model's registry entry names the components it is built from by default;
+a config that swaps the non-linearity or quantizer swaps those ids too, so a
+ReLU variant's results land on the ``relu`` page, not the ``gdn`` one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SWAPPABLE = {"nonlinearity": "nonlinearity", "quantizer": "quantizer"}
+
+
+def _args(cfg: dict[str, Any]) -> dict[str, Any]:
+    return dict(cfg.get("init_args") or {}) | {k: v for k, v in cfg.items() if k in _SWAPPABLE}
+
+
+def describe_config(cfg: dict[str, Any]) -> str:
+    args = _args(cfg)
+    shown = [f"{k}={args[k]}" for k in ("N", "M", "nonlinearity", "quantizer") if k in args]
+    return f"{cfg['name']} ({', '.join(shown)})" if shown else cfg["name"]
+
+
+def taxonomy_for_config(cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(taxonomy ids, paper ids) of a model config, following swapped components."""
+    from lic_bench.registry import MODELS, REGISTRIES, load_all
+
+    load_all()
+    entry = MODELS.entry(cfg["name"])
+    taxonomy, papers = list(entry.taxonomy), list(entry.papers)
+    args = _args(cfg)
+    for key, kind in _SWAPPABLE.items():
+        chosen = args.get(key)
+        registry = REGISTRIES[kind]
+        if not isinstance(chosen, str) or chosen not in registry:
+            continue
+        kind_ids = {t for e in registry.entries() for t in e.taxonomy}
+        kind_papers = {p for e in registry.entries() for p in e.papers}
+        taxonomy = [t for t in taxonomy if t not in kind_ids]
+        papers = [p for p in papers if p not in kind_papers or p in entry.papers[:1]]
+        chosen_entry = registry.entry(chosen)
+        taxonomy += [t for t in chosen_entry.taxonomy if t not in taxonomy]
+        papers += [p for p in chosen_entry.papers if p not in papers]
+    return taxonomy, papers

@@ -1,0 +1,56 @@
+"""Text rendering and saving of benchmark results documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lic_bench.results import result_path, write_result
+
+_STAGES = ("transform_encode", "transform_decode", "encode", "decode")
+
+
+def save_result(doc: dict[str, Any], output: Path | None = None) -> Path:
+    meta = doc["meta"]
+    threads = meta.get("threads")
+    tag = f"{meta['config_hash']}-{meta['device'].replace(':', '')}-t{threads}"
+    return write_result(doc, output or result_path("bench", doc["name"], tag))
+
+
+def _cell(stats: dict[str, float] | None) -> str:
+    if not stats:
+        return "-"
+    return f"{stats['median']:.1f} ±{stats['std']:.1f} (p95 {stats['p95']:.1f})"
+
+
+def render_table(doc: dict[str, Any]) -> str:
+    latency = doc["latency"]
+    stages = [s for s in _STAGES if s in latency]
+    meta = doc["meta"]
+    lines = [
+        f"{meta['label']} on {meta['device']} ({meta.get('threads')} threads, {meta.get('cpu')})",
+        "latency, ms: median ±std (p95), batch 1",
+        "  " + "resolution".ljust(11) + "".join(s.ljust(30) for s in stages),
+    ]
+    for label in doc["results"]["resolution"]:
+        lines.append("  " + label.ljust(11) + "".join(_cell(latency[s].get(label)).ljust(30) for s in stages))
+    thr = doc["throughput"]
+    lines.append(f"throughput at {thr['resolution']}, images/s")
+    for i, batch in enumerate(thr["batch_size"]):
+        enc = thr.get("encode_ips", [None] * (i + 1))[i]
+        dec = thr.get("decode_ips", [None] * (i + 1))[i]
+        lines.append(f"  batch {batch:>3}: encode {enc:8.2f}   decode {dec:8.2f}")
+    cx = doc["complexity"]
+    peak = cx["peak_memory_mb"]
+    lines.append(
+        f"params {cx['params']:,}   {cx['kmac_per_pixel']:.1f} kMAC/px   "
+        f"peak memory at {peak['resolution']}: encode {peak['encode']:.0f} MiB, decode {peak['decode']:.0f} MiB"
+    )
+    if "compare" in doc:
+        c = doc["compare"]
+        lines.append(
+            f"ours / CompressAI at {c['reference_resolution']}: encode {c['encode_ratio']:.3f}, "
+            f"decode {c['decode_ratio']:.3f}, encode+decode {c['total_ratio']:.3f}; "
+            f"identical output: {c['identical_output']}"
+        )
+    return "\n".join(lines)
