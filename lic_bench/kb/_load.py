@@ -1,0 +1,361 @@
+"""Reading ``taxonomy/*.yaml`` and ``papers/*.yaml`` into checked records.
+
+Loading never stops at the first defect: every problem is collected (as
+:class:`Problem`) and the records that are sound are kept, so ``kb validate``
+can list everything at once and a lenient load still gives a usable graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from lic_bench.kb.problems import Problem, unknown_id_message
+from lic_bench.kb.schema import Component, Paper, TaxonomyFile, TaxonomyNode
+
+#: The thesis' order of the five areas (ch. 5.1-5.5); other area files follow alphabetically.
+AREA_ORDER = (
+    "quantization",
+    "architectural-archetypes",
+    "context-models",
+    "hierarchical-priors",
+    "variable-rate",
+)
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_PATTERN_HINTS = {
+    "id": "is not a kebab-case id (lowercase letters, digits, single hyphens)",
+    "area": "is not a kebab-case id (lowercase letters, digits, single hyphens)",
+    "doi": "is not a bare DOI such as 10.1109/CVPR46437.2021.01453",
+    "arxiv": "is not a bare arXiv id such as 1802.01436",
+    "url": "is not an http(s) URL",
+}
+
+
+@dataclass
+class LoadResult:
+    components: list[Component] = field(default_factory=list)
+    papers: list[Paper] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _pydantic_problems(file: str, exc: ValidationError, prefix: str = "") -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        name = ".".join(loc) or "-"
+        kind = err["type"]
+        if kind == "missing":
+            message = "missing required field"
+        elif kind == "extra_forbidden":
+            message = "unknown field"
+        elif kind == "string_pattern_mismatch":
+            message = f"{_short(err['input'])} {_PATTERN_HINTS.get(loc[-1], 'has the wrong form')}"
+        elif kind == "value_error":
+            message = err["msg"].removeprefix("Value error, ")
+        else:
+            message = f"{err['msg'][0].lower()}{err['msg'][1:]} (got {_short(err['input'])})"
+        problems.append(Problem(file, prefix + name, message))
+    return problems
+
+
+def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(rel, "-", f"invalid YAML{where}: {what}"))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(rel, "-", f"not UTF-8 text: {exc.reason}"))
+    return None
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _area_files(tax_dir: Path) -> list[Path]:
+    files = {p.stem: p for p in tax_dir.glob("*.yaml") if not p.name.startswith("_")}
+    ordered = [files.pop(a) for a in AREA_ORDER if a in files]
+    return ordered + [files[k] for k in sorted(files)]
+
+
+def _load_taxonomy(root: Path, problems: list[Problem]) -> list[Component]:
+    tax_dir = root / "taxonomy"
+    if not tax_dir.is_dir():
+        problems.append(Problem("taxonomy", "-", "folder not found"))
+        return []
+    nodes: dict[str, tuple[TaxonomyNode, str, str]] = {}  # id -> (node, file, file's area)
+    area_files: list[tuple[str, list[str]]] = []  # (area, node ids in file order)
+    for path in _area_files(tax_dir):
+        rel = _rel(path, root)
+        before = len(problems)
+        data = _read_yaml(path, rel, problems)
+        if len(problems) > before:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(rel, "-", "expected a mapping with `area` and `nodes`"))
+            continue
+        raw_nodes = data.get("nodes")
+        if not isinstance(raw_nodes, list) or not raw_nodes:
+            missing = "nodes" not in data
+            problems.append(
+                Problem(rel, "nodes", "missing required field" if missing else "expected a list of nodes")
+            )
+            continue
+        try:
+            # Validate the envelope without the nodes so one bad node does not hide the rest.
+            head = TaxonomyFile.model_validate({**data, "nodes": [_PLACEHOLDER]})
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(rel, exc))
+            continue
+        area = head.area
+        if area != path.stem:
+            problems.append(
+                Problem(rel, "area", f"area {area!r} does not match the file name {path.stem!r}")
+            )
+        ids: list[str] = []
+        for index, raw in enumerate(raw_nodes):
+            label = raw.get("id") if isinstance(raw, dict) else None
+            prefix = f"{label}." if isinstance(label, str) and label else f"nodes.{index}."
+            try:
+                node = TaxonomyNode.model_validate(raw)
+            except ValidationError as exc:
+                problems.extend(_pydantic_problems(rel, exc, prefix))
+                continue
+            if node.id in nodes:
+                other = nodes[node.id][1]
+                problems.append(
+                    Problem(rel, f"{node.id}.id", f"duplicate component id (also in {other})")
+                )
+                continue
+            nodes[node.id] = (node, rel, area)
+            ids.append(node.id)
+        if area not in ids:
+            problems.append(
+                Problem(rel, "area", f"no node with id {area!r} (the area itself, parent: null)")
+            )
+        elif nodes[area][0].parent is not None:
+            problems.append(Problem(rel, f"{area}.parent", "the area node must have parent: null"))
+        area_files.append((area, ids))
+
+    known = {nid: [n.name, *n.aliases] for nid, (n, _, _) in nodes.items()}
+    resolved: dict[str, str] = {}  # id -> area, for nodes whose parent chain reaches their area
+    for nid, (node, rel, area) in nodes.items():
+        if node.parent is None:
+            if nid == area:
+                resolved[nid] = area
+            else:
+                problems.append(
+                    Problem(rel, f"{nid}.parent", "no parent area: only the area node may have parent null")
+                )
+            continue
+        if node.parent not in nodes:
+            problems.append(
+                Problem(rel, f"{nid}.parent", unknown_id_message("parent", node.parent, known))
+            )
+            continue
+        chain = [nid]
+        current = node.parent
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = nodes[current][0].parent if current in nodes else None
+        if current is not None:
+            loop = chain[chain.index(current) :] + [current]
+            problems.append(Problem(rel, f"{nid}.parent", "parent chain loops: " + " -> ".join(loop)))
+            continue
+        top = chain[-1]
+        if top not in nodes or nodes[top][0].parent is not None or top != nodes[top][2]:
+            problems.append(Problem(rel, f"{nid}.parent", "no parent area above this node"))
+            continue
+        if top != area:
+            problems.append(
+                Problem(rel, f"{nid}.parent", f"parent {node.parent!r} belongs to area {top!r}, not {area!r}")
+            )
+            continue
+        resolved[nid] = area
+
+    # Depth-first from each area, children in file order: parents before children.
+    children: dict[str | None, list[str]] = {}
+    for _, ids in area_files:
+        for nid in ids:
+            if nid in resolved:
+                children.setdefault(nodes[nid][0].parent, []).append(nid)
+    ordered: list[Component] = []
+    stack = [a for a, _ in reversed(area_files) if a in resolved and nodes[a][0].parent is None]
+    while stack:
+        nid = stack.pop()
+        node, _, area = nodes[nid]
+        ordered.append(Component(**node.model_dump(), area=area))
+        stack.extend(reversed(children.get(nid, [])))
+    return ordered
+
+
+_PLACEHOLDER = {"id": "placeholder", "name": "-", "summary": "-"}
+
+
+def _load_papers(root: Path, components: dict[str, Component], problems: list[Problem]) -> list[Paper]:
+    pap_dir = root / "papers"
+    if not pap_dir.is_dir():
+        problems.append(Problem("papers", "-", "folder not found"))
+        return []
+    papers: dict[str, tuple[Paper, str]] = {}
+    for path in sorted(pap_dir.glob("*.y*ml")):
+        if path.name.startswith("_"):
+            continue
+        rel = _rel(path, root)
+        if path.suffix != ".yaml":
+            problems.append(Problem(rel, "-", "paper records use the .yaml extension"))
+            continue
+        before = len(problems)
+        data = _read_yaml(path, rel, problems)
+        if len(problems) > before:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(rel, "-", "expected a mapping of fields (see papers/_template.yaml)"))
+            continue
+        if isinstance(data.get("arxiv"), (int, float)):
+            problems.append(
+                Problem(rel, "arxiv", f"write the arXiv id as a quoted string, e.g. \"{data['arxiv']}\"")
+            )
+            continue
+        try:
+            paper = Paper.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(rel, exc))
+            continue
+        if paper.id != path.stem:
+            problems.append(
+                Problem(rel, "id", f"id {paper.id!r} does not match the file name {path.stem!r}")
+            )
+        if paper.id in papers:
+            other = papers[paper.id][1]
+            problems.append(Problem(rel, "id", f"duplicate paper id {paper.id!r} (also in {other})"))
+            continue
+        papers[paper.id] = (paper, rel)
+
+    known_components = {cid: [c.name, *c.aliases] for cid, c in components.items()}
+    known_papers = {pid: [p.title] for pid, (p, _) in papers.items()}
+    seen: dict[tuple[str, str], str] = {}
+    for pid, (paper, rel) in papers.items():
+        for cid in paper.components:
+            if cid not in components:
+                problems.append(
+                    Problem(rel, "components", unknown_id_message("component", cid, known_components))
+                )
+        for ref in paper.builds_on:
+            if ref == pid:
+                problems.append(Problem(rel, "builds_on", "a paper cannot build on itself"))
+            elif ref not in papers:
+                problems.append(Problem(rel, "builds_on", unknown_id_message("paper", ref, known_papers)))
+        for key in ("doi", "arxiv"):
+            value = getattr(paper, key)
+            if value is None:
+                continue
+            norm = (key, value.lower().split("v")[0] if key == "arxiv" else value.lower())
+            if norm in seen:
+                problems.append(Problem(rel, key, f"same {key} as {seen[norm]}"))
+            else:
+                seen[norm] = rel
+    problems.extend(_cycle_problems({pid: (p, rel) for pid, (p, rel) in papers.items()}))
+    return sorted((p for p, _ in papers.values()), key=lambda p: (p.year, p.id))
+
+
+def _cycle_problems(papers: dict[str, tuple[Paper, str]]) -> list[Problem]:
+    """One problem per strongly connected group of ``builds_on`` links (Tarjan)."""
+    edges = {pid: [r for r in p.builds_on if r in papers and r != pid] for pid, (p, _) in papers.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    groups: list[list[str]] = []
+    counter = 0
+
+    for start in sorted(edges):
+        if start in index:
+            continue
+        work = [(start, iter(edges[start]))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for nxt in it:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(edges[nxt])))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    groups.append(sorted(group))
+
+    problems = []
+    for group in groups:
+        members = set(group)
+        first = group[0]
+        # Shortest way from the first member back to itself (breadth first, ids sorted).
+        came_from: dict[str, str] = {}
+        queue = [first]
+        last = first
+        while queue:
+            node = queue.pop(0)
+            if first in edges[node]:
+                last = node
+                break
+            for nxt in sorted(edges[node]):
+                if nxt in members and nxt not in came_from and nxt != first:
+                    came_from[nxt] = node
+                    queue.append(nxt)
+        path = [first]
+        while last != first:
+            path.insert(1, last)
+            last = came_from[last]
+        path.append(first)
+        problems.append(Problem(papers[first][1], "builds_on", "cycle: " + " -> ".join(path)))
+    return problems
+
+
+def read_kb(root: Path) -> LoadResult:
+    """Read and cross-check everything under ``root``; keep the sound records."""
+    result = LoadResult()
+    result.components = _load_taxonomy(root, result.problems)
+    by_id = {c.id: c for c in result.components}
+    result.papers = _load_papers(root, by_id, result.problems)
+    result.problems.sort()
+    return result

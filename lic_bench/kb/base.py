@@ -1,0 +1,135 @@
+"""The loaded knowledge base: the component tree, the papers and lookups between them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from lic_bench.kb._load import read_kb
+from lic_bench.kb.problems import KnowledgeBaseError, Problem, UnknownIdError, unknown_id_message
+from lic_bench.kb.schema import Component, Paper
+
+
+class KnowledgeBase:
+    """Components (taxonomy order, parents first) and papers (by year, then id).
+
+    Build it with :func:`load_kb`. Every lookup that takes an id raises
+    :class:`UnknownIdError` (a one-line user error listing close matches) for an
+    id the knowledge base does not hold.
+    """
+
+    def __init__(
+        self,
+        components: Iterable[Component],
+        papers: Iterable[Paper],
+        root: Path | None = None,
+        problems: list[Problem] | None = None,
+    ):
+        self.root = root
+        self.problems: list[Problem] = list(problems or [])
+        self.components: dict[str, Component] = {c.id: c for c in components}
+        self.papers: dict[str, Paper] = {
+            p.id: p for p in sorted(papers, key=lambda p: (p.year, p.id))
+        }
+        self.areas: list[Component] = [c for c in self.components.values() if c.parent is None]
+        self._children: dict[str, list[Component]] = {cid: [] for cid in self.components}
+        for comp in self.components.values():
+            if comp.parent in self._children:
+                self._children[comp.parent].append(comp)
+        self._tagged: dict[str, list[Paper]] = {cid: [] for cid in self.components}
+        self._built_upon: dict[str, list[Paper]] = {pid: [] for pid in self.papers}
+        for paper in self.papers.values():
+            for cid in paper.components:
+                if cid in self._tagged:
+                    self._tagged[cid].append(paper)
+            for ref in paper.builds_on:
+                if ref in self._built_upon:
+                    self._built_upon[ref].append(paper)
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase({len(self.components)} components, {len(self.papers)} papers)"
+
+    # -- lookups ---------------------------------------------------------------------------
+    def component(self, cid: str) -> Component:
+        try:
+            return self.components[cid]
+        except KeyError:
+            known = {k: [c.name, *c.aliases] for k, c in self.components.items()}
+            raise UnknownIdError(unknown_id_message("component", cid, known)) from None
+
+    def paper(self, pid: str) -> Paper:
+        try:
+            return self.papers[pid]
+        except KeyError:
+            known = {k: [p.title] for k, p in self.papers.items()}
+            raise UnknownIdError(unknown_id_message("paper", pid, known)) from None
+
+    def children(self, cid: str) -> list[Component]:
+        """Direct children of ``cid`` in taxonomy order."""
+        self.component(cid)
+        return list(self._children[cid])
+
+    def ancestors(self, cid: str) -> list[Component]:
+        """The chain from the area down to the parent of ``cid`` (``cid`` excluded)."""
+        chain: list[Component] = []
+        parent = self.component(cid).parent
+        while parent is not None:
+            comp = self.components[parent]
+            chain.append(comp)
+            parent = comp.parent
+        return chain[::-1]
+
+    def descendants(self, cid: str) -> set[str]:
+        """Ids of every node below ``cid`` (``cid`` excluded)."""
+        self.component(cid)
+        found: set[str] = set()
+        todo = [c.id for c in self._children[cid]]
+        while todo:
+            nid = todo.pop()
+            found.add(nid)
+            todo.extend(c.id for c in self._children[nid])
+        return found
+
+    def area_of(self, cid: str) -> str:
+        return self.component(cid).area
+
+    def papers_using(self, cid: str, include_descendants: bool = True) -> list[Paper]:
+        """Papers tagged with ``cid`` (or, by default, with any node below it), by year."""
+        ids = {cid} | (self.descendants(cid) if include_descendants else set())
+        if not include_descendants:
+            self.component(cid)
+        return [p for p in self.papers.values() if any(c in ids for c in p.components)]
+
+    def built_upon_by(self, pid: str) -> list[Paper]:
+        """Papers whose ``builds_on`` lists ``pid``, by year."""
+        self.paper(pid)
+        return list(self._built_upon[pid])
+
+    def areas_of_paper(self, paper: Paper) -> list[str]:
+        """Areas a paper is tagged in, each once, in taxonomy order."""
+        tagged = {self.components[c].area for c in paper.components if c in self.components}
+        return [a.id for a in self.areas if a.id in tagged]
+
+
+def load_kb(root: Path | None = None, *, strict: bool = True) -> KnowledgeBase:
+    """Load ``taxonomy/`` and ``papers/`` under ``root`` (default: the project root).
+
+    With ``strict`` (the default) any problem raises :class:`KnowledgeBaseError`
+    listing the first few (``lic-bench kb validate`` lists them all). With
+    ``strict=False`` the sound records are kept and the problems are available
+    as ``kb.problems``.
+    """
+    from lic_bench.paths import project_root
+
+    root = Path(root) if root is not None else project_root()
+    result = read_kb(root)
+    if strict and result.problems:
+        raise KnowledgeBaseError(result.problems)
+    return KnowledgeBase(result.components, result.papers, root=root, problems=result.problems)
+
+
+def validate_kb(root: Path | None = None) -> list[Problem]:
+    """Every problem in the knowledge base under ``root``, sorted; empty when it is clean."""
+    from lic_bench.paths import project_root
+
+    return read_kb(Path(root) if root is not None else project_root()).problems
