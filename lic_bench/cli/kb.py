@@ -1,9 +1,249 @@
-"""`lic-bench` commands: kb (see lic_bench/cli/__init__.py)."""
+"""`lic-bench kb ...`: check, query and export the knowledge base (no torch needed)."""
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from lic_bench.cli._options import FormatOpt, OutputFormat
+from lic_bench.errors import LicBenchError, UsageError
+
+kb_app = typer.Typer(
+    name="kb",
+    help="Knowledge base: validate records, query papers/components/trends, export graph and BibTeX.",
+    no_args_is_help=True,
+)
+bibtex_app = typer.Typer(name="bibtex", help="Export or import BibTeX.", no_args_is_help=True)
+kb_app.add_typer(bibtex_app)
+
+RootOpt = Annotated[
+    Optional[Path],
+    typer.Option("--root", help="Project root holding taxonomy/ and papers/ (default: this checkout)."),
+]
+SinceOpt = Annotated[Optional[int], typer.Option("--since", help="First year (inclusive).")]
+UntilOpt = Annotated[Optional[int], typer.Option("--until", help="Last year (inclusive).")]
+
+
+def _user_errors(func):
+    """Report user errors as one ``error:`` line and an exit code, also under CliRunner."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except LicBenchError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def _load(root: Path | None):
+    from lic_bench.kb import load_kb
+
+    if root is not None and not root.is_dir():
+        raise UsageError(f"--root {root} is not a folder")
+    kb = load_kb(root, strict=False)
+    if kb.problems:
+        typer.echo(
+            f"warning: the knowledge base has {len(kb.problems)} problem(s); "
+            "run `lic-bench kb validate`",
+            err=True,
+        )
+    return kb
+
+
+def _check_years(since: int | None, until: int | None) -> None:
+    if since is not None and until is not None and since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str = "") -> None:
+    """Print rows as a rich table (``columns`` only), JSON or CSV (all fields)."""
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt is OutputFormat.csv:
+        buffer = io.StringIO()
+        fields = list(rows[0]) if rows else columns
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _cell(row.get(k)) for k in fields} for row in rows)
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title or None, show_lines=False)
+        for i, col in enumerate(columns):
+            # Ids are copied into other commands: never break them across lines.
+            table.add_column(col, overflow="fold", no_wrap=i == 0)
+        for row in rows:
+            table.add_row(*(_cell(row.get(col)) for col in columns))
+        Console().print(table)
+        typer.echo(f"{len(rows)} row(s)", err=True)
+
+
+@kb_app.command("validate")
+@_user_errors
+def validate_cmd(root: RootOpt = None) -> None:
+    """Check every taxonomy node and paper record; print one line per problem."""
+    from lic_bench.kb import load_kb, validate_kb
+
+    if root is not None and not root.is_dir():
+        raise UsageError(f"--root {root} is not a folder")
+    problems = validate_kb(root)
+    if problems:
+        for problem in problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(problems)} problem(s) found", err=True)
+        raise typer.Exit(1)
+    kb = load_kb(root, strict=False)
+    edges = sum(len(p.builds_on) for p in kb.papers.values())
+    typer.echo(
+        f"OK: {len(kb.components)} components in {len(kb.areas)} areas, "
+        f"{len(kb.papers)} papers, {edges} builds_on links"
+    )
+
+
+@kb_app.command("graph")
+@_user_errors
+def graph_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File: .graphml, .gexf or .json.")],
+    root: RootOpt = None,
+) -> None:
+    """Write the component/paper graph as GraphML, GEXF or node-link JSON (by extension)."""
+    from lic_bench.kb import GRAPH_FORMATS, build_graph, write_graph
+
+    if output.suffix.lower() not in GRAPH_FORMATS:
+        raise UsageError(
+            f"cannot tell the graph format from {output.name!r}: use one of "
+            + ", ".join(GRAPH_FORMATS)
+        )
+    graph = build_graph(_load(root))
+    fmt = write_graph(graph, output)
+    typer.echo(f"wrote {output} ({fmt}, {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+
+
+@kb_app.command("papers")
+@_user_errors
+def papers_cmd(
+    component: Annotated[
+        Optional[str], typer.Option("--component", "-c", help="Component id (its subtree counts).")
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    search: Annotated[
+        Optional[str], typer.Option("--search", "-s", help="Words to find in title, authors, venue, notes.")
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    root: RootOpt = None,
+) -> None:
+    """List papers, optionally by component, year range and text."""
+    from lic_bench.kb import papers_table
+
+    _check_years(since, until)
+    rows = papers_table(_load(root), component=component, since=since, until=until, search=search)
+    if fmt is OutputFormat.table:
+        for row in rows:
+            row["first author"] = row["authors"][0] + (" et al." if len(row["authors"]) > 1 else "")
+    emit(rows, fmt, ["id", "year", "title", "first author", "venue", "components"], "Papers")
+
+
+@kb_app.command("components")
+@_user_errors
+def components_cmd(fmt: FormatOpt = OutputFormat.table, root: RootOpt = None) -> None:
+    """List taxonomy components in tree order with their paper counts."""
+    from lic_bench.kb import components_table
+
+    rows = components_table(_load(root))
+    if fmt is OutputFormat.table:
+        for row in rows:
+            row["node"] = "  " * row["depth"] + row["id"]
+    emit(rows, fmt, ["node", "name", "area", "papers", "implementations"], "Components")
+
+
+@kb_app.command("trends")
+@_user_errors
+def trends_cmd(
+    by: Annotated[str, typer.Option("--by", help="Group by 'area' or 'component'.")] = "area",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    root: RootOpt = None,
+) -> None:
+    """Papers per year and area (or component); a paper counts once in each of its areas."""
+    from lic_bench.kb import trends
+
+    _check_years(since, until)
+    rows = trends(_load(root), by=by, since=since, until=until)  # type: ignore[arg-type]
+    emit(rows, fmt, ["group", "year", "count"], f"Papers per year by {by}")
+
+
+@bibtex_app.command("export")
+@_user_errors
+def bibtex_export_cmd(
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="BibTeX file (default: stdout).")
+    ] = None,
+    root: RootOpt = None,
+) -> None:
+    """Write BibTeX for every paper, key = paper id."""
+    from lic_bench.kb import kb_bibtex
+
+    kb = _load(root)
+    text = kb_bibtex(kb)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {len(kb.papers)} entries to {output}", err=True)
+
+
+@bibtex_app.command("import")
+@_user_errors
+def bibtex_import_cmd(
+    file: Annotated[Path, typer.Argument(help="BibTeX file to import.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be created.")] = False,
+    root: RootOpt = None,
+) -> None:
+    """Create papers/<id>.yaml stubs for new entries; refuse duplicates (DOI, arXiv id, title)."""
+    from lic_bench.kb import import_bibtex
+    from lic_bench.paths import project_root
+
+    if not file.is_file():
+        raise UsageError(f"{file} is not a file")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{file} is not UTF-8 text ({exc.reason})") from None
+    kb = _load(root)
+    report = import_bibtex(text, root or kb.root or project_root(), kb, dry_run=dry_run)
+    for line in report.refused:
+        typer.echo(line, err=True)
+    verb = "would create" if dry_run else "created"
+    for pid, path in report.created:
+        typer.echo(f"{verb} {path} ({pid})")
+    typer.echo(
+        f"{len(report.created)} {verb}, {len(report.refused)} refused", err=True
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.add_typer(kb_app)

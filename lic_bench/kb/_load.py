@@ -96,7 +96,7 @@ def _area_files(tax_dir: Path) -> list[Path]:
     return ordered + [files[k] for k in sorted(files)]
 
 
-def _load_taxonomy(root: Path, problems: list[Problem]) -> list[Component]:
+def _load_taxonomy(root: Path, problems: list[Problem], rejected: set[str]) -> list[Component]:
     tax_dir = root / "taxonomy"
     if not tax_dir.is_dir():
         problems.append(Problem("taxonomy", "-", "folder not found"))
@@ -127,9 +127,11 @@ def _load_taxonomy(root: Path, problems: list[Problem]) -> list[Component]:
             continue
         area = head.area
         if area != path.stem:
+            # Everything below would cascade from this one mistake: report it alone.
             problems.append(
                 Problem(rel, "area", f"area {area!r} does not match the file name {path.stem!r}")
             )
+            continue
         ids: list[str] = []
         for index, raw in enumerate(raw_nodes):
             label = raw.get("id") if isinstance(raw, dict) else None
@@ -191,6 +193,7 @@ def _load_taxonomy(root: Path, problems: list[Problem]) -> list[Component]:
             continue
         resolved[nid] = area
 
+    rejected.update(set(nodes) - set(resolved))
     # Depth-first from each area, children in file order: parents before children.
     children: dict[str | None, list[str]] = {}
     for _, ids in area_files:
@@ -210,7 +213,9 @@ def _load_taxonomy(root: Path, problems: list[Problem]) -> list[Component]:
 _PLACEHOLDER = {"id": "placeholder", "name": "-", "summary": "-"}
 
 
-def _load_papers(root: Path, components: dict[str, Component], problems: list[Problem]) -> list[Paper]:
+def _load_papers(
+    root: Path, components: dict[str, Component], problems: list[Problem], rejected: set[str]
+) -> list[Paper]:
     pap_dir = root / "papers"
     if not pap_dir.is_dir():
         problems.append(Problem("papers", "-", "folder not found"))
@@ -255,7 +260,11 @@ def _load_papers(root: Path, components: dict[str, Component], problems: list[Pr
     seen: dict[tuple[str, str], str] = {}
     for pid, (paper, rel) in papers.items():
         for cid in paper.components:
-            if cid not in components:
+            if cid in rejected:
+                problems.append(
+                    Problem(rel, "components", f"component {cid!r} fails the taxonomy checks")
+                )
+            elif cid not in components:
                 problems.append(
                     Problem(rel, "components", unknown_id_message("component", cid, known_components))
                 )
@@ -354,8 +363,9 @@ def _cycle_problems(papers: dict[str, tuple[Paper, str]]) -> list[Problem]:
 def read_kb(root: Path) -> LoadResult:
     """Read and cross-check everything under ``root``; keep the sound records."""
     result = LoadResult()
-    result.components = _load_taxonomy(root, result.problems)
+    rejected: set[str] = set()
+    result.components = _load_taxonomy(root, result.problems, rejected)
     by_id = {c.id: c for c in result.components}
-    result.papers = _load_papers(root, by_id, result.problems)
+    result.papers = _load_papers(root, by_id, result.problems, rejected)
     result.problems.sort()
     return result

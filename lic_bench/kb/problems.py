@@ -61,5 +61,5 @@ def unknown_id_message(kind: str, wanted: str, known: dict[str, list[str]]) -> s
         cid = lookup[key]
         if cid not in suggestions:
             suggestions.append(cid)
-    hint = f" (did you mean: {', '.join(suggestions[:5])}?)" if suggestions else ""
+    hint = f" (did you mean: {', '.join(suggestions[:3])}?)" if suggestions else ""
     return f"unknown {kind} {wanted!r}{hint}"

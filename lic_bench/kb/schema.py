@@ -79,8 +79,10 @@ class Paper(_Strict):
     @field_validator("year")
     @classmethod
     def _year_in_range(cls, value: int) -> int:
-        if not MIN_YEAR <= value <= max_year():
-            raise ValueError(f"year {value} is outside {MIN_YEAR}..{max_year()}")
+        if value < MIN_YEAR:
+            raise ValueError(f"year {value} is before {MIN_YEAR}")
+        if value > max_year():
+            raise ValueError(f"year {value} is after {max_year()} (next year)")
         return value
 
     @field_validator("authors")
