@@ -1,0 +1,58 @@
+"""The one interface every classical anchor codec implements.
+
+A codec turns an ``(H, W, 3)`` ``uint8`` RGB array into the exact bytes a file
+(or raw elementary stream) would hold, and back. Rate is always measured from
+``len(encode(...))``: nothing is estimated.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+
+from lic_bench.errors import UsageError
+
+
+class Codec(ABC):
+    """A classical image codec used as an anchor.
+
+    Attributes:
+        name: the results / CLI name (kebab-case), e.g. ``x265-bpg444``.
+        description: one line for ``anchors list`` and the site.
+        qualities: the default quality sweep, ordered from low to high rate.
+        quality_label: what a quality value means for this codec (``"BPG quality"``, ...).
+        subsampling: chroma sampling actually coded (``"4:4:4"`` or ``"4:2:0"``).
+    """
+
+    name: str = ""
+    description: str = ""
+    qualities: Sequence[int] = ()
+    quality_label: str = "quality"
+    subsampling: str = "4:4:4"
+
+    @abstractmethod
+    def encode(self, rgb: np.ndarray, quality: int) -> bytes:
+        """Compress an ``(H, W, 3)`` uint8 RGB image; the bytes are the whole bitstream."""
+
+    @abstractmethod
+    def decode(self, data: bytes) -> np.ndarray:
+        """Decompress to an ``(H, W, 3)`` uint8 RGB image."""
+
+    @abstractmethod
+    def versions(self) -> dict[str, str]:
+        """Versions of the libraries that actually do the coding."""
+
+    def settings(self) -> dict[str, object]:
+        """Encoder settings recorded in the results' meta (beyond the quality)."""
+        return {}
+
+    @staticmethod
+    def check_image(rgb: np.ndarray) -> np.ndarray:
+        arr = np.asarray(rgb)
+        if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] != 3:
+            raise UsageError(
+                f"expected an (H, W, 3) uint8 RGB image, got {arr.dtype} {tuple(arr.shape)}"
+            )
+        return np.ascontiguousarray(arr)
