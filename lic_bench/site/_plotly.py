@@ -1,0 +1,52 @@
+"""Plotly figures as inline HTML for Markdown pages.
+
+plotly.js itself is not inlined: the theme override loads the copy the site serves
+(``assets/javascripts/plotly.min.js``, copied from the installed plotly package at build
+time) in the page ``<head>``, so every figure here is a ``<div>`` plus one small script.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+PLOTLY_JS = "assets/javascripts/plotly.min.js"
+
+# One colour per taxonomy area, shared by every chart so an area looks the same everywhere.
+AREA_COLOURS = {
+    "quantization": "#1f77b4",
+    "architectural-archetypes": "#ff7f0e",
+    "context-models": "#2ca02c",
+    "hierarchical-priors": "#d62728",
+    "variable-rate": "#9467bd",
+}
+
+PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
+
+
+def plotly_js_path() -> Path:
+    """The ``plotly.min.js`` bundled with the installed plotly package."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        from lic_bench.errors import MissingDependencyError
+
+        raise MissingDependencyError(f"plotly.min.js not found at {path}; reinstall plotly")
+    return path
+
+
+def figure_html(fig: Any, div_id: str) -> str:
+    """``fig`` as a ``<div>`` + script block, without plotly.js and without any CDN URL."""
+    fig.update_layout(template="plotly_white", font={"family": "inherit"})
+    html = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        div_id=div_id,
+        config=PLOT_CONFIG,
+        default_height=fig.layout.height or 450,
+    )
+    # One raw-HTML block for Markdown: no blank line may split it.
+    lines = [line for line in html.splitlines() if line.strip()]
+    return '<div class="lb-plot">' + "\n".join(lines) + "</div>"

@@ -1,0 +1,89 @@
+"""Which results documents belong on which page, and the "Results" section built from them.
+
+Results are attached by id, never by a mapping table: a document whose ``meta.taxonomy``
+names a component (or one of its descendants) appears on that component's page, one whose
+``meta.papers`` names a paper on that paper's page. Anchors (``meta.kind == "anchor"``,
+classical codecs) carry no taxonomy; they are the reference every RD plot is drawn against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lic_bench.site import bench, rd
+
+NO_RESULTS = (
+    "No results yet. Results appear here once a run of `lic-bench` writes a results file "
+    "whose `meta.{what}` names this page's id (see "
+    "[Run the benchmarks]({guide}))."
+)
+
+
+def _meta(doc: dict[str, Any]) -> dict[str, Any]:
+    meta = doc.get("meta")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _ids(doc: dict[str, Any], key: str) -> set[str]:
+    value = _meta(doc).get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    return {str(v) for v in value}
+
+
+def kind_of(doc: dict[str, Any]) -> str:
+    return str(_meta(doc).get("kind", ""))
+
+
+@dataclass
+class ResultSet:
+    """Results for one page: RD results, the anchors to compare with, benchmark runs."""
+
+    results: list[dict[str, Any]] = field(default_factory=list)
+    anchors: list[dict[str, Any]] = field(default_factory=list)
+    bench: list[dict[str, Any]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.results or self.bench)
+
+
+def anchors_of(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [d for d in docs if kind_of(d) == "anchor"]
+
+
+def _select(docs: list[dict[str, Any]], keep) -> ResultSet:
+    chosen = [d for d in docs if kind_of(d) != "anchor" and keep(d)]
+    return ResultSet(
+        results=[d for d in chosen if kind_of(d) != "bench"],
+        anchors=anchors_of(docs),
+        bench=[d for d in chosen if kind_of(d) == "bench"],
+    )
+
+
+def for_component(docs: list[dict[str, Any]], kb: Any, cid: str) -> ResultSet:
+    """Results tagged with ``cid`` or any node below it."""
+    wanted = {cid, *kb.descendants(cid)}
+    return _select(docs, lambda d: bool(_ids(d, "taxonomy") & wanted))
+
+
+def for_paper(docs: list[dict[str, Any]], pid: str) -> ResultSet:
+    return _select(docs, lambda d: pid in _ids(d, "papers"))
+
+
+def results_section(found: ResultSet, what: str, guide: str) -> str:
+    """The "Results" section: the RD and benchmark renderers, or an honest placeholder.
+
+    ``what`` is ``"taxonomy"`` or ``"papers"`` (the meta key that would attach a result);
+    ``guide`` is the relative link to the benchmark guide.
+    """
+    parts = []
+    if found.results:
+        parts.append(rd.rd_section(found.results, found.anchors))
+    if found.bench:
+        parts.append(bench.bench_section(found.bench))
+    body = "\n\n".join(p for p in parts if p and p.strip())
+    if not body:
+        body = NO_RESULTS.format(what=what, guide=guide)
+    return "## Results\n\n" + body + "\n"

@@ -1,0 +1,198 @@
+"""Assemble every generated page and build the site with MkDocs.
+
+``render_site`` is the one entry point ``site/hooks.py`` calls: knowledge base and results
+in, ``{docs path: markdown}`` out. ``build_site`` runs MkDocs on ``mkdocs.yml`` (strict by
+default), which in turn runs the hooks. Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lic_bench.errors import LicBenchError, UsageError
+from lic_bench.site import _md, bench, rd
+from lic_bench.site._results import anchors_of, for_component, for_paper, kind_of
+from lic_bench.site.explorer import explorer_page
+from lic_bench.site.pages import (
+    component_page,
+    paper_page,
+    papers_index_page,
+    taxonomy_index_page,
+)
+from lic_bench.site.trends import trends_page
+
+STATS_PLACEHOLDER = "<!-- lic-bench:stats -->"
+
+
+@dataclass
+class SitePages:
+    pages: dict[str, str] = field(default_factory=dict)  # docs path -> markdown
+    # Nav entries of mkdocs.yml that stand for a generated tree: path -> its expansion.
+    nav_expansions: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def _id(obj: Any) -> str:
+    return obj if isinstance(obj, str) else obj.id
+
+
+def taxonomy_nav(kb: Any) -> list[Any]:
+    """Nested MkDocs nav for the taxonomy: each node heads a section of its children."""
+
+    def entry(cid: str) -> dict[str, Any]:
+        name = kb.components[cid].name
+        kids = [_id(k) for k in kb.children(cid)]
+        if not kids:
+            return {name: _md.component_path(cid)}
+        return {name: [_md.component_path(cid), *(entry(k) for k in kids)]}
+
+    return [_md.COMPONENTS_INDEX, *(entry(_id(a)) for a in kb.areas)]
+
+
+def papers_nav(kb: Any) -> list[Any]:
+    """The papers table, then one section per year (newest first) of paper pages."""
+    by_year: dict[int, list[Any]] = {}
+    for paper in kb.papers.values():
+        by_year.setdefault(paper.year, []).append(paper)
+    nav: list[Any] = [_md.PAPERS_INDEX]
+    for year in sorted(by_year, reverse=True):
+        papers = sorted(by_year[year], key=lambda p: p.id)
+        nav.append({str(year): [{p.title: _md.paper_path(p.id)} for p in papers]})
+    return nav
+
+
+def render_site(kb: Any, results: list[dict[str, Any]], graph: Any | None = None) -> SitePages:
+    """Every generated page of the site."""
+    from lic_bench.kb import build_graph, paper_bibtex
+
+    out = SitePages()
+    pages = out.pages
+    pages[_md.COMPONENTS_INDEX] = taxonomy_index_page(kb)
+    for cid in kb.components:
+        pages[_md.component_path(cid)] = component_page(kb, cid, for_component(results, kb, cid))
+    for pid in kb.papers:
+        pages[_md.paper_path(pid)] = paper_page(
+            kb, pid, paper_bibtex(kb.papers[pid]), for_paper(results, pid)
+        )
+    pages[_md.PAPERS_INDEX] = papers_index_page(kb)
+    pages[_md.TRENDS] = trends_page(kb)
+    pages[_md.EXPLORER] = explorer_page(kb, graph if graph is not None else build_graph(kb))
+
+    anchors = anchors_of(results)
+    ranked = [d for d in results if kind_of(d) not in ("anchor", "bench")]
+    board = rd.leaderboard_page(ranked, anchors)
+    if board and board.strip():
+        pages[_md.LEADERBOARD] = board
+    bench_md = bench.bench_page([d for d in results if kind_of(d) == "bench"])
+    if bench_md and bench_md.strip():
+        pages[_md.BENCHMARKS] = bench_md
+    out.nav_expansions = {
+        _md.COMPONENTS_INDEX: taxonomy_nav(kb),
+        _md.PAPERS_INDEX: papers_nav(kb),
+    }
+    return out
+
+
+def _nav_target(item: Any) -> str | None:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict) and len(item) == 1:
+        value = next(iter(item.values()))
+        return value if isinstance(value, str) else None
+    return None
+
+
+def expand_nav(nav: list[Any], expansions: dict[str, list[Any]], exists) -> list[Any]:
+    """The configured nav with generated trees expanded and missing pages dropped.
+
+    An entry whose page is a key of ``expansions`` becomes a section holding that
+    expansion (``Taxonomy: components/index.md`` -> the whole tree). ``exists(path)``
+    says whether a docs path will be built; a section left empty by dropping (e.g. no
+    results yet) goes too, so the nav never shows a dead entry.
+    """
+    out: list[Any] = []
+    for item in nav:
+        target = _nav_target(item)
+        if target in expansions:
+            title = next(iter(item)) if isinstance(item, dict) else target
+            out.append({title: expansions[target]})
+        elif target is not None:
+            if target.startswith(("http://", "https://")) or exists(target):
+                out.append(item)
+        elif isinstance(item, dict):
+            ((title, children),) = item.items()
+            kept = expand_nav(children, expansions, exists)
+            if kept:
+                out.append({title: kept})
+        else:
+            out.append(item)
+    return out
+
+
+def load_inputs() -> tuple[Any, list[dict[str, Any]]]:
+    """The knowledge base and every results document, as the site sees them."""
+    from lic_bench.kb import load_kb
+    from lic_bench.results import load_results
+
+    return load_kb(), load_results()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def build_site(
+    out: str | Path | None = None,
+    *,
+    strict: bool = True,
+    config_file: str | Path | None = None,
+    verbose: bool = False,
+) -> tuple[Path, float]:
+    """Run MkDocs on the project's ``mkdocs.yml``; returns (site folder, seconds taken).
+
+    Warnings are printed and, with ``strict``, turn into an error: a dead link between
+    pages is a bug in the data or the renderers, not something to ship.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from lic_bench.paths import project_root
+
+    config_file = Path(config_file) if config_file else project_root() / "mkdocs.yml"
+    if not config_file.is_file():
+        raise UsageError(f"{config_file}: no such file (run from the lic-bench checkout)")
+    start = time.perf_counter()
+    logger = logging.getLogger("mkdocs")
+    printer = logging.StreamHandler()
+    printer.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    printer.setLevel(logging.INFO if verbose else logging.WARNING)
+    collected = _Collect()
+    old_level = logger.level
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.addHandler(printer)
+    logger.addHandler(collected)
+    try:
+        overrides: dict[str, Any] = {"strict": strict}
+        if out is not None:
+            overrides["site_dir"] = str(Path(out).resolve())
+        config = load_config(config_file=str(config_file), **overrides)
+        build(config)
+    except MkDocsException as exc:
+        detail = "; ".join(collected.messages[:3])
+        raise LicBenchError(
+            f"site build failed: {exc}" + (f" ({detail})" if detail else "")
+        ) from None
+    finally:
+        logger.removeHandler(printer)
+        logger.removeHandler(collected)
+        logger.setLevel(old_level)
+    return Path(config.site_dir), time.perf_counter() - start

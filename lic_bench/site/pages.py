@@ -1,0 +1,338 @@
+"""Markdown for the taxonomy, paper and paper-table pages.
+
+Every function is pure: a knowledge base (``lic_bench.kb.load_kb()``) and results
+documents in, Markdown out. Links between generated pages are relative ``.md`` links,
+so ``mkdocs build --strict`` fails on any that does not resolve.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from lic_bench.site import _md
+from lic_bench.site._results import ResultSet, results_section
+
+GUIDE_BENCH = "guides/run-benchmarks.md"
+GUIDE_PAPER = "guides/add-a-paper.md"
+
+
+def _id(obj: Any) -> str:
+    """The id of a record or an id already (the kb API may hand back either)."""
+    return obj if isinstance(obj, str) else obj.id
+
+
+def _ids(objs: Any) -> list[str]:
+    return [_id(o) for o in (objs or [])]
+
+
+def _paper_list(kb: Any, objs: Any) -> list[Any]:
+    papers = [kb.papers[_id(o)] for o in (objs or []) if _id(o) in kb.papers]
+    return sorted(papers, key=lambda p: (p.year or 0, p.id))
+
+
+def _first_sentence(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def component_url_name(kb: Any, cid: str) -> str:
+    comp = kb.components.get(cid)
+    return comp.name if comp is not None else cid
+
+
+def breadcrumb(kb: Any, cid: str, src: str) -> str:
+    """``Taxonomy › Quantization › Scalar Quantization › **Uniform Quantization**``."""
+    parts = [_md.link("Taxonomy", _md.rel(src, _md.COMPONENTS_INDEX))]
+    for anc in _ids(kb.ancestors(cid)):
+        parts.append(_md.link(component_url_name(kb, anc), _md.rel(src, _md.component_path(anc))))
+    parts.append(f"**{_md.cell(component_url_name(kb, cid))}**")
+    return " › ".join(parts)
+
+
+def papers_table(kb: Any, papers: list[Any], src: str, within: set[str] | None = None) -> str:
+    """Year / paper / authors / venue / components / links, oldest first.
+
+    ``within`` limits the components column to one subtree (on a component page the
+    reader wants to know which of *these* nodes a paper uses).
+    """
+    rows = []
+    for p in papers:
+        comps = [c for c in p.components if within is None or c in within]
+        comp_links = ", ".join(
+            _md.link(component_url_name(kb, c), _md.rel(src, _md.component_path(c)))
+            for c in comps
+            if c in kb.components
+        )
+        rows.append(
+            [
+                _md.cell(p.year),
+                _md.link(p.title, _md.rel(src, _md.paper_path(p.id))),
+                _md.cell(_md.authors_short(p.authors)),
+                _md.cell(p.venue),
+                comp_links,
+                _md.links_md(p),
+            ]
+        )
+    return _md.table(["Year", "Paper", "Authors", "Venue", "Components", "Links"], rows)
+
+
+def implementations_block(comp: Any) -> str:
+    """Registry names of a node's implementations and a config that selects one."""
+    impls = list(getattr(comp, "implementations", None) or [])
+    if not impls:
+        return (
+            "No implementation in `lic_bench` yet. Nodes with an implementation list its "
+            "registry name here; `lic-bench registry list` shows them all.\n"
+        )
+    lines = ["Registry names (the same id is the config `name` and the results `name`):", ""]
+    lines += [f"- `{name}`" for name in impls]
+    lines += ["", "Select it in an experiment config:", "", "```yaml", config_example(comp), "```"]
+    return "\n".join(lines) + "\n"
+
+
+# Which model argument a node's implementation plugs into, by the area it belongs to.
+_SLOT_BY_AREA = {
+    "quantization": "quantizer",
+    "architectural-archetypes": "nonlinearity",
+    "context-models": "context_model",
+    "hierarchical-priors": "entropy_model",
+    "variable-rate": "variable_rate",
+}
+
+
+def config_example(comp: Any) -> str:
+    """A minimal YAML experiment config that swaps in ``comp``'s first implementation."""
+    name = comp.implementations[0]
+    if comp.area == "architectural-archetypes" and comp.parent != "non-linearity":
+        slot = None
+    else:
+        slot = _SLOT_BY_AREA.get(comp.area)
+    if slot is None:
+        return f"model:\n  name: {name}\n  quality: 3"
+    return (
+        "model:\n"
+        "  name: bmshj2018-hyperprior   # any registered model\n"
+        f"  {slot}: {name}\n"
+        "  quality: 3"
+    )
+
+
+def children_block(kb: Any, cid: str, src: str) -> str:
+    kids = _ids(kb.children(cid))
+    if not kids:
+        return ""
+    lines = ["## Sub-components", ""]
+    for kid in kids:
+        comp = kb.components[kid]
+        n = len(_ids(kb.papers_using(kid, include_descendants=True)))
+        lines.append(
+            f"- {_md.link(comp.name, _md.rel(src, _md.component_path(kid)))} "
+            f"({n} paper{'s' if n != 1 else ''}) — {_first_sentence(comp.summary)}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def tree_block(kb: Any, root: str, src: str) -> str:
+    """The whole subtree under ``root`` as a nested list with paper counts."""
+    lines: list[str] = []
+
+    def walk(cid: str, depth: int) -> None:
+        comp = kb.components[cid]
+        n = len(_ids(kb.papers_using(cid, include_descendants=True)))
+        impl = " · implemented" if getattr(comp, "implementations", None) else ""
+        lines.append(
+            "    " * depth
+            + f"- {_md.link(comp.name, _md.rel(src, _md.component_path(cid)))} "
+            + f"<small>({n} paper{'s' if n != 1 else ''}{impl})</small>"
+        )
+        for kid in _ids(kb.children(cid)):
+            walk(kid, depth + 1)
+
+    for kid in _ids(kb.children(root)):
+        walk(kid, 0)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def component_page(kb: Any, cid: str, found: ResultSet | None = None, extra: str = "") -> str:
+    """The page of one taxonomy node (``components/<id>/``).
+
+    ``extra`` is inserted after the sub-components (area pages put their chart there).
+    """
+    comp = kb.components[cid]
+    src = _md.component_path(cid)
+    out = [f"# {_md.cell(comp.name)}", "", breadcrumb(kb, cid, src), ""]
+    meta = [f"id `{cid}`"]
+    if comp.aliases:
+        meta.append("also known as " + ", ".join(f"*{_md.cell(a)}*" for a in comp.aliases))
+    out += [" · ".join(meta), "", (comp.summary or "").strip(), ""]
+    if comp.parent is None:
+        tree = tree_block(kb, cid, src)
+        if tree:
+            out += ["## Overview", "", tree]
+    else:
+        kids = children_block(kb, cid, src)
+        if kids:
+            out += [kids]
+    if extra:
+        out += [extra, ""]
+    papers = _paper_list(kb, kb.papers_using(cid, include_descendants=True))
+    subtree = {cid, *_ids(kb.descendants(cid))}
+    out += ["## Papers", ""]
+    if papers:
+        out += [
+            f"{len(papers)} paper{'s' if len(papers) != 1 else ''} use this component"
+            + (" or one below it." if len(subtree) > 1 else "."),
+            "",
+            papers_table(kb, papers, src, within=subtree),
+            "",
+        ]
+    else:
+        out += [
+            "No paper in the knowledge base is tagged with this component yet "
+            f"([add one]({_md.rel(src, GUIDE_PAPER)})).",
+            "",
+        ]
+    out += ["## Implementations", "", implementations_block(comp)]
+    out.append(results_section(found or ResultSet(), "taxonomy", _md.rel(src, GUIDE_BENCH)))
+    return "\n".join(out)
+
+
+def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -> str:
+    """The page of one paper (``papers/<id>/``)."""
+    p = kb.papers[pid]
+    src = _md.paper_path(pid)
+    out = [f"# {_md.cell(p.title)}", ""]
+    out += [f"**{_md.cell(', '.join(p.authors))}**", ""]
+    where = " · ".join(_md.cell(x) for x in (p.venue, p.year) if x)
+    out += [f"{where} · id `{pid}`", ""]
+    links = _md.links_md(p)
+    if links:
+        out += [links, ""]
+
+    out += ["## Components", ""]
+    if p.components:
+        rows = []
+        for cid in p.components:
+            if cid not in kb.components:
+                continue
+            anc = _ids(kb.ancestors(cid))
+            path = " › ".join(component_url_name(kb, a) for a in anc)
+            rows.append(
+                [
+                    _md.link(component_url_name(kb, cid), _md.rel(src, _md.component_path(cid))),
+                    _md.cell(path),
+                ]
+            )
+        out += [_md.table(["Component", "Where in the taxonomy"], rows), ""]
+    else:
+        out += ["Not tagged with any component yet.", ""]
+
+    for heading, objs in (
+        ("Builds on", p.builds_on),
+        ("Built upon by", kb.built_upon_by(pid)),
+    ):
+        papers = _paper_list(kb, objs)
+        if papers:
+            out += [f"## {heading}", ""]
+            out += [
+                f"- {_md.link(q.title, _md.rel(src, _md.paper_path(q.id)))} "
+                f"({_md.cell(_md.authors_short(q.authors, 1))}, {q.year})"
+                for q in papers
+            ]
+            out.append("")
+
+    if p.notes:
+        out += ["## Notes", "", str(p.notes).strip(), ""]
+    if p.code:
+        out += ["## Code", ""]
+        out += [f"- <{c}>" for c in _md._as_list(p.code)]
+        out.append("")
+    out += ["## BibTeX", "", "```bibtex", bibtex.strip(), "```", ""]
+    out.append(results_section(found or ResultSet(), "papers", _md.rel(src, GUIDE_BENCH)))
+    return "\n".join(out)
+
+
+def papers_index_page(kb: Any) -> str:
+    """Every paper in one table that the page's script makes sortable and filterable."""
+    src = _md.PAPERS_INDEX
+    papers = sorted(kb.papers.values(), key=lambda p: (-(p.year or 0), p.id))
+    rows = []
+    for p in papers:
+        areas = sorted({kb.area_of(c) for c in p.components if c in kb.components})
+        rows.append(
+            [
+                _md.cell(p.year),
+                _md.link(p.title, _md.rel(src, _md.paper_path(p.id))),
+                _md.cell(_md.authors_short(p.authors)),
+                _md.cell(p.venue),
+                _md.cell(", ".join(component_url_name(kb, a) for a in areas)),
+                # ids, not names: short enough for the column and what configs use
+                _md.cell(" ".join(p.components)),
+            ]
+        )
+    per_year = Counter(p.year for p in papers)
+    span = f"{min(per_year)}–{max(per_year)}" if per_year else "–"
+    return "\n".join(
+        [
+            "---\nhide:\n  - toc\n---",
+            "# All papers",
+            "",
+            f"{len(papers)} papers ({span}). Type in the filter box to narrow the table "
+            "(it matches every column, e.g. a venue, an author or a component); click a "
+            "column heading to sort by it. Components are listed by id.",
+            "",
+            '<div class="lb-sortable" markdown>',
+            "",
+            _md.table(["Year", "Title", "Authors", "Venue", "Areas", "Components"], rows),
+            "",
+            "</div>",
+            "",
+        ]
+    )
+
+
+def taxonomy_index_page(kb: Any) -> str:
+    """``components/``: the areas and how to read the tree."""
+    src = _md.COMPONENTS_INDEX
+    out = [
+        "# Taxonomy",
+        "",
+        "The field split into components, area by area. Each node has its own page with "
+        "the papers that use it, the implementations in `lic_bench` and their results.",
+        "",
+    ]
+    for area in _ids(kb.areas):
+        comp = kb.components[area]
+        n_nodes = 1 + len(_ids(kb.descendants(area)))
+        n_papers = len(_ids(kb.papers_using(area, include_descendants=True)))
+        out += [
+            f"## {_md.link(comp.name, _md.rel(src, _md.component_path(area)))}",
+            "",
+            f"{n_nodes} nodes, {n_papers} papers. {(comp.summary or '').strip()}",
+            "",
+            tree_block(kb, area, src),
+        ]
+    return "\n".join(out)
+
+
+def stats_block(kb: Any) -> str:
+    """A small table of nodes and papers per area (the home page shows it)."""
+    rows = []
+    for area in _ids(kb.areas):
+        comp = kb.components[area]
+        rows.append(
+            [
+                _md.link(comp.name, _md.component_path(area)),
+                str(1 + len(_ids(kb.descendants(area)))),
+                str(len(_ids(kb.papers_using(area, include_descendants=True)))),
+            ]
+        )
+    years = [p.year for p in kb.papers.values() if p.year]
+    span = f" published {min(years)}–{max(years)}" if years else ""
+    head = (
+        f"The knowledge base holds **{len(kb.components)} components** in "
+        f"{len(_ids(kb.areas))} areas and **{len(kb.papers)} papers**{span}."
+    )
+    return head + "\n\n" + _md.table(["Area", "Nodes", "Papers"], rows) + "\n"

@@ -1,0 +1,90 @@
+"""Serve a built site folder on localhost with the standard library's HTTP server.
+
+No live reload and no file watching: ``lic-bench site serve`` builds once, then serves
+the folder, which is what a reader needs and what cannot break half-way. (For editing the
+renderers, ``mkdocs serve`` works too: the hooks watch the knowledge base.)
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from lic_bench.errors import UsageError
+
+LOCALHOST = "127.0.0.1"
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Static files; MkDocs' own 404 page for missing paths; quiet unless asked."""
+
+    verbose = False
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.is_file() and self.command in ("GET", "HEAD"):
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command == "GET":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
+        if self.verbose:
+            super().log_message(format, *args)
+
+
+class SiteServer(ThreadingHTTPServer):
+    daemon_threads = True  # a hung browser connection must not block Ctrl-C
+    allow_reuse_address = True
+
+
+def make_server(directory: str | Path, port: int = 8000, verbose: bool = False) -> SiteServer:
+    """An HTTP server for ``directory`` bound to 127.0.0.1 only (``port=0``: any free port)."""
+    directory = Path(directory)
+    if not (directory / "index.html").is_file():
+        raise UsageError(f"{directory} holds no built site (no index.html); build it first")
+    handler = functools.partial(
+        type("Handler", (_Handler,), {"verbose": verbose}), directory=str(directory)
+    )
+    try:
+        return SiteServer((LOCALHOST, port), handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} is already in use; pick another with --port") from None
+        if exc.errno == errno.EACCES:
+            raise UsageError(
+                f"not allowed to listen on port {port}; use a port above 1023"
+            ) from None
+        raise
+
+
+def url_of(server: SiteServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}/"
+
+
+def serve_forever(server: SiteServer) -> None:
+    """Serve until Ctrl-C, then close the socket and return normally."""
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def serve_in_thread(directory: str | Path, port: int = 0) -> tuple[SiteServer, threading.Thread]:
+    """Start a server in a daemon thread (tests); stop it with ``server.shutdown()``."""
+    server = make_server(directory, port)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread.daemon = True
+    thread.start()
+    return server, thread

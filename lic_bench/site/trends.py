@@ -1,0 +1,230 @@
+"""The trends page: papers per year (stacked by area / by component) and a co-occurrence map.
+
+The co-occurrence heatmap is a gap finder: cell (a, b) counts the papers tagged with
+both components, so a zero marks a combination nobody has published yet.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from lic_bench.site import _md
+from lic_bench.site._plotly import AREA_COLOURS, figure_html
+
+TOP_COMPONENTS = 16
+# Material front matter: the charts get the full width (the tabs still navigate).
+WIDE_PAGE = "---\nhide:\n  - navigation\n  - toc\n---\n"
+
+
+@dataclass
+class Cooccurrence:
+    """Symmetric matrix over ``ids``: ``counts[i][j]`` = papers tagged with both.
+
+    The diagonal holds how many papers use each component at all.
+    """
+
+    ids: list[str]
+    counts: list[list[int]]
+
+    def get(self, a: str, b: str) -> int:
+        return self.counts[self.ids.index(a)][self.ids.index(b)]
+
+    def gaps(self) -> list[tuple[str, str]]:
+        """Pairs never combined in one paper, each once (above the diagonal)."""
+        n = len(self.ids)
+        return [
+            (self.ids[i], self.ids[j])
+            for i in range(n)
+            for j in range(i + 1, n)
+            if self.counts[i][j] == 0
+        ]
+
+
+def _tree_order(kb: Any) -> list[str]:
+    """Component ids area by area, depth first, so related nodes sit together."""
+    order: list[str] = []
+
+    def walk(cid: str) -> None:
+        order.append(cid)
+        for kid in kb.children(cid):
+            walk(kid if isinstance(kid, str) else kid.id)
+
+    for area in kb.areas:
+        walk(area if isinstance(area, str) else area.id)
+    seen = set(order)
+    order += sorted(c for c in kb.components if c not in seen)
+    return order
+
+
+def cooccurrence(kb: Any, min_papers: int = 1) -> Cooccurrence:
+    """Co-occurrence of the components papers are tagged with directly.
+
+    Only components with at least ``min_papers`` papers are kept (a row of zeros says
+    nothing); a paper tagged twice with the same id counts once.
+    """
+    per_paper = [
+        sorted({c for c in p.components if c in kb.components}) for p in kb.papers.values()
+    ]
+    uses = Counter(c for comps in per_paper for c in comps)
+    ids = [c for c in _tree_order(kb) if uses[c] >= min_papers]
+    index = {c: i for i, c in enumerate(ids)}
+    counts = [[0] * len(ids) for _ in ids]
+    for comps in per_paper:
+        kept = [c for c in comps if c in index]
+        for c in kept:
+            counts[index[c]][index[c]] += 1
+        for a, b in combinations(kept, 2):
+            counts[index[a]][index[b]] += 1
+            counts[index[b]][index[a]] += 1
+    return Cooccurrence(ids, counts)
+
+
+def _area_name(kb: Any, area: str) -> str:
+    comp = kb.components.get(area)
+    return comp.name if comp is not None else area
+
+
+def stacked_bars(rows: list[dict[str, Any]], names: dict[str, str], title: str, yaxis: str):
+    """A stacked bar chart from ``[{"group", "year", "count"}]`` rows (one trace per group)."""
+    import plotly.graph_objects as go
+
+    by_group: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in rows:
+        by_group[row["group"]][int(row["year"])] = (
+            by_group[row["group"]].get(int(row["year"]), 0) + row["count"]
+        )
+    # Years as categories: one paper from 1985 must not squeeze thirty empty years in.
+    years = sorted({y for counts in by_group.values() for y in counts})
+    fig = go.Figure()
+    for group in by_group:  # first-seen order: the rows come in taxonomy order
+        counts = by_group[group]
+        fig.add_bar(
+            x=[str(y) for y in years],
+            y=[counts.get(y, 0) for y in years],
+            name=names.get(group, group),
+            marker_color=AREA_COLOURS.get(group) or None,
+            hovertemplate=f"{names.get(group, group)}<br>%{{x}}: %{{y}}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        title=title,
+        xaxis={"title": "year", "type": "category", "categoryorder": "category ascending"},
+        yaxis={"title": yaxis},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        margin={"t": 50, "r": 10},
+        height=520,
+    )
+    return fig
+
+
+def top_components(rows: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """Keep the ``n`` most used components; the rest become one "other components" group."""
+    totals = Counter()
+    for row in rows:
+        totals[row["group"]] += row["count"]
+    keep = {g for g, _ in totals.most_common(n)}
+    merged: Counter = Counter()
+    for row in rows:
+        group = row["group"] if row["group"] in keep else "(other components)"
+        merged[(group, row["year"])] += row["count"]
+    return [{"group": g, "year": y, "count": c} for (g, y), c in sorted(merged.items())]
+
+
+def cooccurrence_figure(kb: Any, co: Cooccurrence):
+    import plotly.graph_objects as go
+
+    labels = [kb.components[c].name for c in co.ids]
+    areas = [_area_name(kb, kb.area_of(c)) for c in co.ids]
+    text = [
+        [
+            f"{labels[i]} + {labels[j]}: "
+            + (f"{co.counts[i][j]} paper(s)" if co.counts[i][j] else "never combined")
+            if i != j
+            else f"{labels[i]} ({areas[i]}): {co.counts[i][i]} paper(s)"
+            for j in range(len(co.ids))
+        ]
+        for i in range(len(co.ids))
+    ]
+    # Zeros are the point of the chart: show them white, any use in colour.
+    peak = max((max(r) for r in co.counts), default=1) or 1
+    fig = go.Figure(
+        go.Heatmap(
+            z=co.counts,
+            x=labels,
+            y=labels,
+            text=text,
+            hovertemplate="%{text}<extra></extra>",
+            colorscale=[[0, "#ffffff"], [0.0001, "#dbe9f6"], [1, "#08306b"]],
+            zmin=0,
+            zmax=peak,
+            colorbar={"title": "papers"},
+            xgap=1,
+            ygap=1,
+        )
+    )
+    size = max(420, 16 * len(co.ids) + 220)
+    fig.update_layout(
+        title="Components used together in one paper (white: never combined)",
+        height=size,
+        xaxis={"tickangle": -60, "tickfont": {"size": 9}},
+        yaxis={"autorange": "reversed", "tickfont": {"size": 9}},
+        margin={"l": 200, "b": 200},
+    )
+    return fig
+
+
+def trends_page(kb: Any) -> str:
+    """Markdown (with inline plotly figures) for ``trends/``."""
+    from lic_bench.kb import trends
+
+    names = {cid: comp.name for cid, comp in kb.components.items()}
+    by_area = trends(kb, by="area")
+    by_comp = trends(kb, by="component")
+    n_comp = len({r["group"] for r in by_comp})
+    co = cooccurrence(kb)
+    gaps = [(a, b) for a, b in co.gaps() if kb.area_of(a) != kb.area_of(b)]
+    out = [
+        WIDE_PAGE,
+        "# Publication trends",
+        "",
+        f"Counted from the {len(kb.papers)} paper records of the knowledge base; a paper "
+        "tagged with components from several areas counts once in each.",
+        "",
+        "## Papers per year by area",
+        "",
+        figure_html(
+            stacked_bars(by_area, names, "Papers per year by area", "papers"), "trend-by-area"
+        ),
+        "",
+        "## Papers per year by component",
+        "",
+        f"The {min(TOP_COMPONENTS, n_comp)} most used of {n_comp} tagged components; the "
+        "others are stacked as one group.",
+        "",
+        figure_html(
+            stacked_bars(
+                top_components(by_comp, TOP_COMPONENTS),
+                names,
+                "Papers per year by component",
+                "papers using the component",
+            ),
+            "trend-by-component",
+        ),
+        "",
+        "## Which components were combined?",
+        "",
+        f"{len(co.ids)} components that at least one paper is tagged with. A white cell is a "
+        f"pair no paper in the knowledge base combines: {len(gaps)} such pairs span two "
+        "different areas. Some are gaps worth a study, others are alternatives that "
+        "exclude each other (two quantizers in one model).",
+        "",
+        figure_html(cooccurrence_figure(kb, co), "cooccurrence"),
+        "",
+        f"See also the [graph explorer]({_md.rel(_md.TRENDS, _md.EXPLORER)}) and the "
+        f"[table of all papers]({_md.rel(_md.TRENDS, _md.PAPERS_INDEX)}).",
+        "",
+    ]
+    return "\n".join(out)
