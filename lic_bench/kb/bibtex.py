@@ -32,6 +32,7 @@ _JOURNAL_WORDS = (
     "journal", "transactions", "trans.", "letters", "magazine", "ieee access",
     "foundations and trends", "signal processing: image", "review",
 )
+_PARTICLES = frozenset("van von der den de da di du del della le la ten ter".split())
 _LATEX_SPECIALS = re.compile(r"([&%$#_])")
 _ASCII_EXTRA = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "đ": "d",
                               "Đ": "D", "æ": "ae", "Æ": "AE", "œ": "oe", "ı": "i"})
@@ -121,7 +122,13 @@ def _surname(author: str) -> str:
     parts = [p for p in re.split(r"\s+", author.strip()) if p]
     while len(parts) > 1 and parts[-1].rstrip(".").casefold() in {"jr", "sr", "ii", "iii"}:
         parts.pop()
-    return parts[-1] if parts else ""
+    if not parts:
+        return ""
+    # Lowercase particles belong to the surname: "Aäron van den Oord" -> "van den Oord".
+    start = len(parts) - 1
+    while start > 1 and parts[start - 1] in _PARTICLES:
+        start -= 1
+    return "".join(parts[start:])
 
 
 def title_words(title: str) -> list[str]:

@@ -71,6 +71,7 @@ def test_make_paper_id_rule():
     assert make_paper_id(["Johannes Ballé"], 2016, "End-to-end optimization of ...") == "balle2016-end-to-end"
     assert make_paper_id(["Yichen Qian"], 2022, "On the Learning of X", {"qian2022-learning"}) == "qian2022-learning-x"
     assert make_paper_id(["Ali Sefkan Uludağ"], 2022, "Deep Image Compression") == "uludag2022-deep"
+    assert make_paper_id(["Aäron van den Oord"], 2018, "Neural Discrete Representation Learning") == "vandenoord2018-neural"
 
 
 def test_import_creates_stubs_that_validate(pass_root: Path):
