@@ -106,7 +106,97 @@ def anchors_run(
     typer.echo(f"wrote {path} ({n_img} images x {n_q} qualities, {doc['meta']['wall_time_s']} s)")
 
 
+def _read(path: Path) -> dict:
+    from lic_bench.results.io import read_result
+
+    doc = read_result(path)
+    doc.setdefault("_path", str(path))
+    return doc
+
+
+def bd(
+    anchor: Annotated[Path, typer.Argument(help="Anchor results JSON (e.g. results/anchors/x265-bpg444/kodak.json).")],
+    test: Annotated[Path, typer.Argument(help="Test results JSON.")],
+    metric: Annotated[Metric, typer.Option("--metric", "-m", help="Quality metric (MS-SSIM is compared in dB).")] = Metric.psnr,
+    method: Annotated[Method, typer.Option("--method", help="Interpolation: pchip (default), cubic, akima.")] = Method.pchip,
+    fmt: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
+) -> None:
+    """Bjøntegaard delta rate (%) and delta quality (dB) of TEST against ANCHOR."""
+    from lic_bench.rd.bd import bd_documents
+
+    res = bd_documents(_read(anchor), _read(test), metric.value, method.value)
+    if fmt is TextJson.json:
+        typer.echo(json.dumps(res.to_dict(), indent=2))
+        return
+    q = "BD-PSNR" if metric is Metric.psnr else "BD-MS-SSIM"
+    typer.echo(f"BD-rate  ({metric.value}, {method.value}): {res.bd_rate:+.4f} %")
+    typer.echo(f"{q:<8} ({metric.value}, {method.value}): {res.bd_psnr:+.4f} dB")
+    for w in res.warnings:
+        typer.echo(f"warning: {w}", err=True)
+
+
+@rd_app.command("import")
+def rd_import(
+    files: Annotated[list[Path], typer.Argument(help="Public RD files (CompressAI/MLIC/C3 JSON, tfc .txt, ELIC .csv, Cool-Chic .tsv).")],
+    paper: Annotated[Optional[list[str]], typer.Option("--paper", help="Paper id(s) in papers/ (default: looked up from the curve's name / arXiv URL).")] = None,
+    provenance: Annotated[Optional[Provenance], typer.Option("--provenance", help="Override: reported (by the authors), digitised (from a figure), measured.")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Results name (default: the registry-style name of the curve).")] = None,
+    curve: Annotated[Optional[str], typer.Option("--curve", help="Pick one curve from a multi-curve file (C3 baselines).")] = None,
+    dataset: Annotated[Optional[str], typer.Option("--dataset", help="Dataset (default: from the path, e.g. kodak).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be written.")] = False,
+) -> None:
+    """Import reported RD curves into results/reported/<name>/<source-tag>.json."""
+    from lic_bench.rd.importers import import_file, write_imported
+
+    if len(files) > 1 and (paper or name or curve):
+        raise UsageError("--paper/--name/--curve apply to one file at a time")
+    for path in files:
+        docs = import_file(path, paper=paper, provenance=provenance.value if provenance else None,
+                           name=name, curve=curve, dataset=dataset)
+        if dry_run:
+            for doc in docs:
+                typer.echo(f"{doc['name']}/{doc['meta']['tag']}: {doc['meta']['provenance']}, papers={doc['meta']['papers']}")
+            continue
+        for out in write_imported(docs):
+            typer.echo(f"wrote {out}")
+
+
+@rd_app.command("table")
+def rd_table(
+    anchor: Annotated[str, typer.Option("--anchor", "-a", help="Anchor codec name.")] = "x265-bpg444",
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Dataset name.")] = "kodak",
+    method: Annotated[Method, typer.Option("--method", help="Interpolation.")] = Method.pchip,
+    kinds: Annotated[Optional[list[str]], typer.Option("--kind", help="Only these result kinds (anchor, reported, eval); repeatable.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    output: OutputOpt = None,
+) -> None:
+    """BD-rate (PSNR and MS-SSIM) of every results curve on DATASET against ANCHOR."""
+    from lic_bench.rd.table import bd_rows, find_anchor, rows_to_markdown, rows_to_text
+    from lic_bench.results import load_results
+
+    if fmt not in ("text", "json", "markdown"):
+        raise UsageError(f"unknown format {fmt!r} (text, json, markdown)")
+    docs = [d for d in load_results() if (d.get("meta") or {}).get("kind") != "bench"]
+    anchor_doc = find_anchor([d for d in docs if (d.get("meta") or {}).get("kind") == "anchor"], anchor, dataset)
+    if kinds:
+        docs = [d for d in docs if (d.get("meta") or {}).get("kind") in kinds]
+    rows = bd_rows(docs, anchor_doc, method=method.value)
+    label = f"{anchor} ({anchor_doc['_path']})"
+    if fmt == "json":
+        text = json.dumps({"anchor": anchor_doc["_path"], "method": method.value, "rows": rows}, indent=2)
+    elif fmt == "markdown":
+        text = rows_to_markdown(rows, label, method.value)
+    else:
+        text = rows_to_text(rows, label, method.value)
+    if output:
+        output.write_text(text + "\n")
+        typer.echo(f"wrote {output} ({len(rows)} curves)")
+    else:
+        typer.echo(text)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.add_typer(anchors_app, name="anchors")
     app.add_typer(rd_app, name="rd")
+    app.command("bd")(bd)

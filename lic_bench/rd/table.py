@@ -1,0 +1,103 @@
+"""BD-rate tables: every curve of a dataset against one anchor (default ``x265-bpg444``)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from lic_bench.errors import LicBenchError, UsageError
+from lic_bench.rd.bd import bd_documents
+from lic_bench.rd.curves import METRICS, has_metric
+
+
+def doc_dataset(doc: dict[str, Any]) -> str | None:
+    return (doc.get("meta") or {}).get("dataset")
+
+
+def curve_label(doc: dict[str, Any]) -> str:
+    """``name [tag]`` - unique enough to tell two curves of the same method apart."""
+    meta = doc.get("meta") or {}
+    tag = meta.get("tag") or Path(doc.get("_path", "")).stem
+    return f"{doc.get('name', '?')} [{tag}]" if tag else str(doc.get("name", "?"))
+
+
+def find_anchor(anchors: list[dict[str, Any]], name: str, dataset: str) -> dict[str, Any]:
+    for doc in anchors:
+        if doc.get("name") == name and doc_dataset(doc) == dataset:
+            return doc
+    have = sorted({f"{d.get('name')}/{doc_dataset(d)}" for d in anchors})
+    raise UsageError(f"no anchor {name!r} measured on {dataset!r} (have: {', '.join(have) or 'none'})")
+
+
+def bd_rows(
+    docs: list[dict[str, Any]],
+    anchor: dict[str, Any],
+    metrics: tuple[str, ...] = METRICS,
+    method: str = "pchip",
+) -> list[dict[str, Any]]:
+    """One row per document on the anchor's dataset: BD-rate and BD-quality per metric."""
+    rows = []
+    dataset = doc_dataset(anchor)
+    for doc in docs:
+        if doc is anchor or doc_dataset(doc) != dataset:
+            continue
+        meta = doc.get("meta") or {}
+        row: dict[str, Any] = {
+            "name": doc.get("name"),
+            "label": curve_label(doc),
+            "path": doc.get("_path"),
+            "kind": meta.get("kind"),
+            "provenance": meta.get("provenance"),
+            "papers": meta.get("papers", []),
+            "opt_metric": meta.get("opt_metric"),
+            "warnings": [],
+        }
+        for metric in metrics:
+            key = "psnr" if metric == "psnr-rgb" else "ms-ssim"
+            row[f"bd_rate_{key}"] = row[f"bd_{key}_db"] = None
+            if not (has_metric(doc, metric) and has_metric(anchor, metric)):
+                continue
+            try:
+                res = bd_documents(anchor, doc, metric, method)
+            except LicBenchError as exc:
+                row["warnings"].append(f"{metric}: {exc}")
+                continue
+            row[f"bd_rate_{key}"] = res.bd_rate if math.isfinite(res.bd_rate) else None
+            row[f"bd_{key}_db"] = res.bd_psnr if math.isfinite(res.bd_psnr) else None
+            row["warnings"] += [f"{metric}: {w}" for w in res.warnings]
+        if any(row[f"bd_rate_{'psnr' if m == 'psnr-rgb' else 'ms-ssim'}"] is not None for m in metrics):
+            rows.append(row)
+    rows.sort(key=lambda r: (r["bd_rate_psnr"] is None, r["bd_rate_psnr"] if r["bd_rate_psnr"] is not None else 0))
+    return rows
+
+
+def _fmt(v: float | None, unit: str) -> str:
+    return "n/a" if v is None else f"{v:+.2f}{unit}"
+
+
+def rows_to_text(rows: list[dict[str, Any]], anchor_label: str, method: str) -> str:
+    head = (f"BD vs {anchor_label} ({method}; negative BD-rate = fewer bits than the anchor)\n"
+            f"{'curve':<52} {'prov.':<10} {'BD-rate PSNR':>13} {'BD-PSNR':>9} {'BD-rate MS-SSIM':>16} {'BD-MS-SSIM':>11}  !")
+    lines = [head]
+    for r in rows:
+        lines.append(
+            f"{r['label'][:52]:<52} {str(r['provenance'])[:10]:<10} {_fmt(r['bd_rate_psnr'], '%'):>13} "
+            f"{_fmt(r['bd_psnr_db'], ' dB'):>9} {_fmt(r['bd_rate_ms-ssim'], '%'):>16} "
+            f"{_fmt(r['bd_ms-ssim_db'], ' dB'):>11}  {'!' if r['warnings'] else ''}"
+        )
+    lines.append("! = warnings (few points, non-monotone curve or low range overlap): see --format json")
+    return "\n".join(lines)
+
+
+def rows_to_markdown(rows: list[dict[str, Any]], anchor_label: str, method: str) -> str:
+    lines = [f"BD against **{anchor_label}** ({method} interpolation; negative BD-rate = fewer bits).", "",
+             "| curve | provenance | BD-rate (PSNR) | BD-PSNR | BD-rate (MS-SSIM) | BD-MS-SSIM | file |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        warn = " ⚠" if r["warnings"] else ""
+        lines.append(
+            f"| {r['label']}{warn} | {r['provenance']} | {_fmt(r['bd_rate_psnr'], ' %')} | {_fmt(r['bd_psnr_db'], ' dB')} "
+            f"| {_fmt(r['bd_rate_ms-ssim'], ' %')} | {_fmt(r['bd_ms-ssim_db'], ' dB')} | `{r['path']}` |"
+        )
+    return "\n".join(lines)
