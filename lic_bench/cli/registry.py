@@ -1,9 +1,71 @@
-"""`lic-bench` commands: registry (see lic_bench/cli/__init__.py)."""
+"""`lic-bench components list` and `lic-bench models list` (see lic_bench/cli/__init__.py)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from typing import Annotated, Optional
+
 import typer
+
+from lic_bench.cli._options import FormatOpt, OutputFormat
+
+PatternArg = Annotated[str, typer.Argument(help="Name pattern with * and ? wildcards.")]
+
+
+def _emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str) -> None:
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    cell = lambda v: ", ".join(map(str, v)) if isinstance(v, list) else (  # noqa: E731
+        ", ".join(f"{k}={d!r}" for k, d in v.items()) if isinstance(v, dict) else str(v)
+    )
+    if fmt is OutputFormat.csv:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(columns)
+        writer.writerows([cell(r.get(c, "")) for c in columns] for r in rows)
+        typer.echo(buf.getvalue(), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*(cell(r.get(c, "")) for c in columns))
+    Console().print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``components`` and ``models`` command groups to the root app."""
+    components = typer.Typer(help="Registered components (non-linearities, quantizers, ...).", no_args_is_help=True)
+    models = typer.Typer(help="Registered compression models.", no_args_is_help=True)
+
+    @components.command("list")
+    def components_list(
+        pattern: PatternArg = "*",
+        kind: Annotated[
+            Optional[str],
+            typer.Option("--kind", "-k", help="nonlinearity, quantizer, entropy-model, context-model, variable-rate."),
+        ] = None,
+        fmt: FormatOpt = OutputFormat.table,
+    ) -> None:
+        """List registered components with their taxonomy nodes and papers."""
+        from lic_bench.models.catalog import component_records
+
+        rows = component_records(pattern, kind)
+        _emit(rows, fmt, ["name", "kind", "taxonomy", "papers", "description"], "components")
+
+    @models.command("list")
+    def models_list(pattern: PatternArg = "*", fmt: FormatOpt = OutputFormat.table) -> None:
+        """List registered models, their taxonomy nodes, papers and constructor parameters."""
+        from lic_bench.models.catalog import model_records
+
+        rows = model_records(pattern)
+        _emit(rows, fmt, ["name", "taxonomy", "papers", "params"], "models")
+
+    app.add_typer(components, name="components")
+    app.add_typer(models, name="models")

@@ -1,1 +1,18 @@
 """Entropy models, wrapping CompressAI's (registry kind ``entropy-model``). Needs torch."""
+
+import lic_bench.layers._quiet  # noqa: F401
+from lic_bench.entropy.compressai_models import (
+    EntropyBottleneck,
+    GaussianConditional,
+    bottleneck_likelihood,
+    bottleneck_medians,
+    gaussian_likelihood,
+)
+
+__all__ = [
+    "EntropyBottleneck",
+    "GaussianConditional",
+    "bottleneck_likelihood",
+    "bottleneck_medians",
+    "gaussian_likelihood",
+]

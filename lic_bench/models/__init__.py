@@ -1,1 +1,37 @@
-"""Complete compression models (registry kind ``model``). Needs torch."""
+"""Complete compression models (registry kind ``model``). Needs torch.
+
+Public API::
+
+    from lic_bench.models import build_model, load_model_config, transforms
+    model = build_model("mbt2018-mean")                       # configs/models/mbt2018-mean.yaml
+    model = build_model({"name": "mbt2018-mean", "N": 64, "nonlinearity": "1dn"})
+"""
+
+from lic_bench.models import transforms
+from lic_bench.models.base import LatentCompressionModel
+from lic_bench.models.checkpoint import load_checkpoint, read_checkpoint, weights_hash
+from lic_bench.models.config import (
+    build_model,
+    config_dir,
+    constructor_params,
+    load_model_config,
+)
+from lic_bench.models.factorized import FactorizedPrior
+from lic_bench.models.gained import GainedMeanScaleHyperprior
+from lic_bench.models.hyperprior import MeanScaleHyperprior, ScaleHyperprior
+
+__all__ = [
+    "FactorizedPrior",
+    "GainedMeanScaleHyperprior",
+    "LatentCompressionModel",
+    "MeanScaleHyperprior",
+    "ScaleHyperprior",
+    "build_model",
+    "config_dir",
+    "constructor_params",
+    "load_checkpoint",
+    "load_model_config",
+    "read_checkpoint",
+    "transforms",
+    "weights_hash",
+]

@@ -1,0 +1,278 @@
+"""Image <-> bitstream with any registered model.
+
+``encode_image`` pads the image to the model's ``downsampling_factor`` (edge
+replication, right and bottom), runs ``model.compress`` and packs the strings
+with everything a decoder needs (:mod:`lic_bench.bitstream.format`).
+``decode_image`` rebuilds the model from the embedded config when none is given,
+checks the weights hash, decodes and crops.
+
+Without a checkpoint a model is initialised from its config with a fixed seed
+(:data:`RANDOM_SEED`): a pipeline test of real entropy coding, not a codec of
+any quality. The weights hash lets the decoder refuse other weights.
+
+Determinism: the decoder must reproduce the encoder's hyper-decoder outputs bit
+for bit (a scale on the other side of a scale-table boundary changes the rANS
+index and garbles the rest of the stream). On this CPU PyTorch's oneDNN 1x1
+convolution is the one operation found whose float result changes with the
+thread count, so divisive normalisation mixes channels with ``torch.matmul``
+(:func:`lic_bench.layers.pointwise`); tests/core decodes in fresh processes with
+1 and 2 threads and compares the images byte for byte.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from lic_bench.bitstream.format import BitstreamError, pack, unpack
+from lic_bench.bitstream.image_io import read_image, write_png
+from lic_bench.errors import UsageError
+from lic_bench.models import build_model, load_checkpoint, load_model_config, weights_hash
+from lic_bench.results import config_hash
+
+__all__ = [
+    "RANDOM_SEED",
+    "compress_file",
+    "decode_image",
+    "decompress_file",
+    "encode_image",
+    "model_for_coding",
+    "pad_image",
+    "read_header",
+]
+
+RANDOM_SEED = 0
+
+
+def pad_image(x: torch.Tensor, multiple: int) -> torch.Tensor:
+    """Pad right/bottom by edge replication to a multiple of ``multiple``."""
+    h, w = x.shape[-2:]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    if not ph and not pw:
+        return x
+    return F.pad(x, (0, pw, 0, ph), mode="replicate")
+
+
+def model_for_coding(
+    config: dict | str | Path,
+    checkpoint: str | Path | None = None,
+    overrides: dict | None = None,
+) -> torch.nn.Module:
+    """A model in eval mode with its coder tables built: checkpoint weights, or the
+    fixed-seed initialisation when ``checkpoint`` is None."""
+    cfg = load_model_config(config, overrides)
+    state = torch.random.get_rng_state()
+    torch.manual_seed(RANDOM_SEED)
+    try:
+        model = build_model(cfg)
+    finally:
+        torch.random.set_rng_state(state)
+    model.weights_info = {"init": "seed", "seed": RANDOM_SEED}
+    if checkpoint is not None:
+        load_checkpoint(model, checkpoint)
+        model.weights_info = {"init": "checkpoint", "file": Path(checkpoint).name}
+    model.eval()
+    model.update(force=True)
+    return model
+
+
+def _coder_ready(model: torch.nn.Module) -> None:
+    for module in model.modules():
+        offset = getattr(module, "_offset", None)
+        if isinstance(offset, torch.Tensor) and offset.numel() == 0:
+            model.update(force=True)
+            return
+
+
+def encode_image(
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    config: dict | None = None,
+    *,
+    quality: float | None = None,
+) -> bytes:
+    """Compress ``x`` (``[1, 3, H, W]``, values in [0, 1]) into a bitstream file's bytes.
+
+    Args:
+        model: any registered model (``compress``, ``downsampling_factor``).
+        x: the image.
+        config: its resolved config (default: ``model.config``, set by ``build_model``).
+        quality: rate level of a variable-rate model (float); must be None otherwise.
+    """
+    if x.dim() != 4 or x.shape[0] != 1 or x.shape[1] != 3:
+        raise UsageError(f"encode_image takes a [1, 3, H, W] tensor, got {list(x.shape)}")
+    cfg = config if config is not None else getattr(model, "config", None)
+    if cfg is None:
+        raise UsageError("encode_image needs the model's config (build it with build_model)")
+    cfg = load_model_config(cfg)
+    variable = bool(getattr(model, "variable_rate", False))
+    if quality is not None and not variable:
+        raise UsageError(f"model {cfg['name']!r} has a fixed rate; --quality needs a variable-rate model")
+    h, w = (int(v) for v in x.shape[-2:])
+    padded = pad_image(x.float().clamp(0, 1), int(model.downsampling_factor))
+    model.eval()
+    _coder_ready(model)
+    kwargs = {"quality": quality} if variable else {}
+    with torch.no_grad():
+        try:
+            out = model.compress(padded, **kwargs)
+        except ValueError as exc:
+            raise UsageError(f"cannot compress: {exc}") from None
+    if variable:
+        quality = float(out.get("quality", quality if quality is not None else model.default_quality))
+    header = {
+        "model": cfg["name"],
+        "config": cfg,
+        "config_hash": config_hash(cfg),
+        "weights_hash": weights_hash(model),
+        "weights": getattr(model, "weights_info", {"init": "unknown"}),
+        "size": [h, w],
+        "padded": [int(v) for v in padded.shape[-2:]],
+        "quality": quality,
+        "shape": [int(v) for v in out["shape"]],
+    }
+    return pack(header, out["strings"])
+
+
+def read_header(data: bytes) -> dict[str, Any]:
+    """The validated header of a bitstream (no model needed)."""
+    return unpack(data)[0]
+
+
+def decode_image(
+    data: bytes,
+    model: torch.nn.Module | None = None,
+    checkpoint: str | Path | None = None,
+) -> torch.Tensor:
+    """Decode bitstream bytes into a ``[1, 3, H, W]`` tensor in [0, 1].
+
+    The model comes from ``model``, else is rebuilt from the embedded config
+    (with ``checkpoint`` weights, or the fixed-seed initialisation). Its weights
+    must hash to the file's ``weights_hash``.
+    """
+    header, strings = unpack(data)
+    if model is None:
+        init = header["weights"].get("init")
+        if checkpoint is None and init == "checkpoint":
+            raise BitstreamError(
+                f"encoded with trained weights ({header['weights'].get('file', '?')}, "
+                f"hash {header['weights_hash']}); pass --checkpoint"
+            )
+        try:
+            model = model_for_coding(header["config"], checkpoint)
+        except UsageError as exc:
+            raise BitstreamError(f"cannot rebuild model {header['model']!r}: {exc}") from None
+    else:
+        model.eval()
+        _coder_ready(model)
+    got = weights_hash(model)
+    if got != header["weights_hash"]:
+        raise BitstreamError(
+            f"weights mismatch: file needs {header['model']} weights {header['weights_hash']}, "
+            f"got {got}"
+        )
+    if [int(v) for v in header["padded"]] != [
+        -(-s // int(model.downsampling_factor)) * int(model.downsampling_factor) for s in header["size"]
+    ]:
+        raise BitstreamError("malformed header (padding does not match the model)")
+    kwargs = {}
+    if getattr(model, "variable_rate", False):
+        kwargs["quality"] = header["quality"]
+    try:
+        with torch.no_grad():
+            x_hat = model.decompress(strings, tuple(header["shape"]), **kwargs)["x_hat"]
+    except (RuntimeError, ValueError, IndexError, TypeError, OverflowError) as exc:
+        raise BitstreamError(f"cannot decode: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    h, w = header["size"]
+    if x_hat.dim() != 4 or x_hat.shape[-2] < h or x_hat.shape[-1] < w:
+        raise BitstreamError("decoded image is smaller than the header says")
+    return x_hat[..., :h, :w].clamp(0, 1)
+
+
+def _threads(n: int | None) -> None:
+    if n is not None:
+        torch.set_num_threads(int(n))
+
+
+def compress_file(
+    image: str | Path,
+    output: str | Path,
+    *,
+    model: str | None = None,
+    config: str | Path | None = None,
+    checkpoint: str | Path | None = None,
+    quality: float | None = None,
+    threads: int | None = None,
+) -> dict[str, Any]:
+    """``lic-bench compress``: image file -> bitstream file; returns sizes and timings."""
+    _threads(threads)
+    notes: list[str] = []
+    x = read_image(image, notes)
+    source: Any = config if config is not None else model
+    if source is None and checkpoint is not None:
+        from lic_bench.models import read_checkpoint
+
+        source = read_checkpoint(checkpoint)["config"]
+    if source is None:
+        raise UsageError("give --model NAME, --config YAML, or a --checkpoint that holds its config")
+    if config is not None and model is not None:
+        named = load_model_config(config)["name"]
+        if named != model:
+            raise UsageError(f"--model {model} disagrees with the config's name {named!r}")
+    net = model_for_coding(source, checkpoint)
+    start = time.perf_counter()
+    data = encode_image(net, x, net.config, quality=quality)
+    seconds = time.perf_counter() - start
+    output = Path(output)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write ({exc.strerror})") from None
+    h, w = x.shape[-2:]
+    size = output.stat().st_size
+    return {
+        "model": net.name,
+        "output": str(output),
+        "bytes": size,
+        "pixels": int(h * w),
+        "bpp": size * 8 / (h * w),
+        "seconds": seconds,
+        "size": [int(h), int(w)],
+        "quality": read_header(data)["quality"],
+        "weights": net.weights_info,
+        "threads": torch.get_num_threads(),
+        "notes": notes,
+    }
+
+
+def decompress_file(
+    bitstream: str | Path,
+    output: str | Path,
+    *,
+    checkpoint: str | Path | None = None,
+    threads: int | None = None,
+) -> dict[str, Any]:
+    """``lic-bench decompress``: bitstream file -> PNG; returns the header and timing."""
+    _threads(threads)
+    path = Path(bitstream)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+    header = read_header(data)
+    start = time.perf_counter()
+    x_hat = decode_image(data, checkpoint=checkpoint)
+    seconds = time.perf_counter() - start
+    write_png(x_hat, output)
+    return {
+        "model": header["model"],
+        "output": str(output),
+        "size": header["size"],
+        "quality": header["quality"],
+        "seconds": seconds,
+        "threads": torch.get_num_threads(),
+    }

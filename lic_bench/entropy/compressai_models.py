@@ -1,0 +1,65 @@
+"""CompressAI's entropy models, registered by name and used unchanged.
+
+``EntropyBottleneck`` (factorized prior, Ballé et al. 2018, ``balle2018-variational``,
+after ``balle2017-end-to-end``) and ``GaussianConditional`` (scale hyperprior,
+``balle2018-variational``) with CompressAI's rANS coder. The helpers below only
+evaluate their likelihoods on values that a :mod:`lic_bench.quantizers` quantizer
+produced, instead of letting the entropy model add noise or round by itself, so
+the quantizer is swappable without touching CompressAI.
+"""
+
+from __future__ import annotations
+
+from compressai.entropy_models import EntropyBottleneck, GaussianConditional
+from torch import Tensor
+
+from lic_bench.registry import ENTROPY_MODELS
+
+__all__ = [
+    "EntropyBottleneck",
+    "GaussianConditional",
+    "bottleneck_likelihood",
+    "bottleneck_medians",
+    "gaussian_likelihood",
+]
+
+ENTROPY_MODELS.register(
+    "entropy-bottleneck",
+    taxonomy=["factorized-prior"],
+    papers=["balle2018-variational", "balle2017-end-to-end"],
+    description="Non-parametric factorized density per channel (CompressAI EntropyBottleneck)",
+)(EntropyBottleneck)
+
+ENTROPY_MODELS.register(
+    "gaussian-conditional",
+    taxonomy=["scale-hyperprior"],
+    papers=["balle2018-variational"],
+    description="Gaussian conditional on hyper-decoded scales/means (CompressAI GaussianConditional)",
+)(GaussianConditional)
+
+
+def bottleneck_medians(eb: EntropyBottleneck, like: Tensor) -> Tensor:
+    """The per-channel medians of ``eb`` broadcast to ``like``'s NCHW shape."""
+    medians = eb._get_medians().detach()  # (C, 1, 1)
+    return medians.reshape(1, -1, *([1] * (like.dim() - 2))).expand_as(like)
+
+
+def bottleneck_likelihood(eb: EntropyBottleneck, values: Tensor) -> Tensor:
+    """Likelihood of already-quantized (or noisy) ``values`` under ``eb`` (NCHW in, NCHW out)."""
+    perm = (1, 0, *range(2, values.dim()))
+    v = values.permute(*perm).contiguous()
+    shape = v.shape
+    likelihood, _, _ = eb._likelihood(v.reshape(shape[0], 1, -1))
+    if eb.use_likelihood_bound:
+        likelihood = eb.likelihood_lower_bound(likelihood)
+    return likelihood.reshape(shape).permute(*perm).contiguous()
+
+
+def gaussian_likelihood(
+    gc: GaussianConditional, values: Tensor, scales: Tensor, means: Tensor | None = None
+) -> Tensor:
+    """Likelihood of ``values`` under ``gc`` with the given scales (and means)."""
+    likelihood = gc._likelihood(values, scales, means)
+    if gc.use_likelihood_bound:
+        likelihood = gc.likelihood_lower_bound(likelihood)
+    return likelihood

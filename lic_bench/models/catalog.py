@@ -1,0 +1,34 @@
+"""Records describing every registered implementation (for ``lic-bench ... list``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lic_bench.errors import UsageError
+from lic_bench.registry import MODELS, REGISTRIES, load_all
+
+__all__ = ["component_records", "model_records", "COMPONENT_KINDS"]
+
+COMPONENT_KINDS = tuple(kind for kind in REGISTRIES if kind != MODELS.kind)
+
+
+def component_records(pattern: str = "*", kind: str | None = None) -> list[dict[str, Any]]:
+    """Non-model components matching ``pattern`` (fnmatch), optionally of one kind."""
+    load_all()
+    if kind is not None and kind not in COMPONENT_KINDS:
+        raise UsageError(f"unknown kind {kind!r} (known: {', '.join(COMPONENT_KINDS)})")
+    kinds = [kind] if kind else list(COMPONENT_KINDS)
+    return [e.as_dict() for k in kinds for e in REGISTRIES[k].entries(pattern)]
+
+
+def model_records(pattern: str = "*") -> list[dict[str, Any]]:
+    """Registered models matching ``pattern``, with constructor parameters and defaults."""
+    from lic_bench.models.config import constructor_params
+
+    load_all()
+    out = []
+    for entry in MODELS.entries(pattern):
+        record = entry.as_dict()
+        record["params"] = constructor_params(entry.obj)
+        out.append(record)
+    return out

@@ -1,0 +1,85 @@
+"""Weights: a content hash, and loading checkpoints of several layouts."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from lic_bench.errors import UsageError
+
+__all__ = ["weights_hash", "load_checkpoint", "read_checkpoint"]
+
+# Entropy-coder tables are derived from the parameters by ``update()``; they are
+# left out of the hash so a model hashes the same before and after ``update``.
+_DERIVED = ("_quantized_cdf", "_offset", "_cdf_length", "scale_table")
+
+
+def weights_hash(model: torch.nn.Module) -> str:
+    """First 16 hex digits of SHA-256 over every parameter/buffer (name, shape, bytes)."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        if name.rsplit(".", 1)[-1] in _DERIVED:
+            continue
+        t = tensor.detach().to("cpu").contiguous()
+        digest.update(name.encode())
+        digest.update(str(tuple(t.shape)).encode())
+        digest.update(str(t.dtype).encode())
+        digest.update(t.numpy().tobytes() if t.dtype != torch.bfloat16 else t.float().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    """``{"state_dict": ..., "config": ... or None}`` from a checkpoint file.
+
+    Accepted layouts: a bare state dict; ``{"state_dict": ...}`` (Lightning,
+    CompressAI's training example); ``{"model": state_dict}``. A model config is
+    taken from ``config``/``model_config``/``hyper_parameters.model`` when present.
+    Lightning prefixes such as ``model.`` are stripped.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such checkpoint")
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
+        raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
+    if not isinstance(obj, dict):
+        raise UsageError(f"{path}: a checkpoint holds a dict, got {type(obj).__name__}")
+    config = None
+    for key in ("config", "model_config"):
+        if isinstance(obj.get(key), dict):
+            config = obj[key]
+    hp = obj.get("hyper_parameters")
+    if config is None and isinstance(hp, dict) and isinstance(hp.get("model"), dict):
+        config = hp["model"]
+    state = obj.get("state_dict", obj.get("model", obj))
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise UsageError(f"{path}: no state dict of tensors found")
+    return {"state_dict": dict(state), "config": config}
+
+
+def _strip_prefix(state: dict[str, torch.Tensor], keys: set[str]) -> dict[str, torch.Tensor]:
+    if set(state) & keys:
+        return state
+    for prefix in ("model.", "net.", "module.", "_model."):
+        stripped = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        if set(stripped) & keys:
+            return stripped
+    return state
+
+
+def load_checkpoint(model: torch.nn.Module, path: str | Path) -> dict[str, Any]:
+    """Load weights into ``model`` (strict), then rebuild its coder tables."""
+    ckpt = read_checkpoint(path)
+    state = _strip_prefix(ckpt["state_dict"], set(model.state_dict()))
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()
+        detail = first[1].strip() if len(first) > 1 else first[0]
+        raise UsageError(f"{path}: weights do not fit model {getattr(model, 'name', '?')!r}: {detail}") from None
+    model.update(force=True)
+    return ckpt

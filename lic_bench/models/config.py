@@ -1,0 +1,188 @@
+"""Model configs: YAML (or dict) -> fully resolved config -> ``nn.Module``.
+
+A config names a registered model, or a class by import path, and gives any
+constructor arguments; omitted arguments take the constructor's defaults::
+
+    # configs/models/mbt2018-mean.yaml           # jsonargparse style also works:
+    name: mbt2018-mean                           # name: my-model
+    N: 192                                       # class_path: pkg.module.Class
+    M: 320                                       # init_args: {N: 192}
+    nonlinearity: gdn        # 1dn | gsdn | relu | gelu | leaky-relu
+    quantizer: additive-uniform-noise
+
+The resolved form, which bitstreams embed and hash, is always
+``{"name", "class_path", "init_args": {every constructor argument}}``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lic_bench.errors import UsageError
+from lic_bench.paths import project_root
+from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS
+
+__all__ = [
+    "build_model",
+    "config_dir",
+    "constructor_params",
+    "load_model_config",
+    "model_config_path",
+]
+
+_RESERVED = {"name", "class_path", "init_args", "description"}
+
+
+def config_dir() -> Path:
+    """``configs/models`` of the project (or of the checkout this package came from)."""
+    here = project_root() / "configs" / "models"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "configs" / "models"
+
+
+def model_config_path(name: str) -> Path | None:
+    path = config_dir() / f"{name}.yaml"
+    return path if path.is_file() else None
+
+
+REQUIRED = "<required>"
+
+
+def constructor_params(cls: type) -> dict[str, Any]:
+    """Constructor parameters and their defaults (:data:`REQUIRED` marks one without)."""
+    params = {}
+    for p in inspect.signature(cls.__init__).parameters.values():
+        if p.name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        default = REQUIRED if p.default is inspect.Parameter.empty else p.default
+        params[p.name] = list(default) if isinstance(default, tuple) else default
+    return params
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: a model config is a mapping, got {type(data).__name__}")
+    return data
+
+
+def _raw_config(source: Mapping | str | Path) -> dict[str, Any]:
+    if isinstance(source, Mapping):
+        return dict(source)
+    text = str(source)
+    path = Path(text)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        if not path.is_file():
+            raise UsageError(f"{path}: no such config file")
+        return _read_yaml(path)
+    MODELS.entry(text)  # unknown names fail here, with suggestions
+    found = model_config_path(text)
+    return _read_yaml(found) if found else {"name": text}
+
+
+def _import_class(class_path: str) -> type:
+    module, _, attr = class_path.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError, ValueError):
+        raise UsageError(f"cannot import model class {class_path!r}") from None
+
+
+def _name_of(cls: type) -> str | None:
+    for name in MODELS.list():
+        if MODELS.get(name) is cls:
+            return name
+    return None
+
+
+def _check_components(args: dict[str, Any]) -> None:
+    for key, value in args.items():
+        if "nonlinearity" in key and isinstance(value, str):
+            NONLINEARITIES.entry(value)
+        if key == "quantizer":
+            QUANTIZERS.entry(value["name"] if isinstance(value, Mapping) else value)
+
+
+def load_model_config(
+    source: Mapping | str | Path, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The fully resolved config of a model.
+
+    Args:
+        source: a registry name (its ``configs/models/<name>.yaml`` is used when
+            present), a YAML path, or a dict (flat, ``init_args`` style, or a
+            training config with a ``model:`` section).
+        overrides: constructor arguments that replace the config's, e.g.
+            ``{"N": 64, "nonlinearity": "1dn"}``.
+
+    Returns:
+        ``{"name", "class_path", "init_args"}`` with every constructor argument.
+    """
+    raw = _raw_config(source)
+    if isinstance(raw.get("model"), Mapping):
+        raw = dict(raw["model"])
+    args = dict(raw.get("init_args") or {})
+    args.update({k: v for k, v in raw.items() if k not in _RESERVED})
+    args.update(dict(overrides or {}))
+
+    if raw.get("class_path"):
+        cls = _import_class(str(raw["class_path"]))
+        name = raw.get("name") or _name_of(cls) or cls.__name__.lower()
+    elif raw.get("name"):
+        name = str(raw["name"])
+        cls = MODELS.get(name)
+    else:
+        raise UsageError("a model config needs a 'name' (registry name) or a 'class_path'")
+
+    params = constructor_params(cls)
+    unknown = sorted(set(args) - set(params))
+    if unknown:
+        hints = [
+            f"{k} (did you mean {close[0]}?)" if (close := difflib.get_close_matches(k, params, 1)) else k
+            for k in unknown
+        ]
+        raise UsageError(
+            f"model {name!r} has no parameter(s) {', '.join(hints)}; "
+            f"known: {', '.join(params)}"
+        )
+    resolved = {**params, **args}
+    missing = [k for k, v in resolved.items() if v is REQUIRED]
+    if missing:
+        raise UsageError(f"model {name!r} needs {', '.join(missing)}")
+    _check_components(resolved)
+    return {
+        "name": name,
+        "class_path": f"{cls.__module__}.{cls.__qualname__}",
+        "init_args": resolved,
+    }
+
+
+def build_model(
+    config: Mapping | str | Path, overrides: Mapping[str, Any] | None = None
+):
+    """Instantiate a model from a config (see :func:`load_model_config`).
+
+    The module gets ``.config`` (the resolved config) and ``.name``.
+    """
+    cfg = load_model_config(config, overrides)
+    cls = _import_class(cfg["class_path"])
+    try:
+        model = cls(**cfg["init_args"])
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"cannot build model {cfg['name']!r}: {exc}") from None
+    model.config = cfg
+    model.name = cfg["name"]
+    return model

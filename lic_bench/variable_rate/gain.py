@@ -1,0 +1,62 @@
+"""Gain units: learned per-channel scalings that select the rate of one model.
+
+Cui, Wang, Gao, Bao, Feng, Yang, "Asymmetric Gained Deep Image Compression With
+Continuous Rate Adaptation", 2022 (``cui2022-asymmetric``). A gain unit holds one
+gain vector per trained trade-off λ_s; the latent is multiplied channel-wise by
+the chosen vector before quantization (an inverse gain unit undoes it before
+synthesis). Between two trained levels the vector is interpolated exponentially,
+``m = m_s^(1-t) * m_(s+1)^t``, which gives a continuous rate range from one
+set of weights.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from lic_bench.registry import VARIABLE_RATE
+
+__all__ = ["GainUnits", "quality_index"]
+
+
+def quality_index(quality: float, levels: int) -> tuple[int, int, float]:
+    """Map a quality in [1, levels] to (lower level, upper level, weight of the upper)."""
+    if not math.isfinite(quality) or not 1 <= quality <= levels:
+        raise ValueError(f"quality must lie in [1, {levels}], got {quality}")
+    pos = quality - 1.0
+    lo = min(int(math.floor(pos)), levels - 1)
+    hi = min(lo + 1, levels - 1)
+    return lo, hi, pos - lo
+
+
+@VARIABLE_RATE.register("gain-units", taxonomy=["gain-units"], papers=["cui2022-asymmetric"])
+class GainUnits(nn.Module):
+    """One learned gain vector per rate level, interpolated in between.
+
+    Args:
+        levels: number of trained levels (λ values).
+        channels: channels of the latent the unit scales.
+        init: initial gain (all entries).
+    """
+
+    def __init__(self, levels: int, channels: int, init: float = 1.0):
+        super().__init__()
+        if levels < 1:
+            raise ValueError("levels must be >= 1")
+        self.levels = int(levels)
+        self.gain = nn.Parameter(torch.full((levels, channels), float(init)))
+
+    def vector(self, quality: float) -> Tensor:
+        """The gain vector for ``quality`` in [1, levels] (float; interpolated)."""
+        lo, hi, t = quality_index(float(quality), self.levels)
+        # abs() keeps the geometric interpolation defined if a gain changes sign.
+        g_lo, g_hi = self.gain[lo].abs(), self.gain[hi].abs()
+        if t == 0.0:
+            return g_lo
+        return g_lo.pow(1.0 - t) * g_hi.pow(t)
+
+    def forward(self, x: Tensor, quality: float) -> Tensor:
+        return x * self.vector(quality).reshape(1, -1, *([1] * (x.dim() - 2)))
