@@ -1,0 +1,218 @@
+"""Experiment configs: YAML files merged over defaults, ``--set key=value`` overrides,
+and the fully resolved form saved next to every run.
+
+A config (Ferrari 2025, ferrari2025-registry, section 6.6: "configuration files must be
+open, i.e., not specifying a field assumes the default value") has the sections of
+:data:`DEFAULTS`. A file may start from others with ``extends: [base.yaml, ...]`` (paths
+relative to the file); several ``--config`` files are merged left to right, then the
+``--set`` overrides. ``model`` is resolved by :func:`lic_bench.models.load_model_config`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lic_bench.errors import UsageError
+
+#: λ of CompressAI's model zoo for MSE-optimised models, qualities 1..8 (Ballé et al.'s
+#: values; the seed thesis uses the five lowest with N=128, M=192).
+MSE_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.1800)
+#: λ of CompressAI's zoo for MS-SSIM-optimised models, qualities 1..8 (loss
+#: ``bpp + λ (1 - MS-SSIM)``). The seed thesis trains MSE only and gives no MS-SSIM table.
+MS_SSIM_LAMBDAS = (2.40, 4.58, 8.73, 16.64, 31.73, 60.50, 115.37, 220.00)
+
+DEFAULTS: dict[str, Any] = {
+    "name": None,  # run name; default "<model>-<distortion>-<lambda>"
+    "description": "",
+    "seed": 1,
+    "output_dir": "runs",
+    "threads": None,
+    "model": None,  # required: {name: <registry name>, N:, M:, nonlinearity:, quantizer:}
+    "loss": {"distortion": "mse", "lmbda": None, "quality": None},
+    "optim": {
+        "lr": 1e-4,
+        "aux_lr": 1e-3,
+        "weight_decay": 0.0,
+        "clip_max_norm": 1.0,
+        # plateau: ×factor after `patience` validations without improvement (CompressAI's
+        # zoo: ÷2, patience 20); cosine: per step to min_lr; constant.
+        "scheduler": {"name": "plateau", "factor": 0.5, "patience": 20, "min_lr": 1e-6,
+                      "warmup_steps": 0},
+    },
+    "data": {
+        "data_dir": None,
+        "batch_size": 16,
+        "val_batch_size": 16,
+        "num_workers": 2,
+        "train": {"dataset": "bsds500", "split": "train", "transform": "random-crop",
+                  "patch_size": 256},
+        "val": {"dataset": "bsds500", "split": "val", "transform": "center-crop",
+                "patch_size": 256},
+    },
+    "trainer": {
+        "max_steps": 1_000_000,
+        "max_time": None,  # seconds, or "DD:HH:MM:SS"
+        "val_every_n_steps": 1000,
+        "limit_val_batches": 1.0,
+        "log_every_n_steps": 50,
+        "accelerator": "auto",
+        "devices": 1,
+        "strategy": "auto",
+        "precision": "32-true",
+        "num_sanity_val_steps": 0,
+        "enable_progress_bar": True,
+    },
+    "checkpoint": {"every_n_steps": 1000, "keep_last": 3, "save_best": True},
+    "early_stopping": {"enabled": True, "monitor": "val/loss", "patience": 20, "min_delta": 0.0},
+    "test": {"dataset": "kodak", "split": None, "lpips_net": "alex"},
+}
+
+_SECTIONS = set(DEFAULTS) | {"extends", "resumed_from", "protocol"}
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``; mappings merge, everything else replaces."""
+    out = copy.deepcopy(dict(base))
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such config file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: a config is a mapping, got {type(data).__name__}")
+    return data
+
+
+def load_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """One config file with its ``extends`` chain merged in (bases first)."""
+    path = Path(path).resolve()
+    if path in _seen:
+        raise UsageError(f"{path}: 'extends' loops back to itself")
+    data = read_yaml(path)
+    bases = data.pop("extends", None) or []
+    if isinstance(bases, str):
+        bases = [bases]
+    merged: dict[str, Any] = {}
+    for base in bases:
+        merged = deep_merge(merged, load_file(path.parent / base, (*_seen, path)))
+    return deep_merge(merged, data)
+
+
+def parse_set(items: Sequence[str]) -> dict[str, Any]:
+    """``["optim.lr=3e-4", "model.nonlinearity=1dn"]`` -> nested dict (values parsed as YAML)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set expects key=value, got {item!r}")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            value = raw
+        node = out
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise UsageError(f"--set {item!r} conflicts with an earlier --set")
+        node[parts[-1]] = value
+    return out
+
+
+def resolve_lambda(loss: Mapping[str, Any]) -> float:
+    """λ from ``loss.lmbda`` or from ``loss.quality`` (1..8) and the distortion's table."""
+    distortion = loss.get("distortion", "mse")
+    if distortion not in ("mse", "ms-ssim"):
+        raise UsageError(f"loss.distortion must be mse or ms-ssim, not {distortion!r}")
+    if loss.get("lmbda") is not None:
+        value = float(loss["lmbda"])
+        if value <= 0:
+            raise UsageError(f"loss.lmbda must be positive, got {value}")
+        return value
+    quality = loss.get("quality")
+    if quality is None:
+        raise UsageError("the config needs loss.lmbda or loss.quality (1..8)")
+    table = MSE_LAMBDAS if distortion == "mse" else MS_SSIM_LAMBDAS
+    if not (isinstance(quality, int) and 1 <= quality <= len(table)):
+        raise UsageError(f"loss.quality must be an integer 1..{len(table)}, got {quality!r}")
+    return table[quality - 1]
+
+
+def _check(cfg: dict[str, Any]) -> None:
+    unknown = sorted(set(cfg) - _SECTIONS)
+    if unknown:
+        raise UsageError(
+            f"unknown config key(s) {', '.join(unknown)}; known: {', '.join(sorted(DEFAULTS))}"
+        )
+    if not isinstance(cfg.get("model"), Mapping) or not (
+        cfg["model"].get("name") or cfg["model"].get("class_path")
+    ):
+        raise UsageError("the config needs a model section with a 'name' (see lic-bench registry list)")
+    for key in ("batch_size", "val_batch_size"):
+        if int(cfg["data"].get(key) or 1) < 1:
+            raise UsageError(f"data.{key} must be at least 1")
+    if cfg["loss"]["distortion"] == "ms-ssim":
+        from lic_bench.metrics.distortion import MS_SSIM_MIN_SIDE
+
+        for part in ("train", "val"):
+            spec = cfg["data"].get(part) or {}
+            if spec.get("transform") != "no-crop" and int(spec.get("patch_size", 256)) < MS_SSIM_MIN_SIDE:
+                raise UsageError(
+                    f"MS-SSIM needs patches of at least {MS_SSIM_MIN_SIDE} pixels; "
+                    f"data.{part}.patch_size is {spec.get('patch_size')}"
+                )
+
+
+def load_config(
+    paths: Sequence[str | Path] = (), overrides: Sequence[str] = (),
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Defaults + config files + ``extra`` + ``--set`` overrides, resolved and checked."""
+    cfg = copy.deepcopy(DEFAULTS)
+    for path in paths:
+        cfg = deep_merge(cfg, load_file(path))
+    if extra:
+        cfg = deep_merge(cfg, extra)
+    cfg = deep_merge(cfg, parse_set(overrides))
+    return resolve(cfg)
+
+
+def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Fill derived fields: λ, the model's full constructor arguments, the run name."""
+    cfg = deep_merge(DEFAULTS, cfg)
+    cfg.pop("extends", None)
+    _check(cfg)
+    from lic_bench.models import load_model_config
+
+    cfg["model"] = load_model_config(dict(cfg["model"]))
+    cfg["loss"]["lmbda"] = resolve_lambda(cfg["loss"])
+    if not cfg.get("name"):
+        cfg["name"] = f"{cfg['model']['name']}-{cfg['loss']['distortion']}-{cfg['loss']['lmbda']:g}"
+    return cfg
+
+
+def dump_config(cfg: Mapping[str, Any], path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(dict(cfg), sort_keys=False))
+    return path
