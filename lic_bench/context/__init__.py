@@ -1,1 +1,75 @@
-"""Context models (registry kind ``context-model``) and the models built on them. Needs torch."""
+"""Context models (registry kind ``context-model``) and the models built on them. Needs torch.
+
+Context models: ``autoregressive-context`` (Minnen et al. 2018), ``checkerboard``
+(He et al. 2021), ``channel-wise`` (Minnen & Singh 2020), ``uneven-channel-grouping``
+(He et al. 2022, ELIC) and ``unified-spatial-channel`` (Uludağ 2022). Models:
+``mbt2018``, ``he2021-checkerboard``, ``minnen2020-channelwise``, ``he2022-elic``,
+``uludag2022-unified``, ``uludag2022-unified-parallel``.
+
+Every one decodes through :func:`lic_bench.context.coding.code_latent`, which codes
+all positions of a schedule step at once (:mod:`lic_bench.context.schedule`).
+"""
+
+from lic_bench.context.channel import (
+    ChannelSpatialContext,
+    elic_groups,
+    even_groups,
+    uneven_channel_grouping,
+    unified_spatial_channel,
+)
+from lic_bench.context.channel_models import (
+    ChannelContextModel,
+    He2022Elic,
+    Minnen2020Channelwise,
+    Uludag2022Unified,
+    Uludag2022UnifiedParallel,
+)
+from lic_bench.context.coding import SpatialKernels, SymbolCoder, code_latent
+from lic_bench.context.joint import JointContext, autoregressive_context, checkerboard_context
+from lic_bench.context.joint_models import He2021Checkerboard, JointContextModel, Mbt2018
+from lic_bench.context.masks import (
+    MaskedConv2d,
+    checkerboard_mask,
+    patch_mask,
+    raster_mask,
+)
+from lic_bench.context.schedule import (
+    Step,
+    check_schedule,
+    checkerboard_steps,
+    patch_steps,
+    wavefront_slope,
+    wavefront_steps,
+)
+
+__all__ = [
+    "ChannelContextModel",
+    "ChannelSpatialContext",
+    "He2022Elic",
+    "Minnen2020Channelwise",
+    "Uludag2022Unified",
+    "Uludag2022UnifiedParallel",
+    "elic_groups",
+    "even_groups",
+    "unified_spatial_channel",
+    "uneven_channel_grouping",
+    "He2021Checkerboard",
+    "JointContext",
+    "JointContextModel",
+    "MaskedConv2d",
+    "Mbt2018",
+    "SpatialKernels",
+    "Step",
+    "SymbolCoder",
+    "autoregressive_context",
+    "check_schedule",
+    "checkerboard_context",
+    "checkerboard_mask",
+    "checkerboard_steps",
+    "code_latent",
+    "patch_mask",
+    "patch_steps",
+    "raster_mask",
+    "wavefront_slope",
+    "wavefront_steps",
+]

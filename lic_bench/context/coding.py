@@ -1,0 +1,232 @@
+"""Step-wise coding of a latent whose Gaussian parameters depend on decoded neighbours.
+
+One routine, :func:`code_latent`, runs a schedule (:mod:`lic_bench.context.schedule`)
+for the three things a context model must agree on bit for bit:
+
+* the eval-mode forward pass (``SymbolCoder.quantizer``: round, no coding),
+* ``compress`` (``SymbolCoder.encoder``: round and rANS-encode),
+* ``decompress`` (``SymbolCoder.decoder``: rANS-decode).
+
+At every step it computes the context only at the positions being coded -- it gathers
+their masked neighbourhood taps from the partially decoded latent and multiplies them
+by the matching kernel columns (one GEMM) -- runs the caller's entropy-parameter
+network on those positions only, and codes all their symbols with one
+``encode_with_indexes`` / ``decode_stream`` call of CompressAI's rANS coder. Because
+the three modes execute the same tensor operations on the same inputs, encoder and
+decoder compute bit-identical means and scales; GEMMs (``torch.matmul``) are used
+instead of 1x1 convolutions because oneDNN's 1x1 convolution changes its result with
+the thread count on this CPU (see :mod:`lic_bench.layers.conv`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+from compressai.ans import BufferedRansEncoder, RansDecoder
+from compressai.entropy_models import GaussianConditional
+from torch import Tensor
+
+from lic_bench.context.masks import MaskedConv2d, mask_taps
+from lic_bench.context.schedule import Step, kernel_map
+
+__all__ = ["SpatialKernels", "SymbolCoder", "code_latent", "gather", "scale_indexes"]
+
+
+def scale_indexes(gc: GaussianConditional, scales: Tensor) -> Tensor:
+    """CompressAI's ``build_indexes`` (index of the smallest table scale >= scale) in one
+    ``bucketize`` call instead of a loop over the 64 table entries."""
+    scales = gc.lower_bound_scale(scales)
+    return torch.bucketize(scales, gc.scale_table[:-1].to(scales.dtype), right=False).int()
+
+
+class SymbolCoder:
+    """Quantizes, encodes or decodes the symbols of successive steps, one stream per image.
+
+    Symbols of a step are taken image by image in ``(C, n)`` row-major order; the
+    encoder buffers them and writes one rANS stream per image at :meth:`flush`, the
+    decoder reads them back in the same order.
+    """
+
+    def __init__(self, gc: GaussianConditional, mode: str, batch: int, strings=None):
+        self.gc, self.mode, self.batch = gc, mode, batch
+        if mode != "quantize":
+            for check in (gc._check_cdf_size, gc._check_cdf_length, gc._check_offsets_size):
+                check()
+            self.cdf = gc.quantized_cdf.tolist()
+            self.cdf_lengths = gc.cdf_length.reshape(-1).int().tolist()
+            self.offsets = gc.offset.reshape(-1).int().tolist()
+        if mode == "encode":
+            self.symbols: list[list[int]] = [[] for _ in range(batch)]
+            self.indexes: list[list[int]] = [[] for _ in range(batch)]
+        elif mode == "decode":
+            if len(strings) != batch:
+                raise ValueError(f"{len(strings)} strings for a batch of {batch}")
+            self.decoders = []
+            for s in strings:
+                dec = RansDecoder()
+                dec.set_stream(s)
+                self.decoders.append(dec)
+        elif mode != "quantize":
+            raise ValueError(f"unknown coder mode {mode!r}")
+
+    @classmethod
+    def quantizer(cls, gc: GaussianConditional, batch: int) -> SymbolCoder:
+        return cls(gc, "quantize", batch)
+
+    @classmethod
+    def encoder(cls, gc: GaussianConditional, batch: int) -> SymbolCoder:
+        return cls(gc, "encode", batch)
+
+    @classmethod
+    def decoder(cls, gc: GaussianConditional, strings: Sequence[bytes]) -> SymbolCoder:
+        return cls(gc, "decode", len(strings), strings)
+
+    def __call__(
+        self, y: Tensor | None, scales: Tensor, means: Tensor, offset: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """Code one step; returns ``(y_hat, y_rate)`` = ``(k + mu + d, k + mu)``."""
+        shift = means if offset is None else means + offset
+        if self.mode == "decode":
+            indexes = scale_indexes(self.gc, scales)
+            rows = [
+                dec.decode_stream(
+                    indexes[b].reshape(-1).tolist(), self.cdf, self.cdf_lengths, self.offsets
+                )
+                for b, dec in enumerate(self.decoders)
+            ]
+            symbols = torch.tensor(rows, dtype=means.dtype).reshape(means.shape)
+        else:
+            symbols = torch.round(y - shift)
+            if self.mode == "encode":
+                indexes = scale_indexes(self.gc, scales)
+                ints = symbols.int()
+                for b in range(self.batch):
+                    self.symbols[b].extend(ints[b].reshape(-1).tolist())
+                    self.indexes[b].extend(indexes[b].reshape(-1).tolist())
+        return symbols + shift, symbols + means
+
+    def flush(self) -> list[bytes]:
+        """The rANS stream of each image (encoder only)."""
+        out = []
+        for b in range(self.batch):
+            enc = BufferedRansEncoder()
+            enc.encode_with_indexes(
+                self.symbols[b], self.indexes[b], self.cdf, self.cdf_lengths, self.offsets
+            )
+            out.append(enc.flush())
+        return out
+
+
+class SpatialKernels:
+    """The masked context convolutions of one latent, evaluated only where needed.
+
+    ``at(y_pad, step)`` returns the context of the step's positions as
+    ``(B, C_out, n, 1)``: the taps kept by the step's kernel mask are gathered from the
+    padded, partially decoded latent and multiplied by the kernel's matching columns.
+    ``full(y, steps)`` is the training-time equivalent (every kernel as a dense masked
+    convolution, each position taking the output of its own kernel).
+    """
+
+    def __init__(self, convs: Sequence[MaskedConv2d], out_channels: int | None = None):
+        self.convs = list(convs)
+        self.out_channels = out_channels if out_channels is not None else self.convs[0].out_channels
+        self.pad = max((c.kernel_size[0] // 2 for c in self.convs), default=0)
+        self._mats: list[tuple[Tensor, Tensor, Tensor, Tensor | None]] | None = None
+
+    def prepare(self) -> SpatialKernels:
+        """Slice the kernels' tap columns once per coding call."""
+        mats = []
+        for conv in self.convs:
+            dy, dx = mask_taps(conv.mask2d)
+            k = conv.kernel_size[0] // 2
+            w = conv.weight[:, :, dy + k, dx + k]  # (C_out, C_in, T)
+            mats.append((dy, dx, w.reshape(w.shape[0], -1).t().contiguous(), conv.bias))
+        self._mats = mats
+        return self
+
+    def at(self, y_pad: Tensor, step: Step) -> Tensor:
+        B, n = y_pad.shape[0], step.rows.numel()
+        if step.kernel < 0:
+            return y_pad.new_zeros(B, self.out_channels, n, 1)
+        if self._mats is None:
+            self.prepare()
+        dy, dx, wmat, bias = self._mats[step.kernel]
+        if dy.numel() == 0:
+            out = y_pad.new_zeros(B, n, wmat.shape[1])
+        else:
+            ri = step.rows[:, None] + self.pad + dy[None, :]
+            ci = step.cols[:, None] + self.pad + dx[None, :]
+            taps = y_pad[:, :, ri, ci]  # (B, C_in, n, T)
+            taps = taps.permute(0, 2, 1, 3).reshape(B, n, -1)
+            out = torch.matmul(taps, wmat)
+        if bias is not None:
+            out = out + bias
+        return out.permute(0, 2, 1).unsqueeze(-1)
+
+    def full(self, y: Tensor, steps: list[Step]) -> Tensor:
+        H, W = y.shape[-2:]
+        kmap = kernel_map(steps, H, W).to(y.device)
+        out = y.new_zeros(y.shape[0], self.out_channels, H, W)
+        for k, conv in enumerate(self.convs):
+            sel = kmap == k
+            if bool(sel.any()):
+                out = out + conv(y) * sel.to(y.dtype)
+        return out
+
+
+ParamsFn = Callable[[Tensor, Step], tuple[Tensor, Tensor]]
+
+
+def code_latent(
+    y: Tensor | None,
+    shape: tuple[int, int, int, int],
+    steps: list[Step],
+    kernels: SpatialKernels | None,
+    params_at: ParamsFn,
+    coder: SymbolCoder,
+    offset: Tensor | None = None,
+) -> dict[str, Tensor]:
+    """Run ``steps`` over a ``(B, C, H, W)`` latent.
+
+    Args:
+        y: the latent to code (``None`` when decoding).
+        shape: ``(B, C, H, W)``.
+        steps: the schedule.
+        kernels: spatial context kernels (``None``: no spatial context).
+        params_at: ``(context (B, C_ctx, n, 1) or None, step) -> (scales, means)``, each
+            ``(B, C, n, 1)``, for the step's positions.
+        coder: what to do with the symbols.
+        offset: the quantizer's coding offset ``d`` (``(B, C, H, W)``), if any.
+
+    Returns:
+        ``{"y_hat", "y_rate", "scales", "means"}``, each ``(B, C, H, W)``.
+    """
+    B, C, H, W = shape
+    like = y if y is not None else offset
+    kw = {"dtype": like.dtype, "device": like.device} if like is not None else {}
+    P = kernels.pad if kernels is not None else 0
+    y_pad = torch.zeros(B, C, H + 2 * P, W + 2 * P, **kw)
+    y_rate = torch.zeros(B, C, H, W, **kw)
+    scales = torch.zeros(B, C, H, W, **kw)
+    means = torch.zeros(B, C, H, W, **kw)
+    if kernels is not None:
+        kernels.prepare()
+    for step in steps:
+        r, c = step.rows, step.cols
+        ctx = kernels.at(y_pad, step) if kernels is not None else None
+        s, m = params_at(ctx, step)
+        y_s = None if y is None else y[:, :, r, c].unsqueeze(-1)
+        d_s = None if offset is None else offset[:, :, r, c].unsqueeze(-1)
+        yh, yr = coder(y_s, s, m, d_s)
+        y_pad[:, :, r + P, c + P] = yh.squeeze(-1)
+        y_rate[:, :, r, c] = yr.squeeze(-1)
+        scales[:, :, r, c] = s.squeeze(-1)
+        means[:, :, r, c] = m.squeeze(-1)
+    y_hat = y_pad[:, :, P : P + H, P : P + W] if P else y_pad
+    return {"y_hat": y_hat.contiguous(), "y_rate": y_rate, "scales": scales, "means": means}
+
+
+def gather(t: Tensor, step: Step) -> Tensor:
+    """``t[:, :, rows, cols]`` as ``(B, C, n, 1)``."""
+    return t[:, :, step.rows, step.cols].unsqueeze(-1)
