@@ -178,13 +178,12 @@ def evaluate_model(
 def load_trained_model(checkpoint: str | Path, config: dict[str, Any] | None = None):
     """(model in eval mode, resolved config) from a lic-bench training checkpoint."""
     from lic_bench.engine.train import config_from_checkpoint
-    from lic_bench.models import build_model, read_checkpoint
+    from lic_bench.models import build_model, load_checkpoint
 
     cfg = config or config_from_checkpoint(checkpoint)
     model = build_model(cfg["model"])
-    state = read_checkpoint(checkpoint)["state_dict"]
-    state = {k.removeprefix("model."): v for k, v in state.items()}
-    model.load_state_dict(state)
+    load_checkpoint(model, checkpoint)  # strict; strips Lightning's "model." prefix
+    model.weights_info = {"init": "checkpoint", "file": Path(checkpoint).name}
     return model.eval(), cfg
 
 
@@ -219,9 +218,9 @@ def run_test(
                            file_sha256=file_sha256)
     path = None
     if write:
-        target = Path(output) if output else result_path(
-            "eval", cfg["model"]["name"], f"{cfg['name']}-{dataset.replace('/', '-')}"
-            + (f"-{split}" if split else ""))
+        parts = [cfg["name"], cfg.get("protocol"), Path(dataset).name, split]
+        tag = "-".join(str(p) for p in parts if p)
+        target = Path(output) if output else result_path("eval", cfg["model"]["name"], tag)
         path = write_result(doc, target)
     return doc, path
 

@@ -40,8 +40,11 @@ def split_parameters(model: torch.nn.Module) -> tuple[list, list]:
 
 
 def _rng_states() -> dict[str, Any]:
+    # Plain types and tensors only, so the checkpoint still loads with weights_only=True.
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
     states = {"torch": torch.get_rng_state(), "python": random.getstate(),
-              "numpy": np.random.get_state()}
+              "numpy": [kind, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss),
+                        float(gauss)]}
     if torch.cuda.is_available():
         states["cuda"] = torch.cuda.get_rng_state_all()
     return states
@@ -50,7 +53,8 @@ def _rng_states() -> dict[str, Any]:
 def _set_rng_states(states: dict[str, Any]) -> None:
     torch.set_rng_state(states["torch"])
     random.setstate(states["python"])
-    np.random.set_state(states["numpy"])
+    kind, keys, pos, has_gauss, gauss = states["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
     if "cuda" in states and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(states["cuda"])
 

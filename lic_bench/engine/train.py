@@ -154,7 +154,8 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
     ckpt_cb = trainer.checkpoint_callback
     last = run_dir / "checkpoints" / "last.ckpt"
     best = run_dir / "checkpoints" / "best.ckpt"
-    if trainer.global_step > 0 and not last.exists():
+    if trainer.global_step > 0 and trainer.global_step != _last_saved_step(last):
+        # Stopped between periodic saves (max_time, early stopping): keep the final weights.
         trainer.save_checkpoint(last)
     early = trainer.early_stopping_callback
     if early is not None and early.wait_count >= early.patience:
@@ -176,6 +177,10 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
     (run_dir / "summary.json").write_text(json.dumps(
         {**asdict(result), "start_step": start_step, "threads": cfg.get("threads")}, indent=2) + "\n")
     return result
+
+
+def _last_saved_step(path: Path) -> int | None:
+    return _read_ckpt_step(path) if path.is_file() else None
 
 
 def _read_ckpt_step(path: str | Path) -> int:
