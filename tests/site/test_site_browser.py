@@ -1,0 +1,169 @@
+"""The built site in a real browser: headless Chromium from Debian, driven by playwright.
+
+One session: search finds a paper by its title, a component page lists its papers, the
+trend charts and the graph explorer render (their plotly SVG is in the DOM), the papers
+table filters and sorts, and throughout no request leaves 127.0.0.1 and no console error
+occurs. Skips only when no chromium binary is installed.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from lic_bench.kb import load_kb
+from lic_bench.site._browser import find_chromium, launch
+from lic_bench.site.serve import serve_in_thread, url_of
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        find_chromium() is None,
+        reason="no chromium binary (apt-get install chromium, or set LIC_BENCH_CHROMIUM)",
+    ),
+]
+
+SEARCH_PAPER = "he2021-checkerboard"
+# expect() waits this long (ms); the search worker indexes every page first, on 2 shared cores
+expect.set_options(timeout=20_000)
+COMPONENT = "checkerboard"
+
+
+def heading(text: str) -> re.Pattern:
+    """The page title as rendered: the text, then the theme's permalink sign."""
+    return re.compile(rf"^\s*{re.escape(text)}\s*¶?\s*$")
+
+
+@pytest.fixture(scope="module")
+def browser_session(built_site, tmp_path_factory):
+    server, _ = serve_in_thread(built_site["dir"], port=0)
+    base = url_of(server)
+    log = {"requests": [], "errors": []}
+
+    def on_request(request):
+        log["requests"].append(request.url)
+
+    def on_console(message):
+        if message.type == "error":
+            log["errors"].append(f"console: {message.text} ({message.location.get('url')})")
+
+    try:
+        with sync_playwright() as pw:
+            context = launch(pw, tmp_path_factory.mktemp("chromium-profile"))
+            context.on("request", on_request)
+            context.on("weberror", lambda err: log["errors"].append(f"page: {err.error}"))
+            page = context.new_page()
+            page.on("console", on_console)
+            page.set_default_timeout(15_000)
+            yield page, base, log
+            context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_search_finds_a_paper_by_title(browser_session):
+    page, base, _ = browser_session
+    title = load_kb().papers[SEARCH_PAPER].title
+    page.goto(base)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    # Real key presses: the theme searches on keyup, which fill() would not send.
+    page.locator("input.md-search__input").press_sequentially(title)
+    hit = page.locator(f'.md-search-result__item a[href*="papers/{SEARCH_PAPER}/"]').first
+    expect(hit).to_be_visible()
+    hit.click()
+    page.wait_for_url(f"**/papers/{SEARCH_PAPER}/**")
+    expect(page.locator("article h1")).to_have_text(heading(title))
+    # the BibTeX block got the theme's copy button
+    copy = page.locator("#bibtex + .highlight [data-clipboard-target]")
+    expect(copy).to_have_count(1)
+
+
+def test_component_page(browser_session):
+    page, base, _ = browser_session
+    kb = load_kb()
+    page.goto(f"{base}components/{COMPONENT}/")
+    expect(page.locator("article h1")).to_have_text(heading(kb.components[COMPONENT].name))
+    expect(page.locator("article").get_by_text("Taxonomy", exact=True).first).to_be_visible()
+    n_papers = len(kb.papers_using(COMPONENT))
+    rows = page.locator("#papers ~ .md-typeset__scrollwrap table tbody tr")
+    expect(rows).to_have_count(n_papers)
+    link = page.locator(f'article a[href*="papers/{SEARCH_PAPER}/"]').first
+    link.click()
+    page.wait_for_url(f"**/papers/{SEARCH_PAPER}/**")
+
+
+def test_trend_charts_render(browser_session):
+    page, base, _ = browser_session
+    page.goto(f"{base}trends/")
+    for div in ("trend-by-area", "trend-by-component", "cooccurrence"):
+        expect(page.locator(f"#{div} svg.main-svg").first).to_be_attached()
+    bars = page.locator("#trend-by-area g.trace.bars g.point")
+    assert bars.count() >= 5
+    expect(page.locator("#cooccurrence g.hm image").first).to_be_attached()
+
+
+def test_graph_explorer_click_opens_the_page(browser_session):
+    page, base, _ = browser_session
+    page.goto(f"{base}explorer/")
+    expect(page.locator("#graph-explorer svg.main-svg").first).to_be_attached()
+    # Screen position of the area node "context-models" (a large diamond), from plotly's axes.
+    target = page.evaluate(
+        """() => {
+          const gd = document.getElementById("graph-explorer");
+          const L = gd._fullLayout;
+          for (const trace of gd.data) {
+            if (!Array.isArray(trace.customdata)) continue;
+            const i = trace.customdata.findIndex(u => u.endsWith("components/context-models/"));
+            if (i < 0) continue;
+            const box = gd.getBoundingClientRect();
+            return {x: box.left + L._size.l + L.xaxis.l2p(trace.x[i]),
+                    y: box.top + L._size.t + L.yaxis.l2p(trace.y[i])};
+          }
+          return null;
+        }"""
+    )
+    assert target is not None
+    page.mouse.move(target["x"], target["y"])
+    page.mouse.click(target["x"], target["y"])
+    page.wait_for_url("**/components/**")
+    assert page.locator("article h1").count() == 1
+
+
+def test_papers_table_filters_and_sorts(browser_session):
+    page, base, _ = browser_session
+    page.goto(f"{base}papers/")
+    rows = page.locator(".lb-sortable tbody tr")
+    total = rows.count()
+    assert total == len(load_kb().papers)
+    page.locator(".lb-filter input").fill("checkerboard")
+    visible = page.locator(".lb-sortable tbody tr:not([hidden])")
+    shown = visible.count()
+    assert 0 < shown < total
+    expect(page.locator(".lb-count")).to_have_text(f"{shown} of {total}")
+    year = page.locator(".lb-sortable thead th").first
+    year.click()
+    years = [int(t) for t in page.locator(".lb-sortable tbody tr td:first-child").all_inner_texts()]
+    assert years == sorted(years)
+    year.click()
+    years = [int(t) for t in page.locator(".lb-sortable tbody tr td:first-child").all_inner_texts()]
+    assert years == sorted(years, reverse=True)
+
+
+def test_nothing_left_localhost_and_no_errors(browser_session):
+    """Runs last in this module: checks everything the session above requested."""
+    _, base, log = browser_session
+    requested = log["requests"]
+    # the log sees the search worker's fetch too, so an empty "outside" list means something
+    assert any(url.endswith("search/search_index.json") for url in requested)
+    assert any(url.endswith("assets/javascripts/plotly.min.js") for url in requested)
+    outside = [
+        url
+        for url in requested
+        if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname != "127.0.0.1"
+    ]
+    assert outside == []
+    assert log["errors"] == []

@@ -1,0 +1,107 @@
+"""Trend charts, the co-occurrence gap finder and the graph explorer's data."""
+
+from __future__ import annotations
+
+import posixpath
+
+from lic_bench.kb import build_graph, load_kb, trends
+from lic_bench.site import _md
+from lic_bench.site.explorer import explorer_data, explorer_figure, explorer_page, record_id
+from lic_bench.site.trends import cooccurrence, stacked_bars, top_components, trends_page
+
+
+def test_cooccurrence_counts(tiny_kb):
+    co = cooccurrence(tiny_kb)
+    # only tagged components, in taxonomy order
+    assert co.ids == [
+        "additive-uniform-noise",
+        "straight-through-rounding",
+        "autoregressive-context",
+        "checkerboard",
+        "scale-hyperprior",
+    ]
+    assert co.get("additive-uniform-noise", "additive-uniform-noise") == 2  # papers using it
+    assert co.get("additive-uniform-noise", "scale-hyperprior") == 2
+    assert co.get("autoregressive-context", "scale-hyperprior") == 1
+    assert co.get("checkerboard", "straight-through-rounding") == 1
+    assert co.get("checkerboard", "scale-hyperprior") == 0
+    n = len(co.ids)
+    assert all(co.counts[i][j] == co.counts[j][i] for i in range(n) for j in range(n))
+    # off-diagonal entries never exceed the smaller diagonal entry
+    assert all(
+        co.counts[i][j] <= min(co.counts[i][i], co.counts[j][j]) for i in range(n) for j in range(n)
+    )
+    gaps = co.gaps()
+    assert ("checkerboard", "scale-hyperprior") in gaps
+    assert ("additive-uniform-noise", "scale-hyperprior") not in gaps
+    assert len(gaps) == len(set(gaps)) and all(a != b for a, b in gaps)
+
+
+def test_cooccurrence_matches_a_brute_force_count():
+    kb = load_kb()
+    co = cooccurrence(kb)
+    for a in co.ids[:12]:
+        for b in co.ids[-12:]:
+            expected = sum(1 for p in kb.papers.values() if a in p.components and b in p.components)
+            assert co.get(a, b) == expected
+
+
+def test_min_papers_drops_rare_components(tiny_kb):
+    assert cooccurrence(tiny_kb, min_papers=2).ids == ["additive-uniform-noise", "scale-hyperprior"]
+
+
+def test_top_components_keeps_totals(tiny_kb):
+    rows = trends(tiny_kb, by="component")
+    merged = top_components(rows, 2)
+    assert sum(r["count"] for r in merged) == sum(r["count"] for r in rows)
+    groups = {r["group"] for r in merged}
+    assert len(groups) == 3 and "(other components)" in groups
+
+
+def test_stacked_bars_one_trace_per_group(tiny_kb):
+    rows = trends(tiny_kb, by="area")
+    fig = stacked_bars(rows, {}, "t", "papers")
+    assert fig.layout.barmode == "stack"
+    assert {t.name for t in fig.data} == {r["group"] for r in rows}
+    totals = {t.name: sum(t.y) for t in fig.data}
+    assert totals["quantization"] == 3  # three papers use a quantization node
+
+
+def test_trends_page_has_three_figures(tiny_kb):
+    md = trends_page(tiny_kb)
+    for div in ("trend-by-area", "trend-by-component", "cooccurrence"):
+        assert f'id="{div}"' in md
+    assert "cdn" not in md.lower() and "<script src" not in md
+
+
+def test_explorer_data_covers_the_graph(tiny_kb):
+    graph = build_graph(tiny_kb)
+    data = explorer_data(graph)
+    assert len(data.nodes) == graph.number_of_nodes()
+    assert sum(len(v) for v in data.edges.values()) == graph.number_of_edges()
+    assert set(data.edges) == {"parent", "uses", "builds_on"}
+    for node in data.nodes:
+        # the URL, taken relative to explorer/, must be the node's page
+        page_url = posixpath.normpath(posixpath.join("explorer", node.url))
+        expected = _md.url_of(
+            _md.paper_path(node.id) if node.kind == "paper" else _md.component_path(node.id)
+        )
+        assert page_url + "/" == expected
+    again = explorer_data(graph)
+    assert [(n.x, n.y) for n in again.nodes] == [(n.x, n.y) for n in data.nodes]  # seeded
+
+
+def test_explorer_figure_and_click_handler(tiny_kb):
+    graph = build_graph(tiny_kb)
+    data = explorer_data(graph)
+    fig = explorer_figure(data, {"quantization": "Quantization"})
+    clickable = [t for t in fig.data if t.customdata is not None]
+    assert sum(len(t.customdata) for t in clickable) == len(data.nodes)
+    md = explorer_page(tiny_kb, graph)
+    assert 'on("plotly_click"' in md and 'id="graph-explorer"' in md
+
+
+def test_record_id_handles_prefixed_keys():
+    assert record_id("paper:abc2020-x", {"kind": "paper"}) == "abc2020-x"
+    assert record_id("gdn", {"kind": "component"}) == "gdn"
+    assert record_id("n1", {"kind": "paper", "id": "abc2020-x"}) == "abc2020-x"
