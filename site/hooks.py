@@ -20,9 +20,9 @@ _state: dict = {}
 
 
 def on_config(config):
-    kb, results = site_build.load_inputs()
-    rendered = site_build.render_site(kb, results)
-    _state.update(kb=kb, rendered=rendered)
+    inputs = site_build.load_inputs()
+    rendered = site_build.render_site(**inputs)
+    _state.update(kb=inputs["kb"], rendered=rendered)
     docs = Path(config.docs_dir)
 
     def exists(path: str) -> bool:

@@ -64,15 +64,25 @@ def papers_nav(kb: Any) -> list[Any]:
     return nav
 
 
-def render_site(kb: Any, results: list[dict[str, Any]], graph: Any | None = None) -> SitePages:
-    """Every generated page of the site."""
+def render_site(
+    kb: Any,
+    results: list[dict[str, Any]],
+    graph: Any | None = None,
+    model_configs: dict[str, str] | None = None,
+) -> SitePages:
+    """Every generated page of the site.
+
+    ``model_configs``: ``{model name: text of configs/models/<name>.yaml}``.
+    """
     from lic_bench.kb import build_graph, paper_bibtex
 
     out = SitePages()
     pages = out.pages
     pages[_md.COMPONENTS_INDEX] = taxonomy_index_page(kb)
     for cid in kb.components:
-        pages[_md.component_path(cid)] = component_page(kb, cid, for_component(results, kb, cid))
+        pages[_md.component_path(cid)] = component_page(
+            kb, cid, for_component(results, kb, cid), model_configs=model_configs
+        )
     for pid in kb.papers:
         pages[_md.paper_path(pid)] = paper_page(
             kb, pid, paper_bibtex(kb.papers[pid]), for_paper(results, pid)
@@ -132,12 +142,20 @@ def expand_nav(nav: list[Any], expansions: dict[str, list[Any]], exists) -> list
     return out
 
 
-def load_inputs() -> tuple[Any, list[dict[str, Any]]]:
-    """The knowledge base and every results document, as the site sees them."""
+def load_model_configs(root: Path | None = None) -> dict[str, str]:
+    """``{name: text}`` of the model configs in ``configs/models/`` (read, not imported)."""
+    from lic_bench.paths import project_root
+
+    folder = (root or project_root()) / "configs" / "models"
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.yaml"))}
+
+
+def load_inputs() -> dict[str, Any]:
+    """Everything the site renders from: knowledge base, results documents, model configs."""
     from lic_bench.kb import load_kb
     from lic_bench.results import load_results
 
-    return load_kb(), load_results()
+    return {"kb": load_kb(), "results": load_results(), "model_configs": load_model_configs()}
 
 
 class _Collect(logging.Handler):

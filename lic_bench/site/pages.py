@@ -78,45 +78,62 @@ def papers_table(kb: Any, papers: list[Any], src: str, within: set[str] | None =
     return _md.table(["Year", "Paper", "Authors", "Venue", "Components", "Links"], rows)
 
 
-def implementations_block(comp: Any) -> str:
-    """Registry names of a node's implementations and a config that selects one."""
+def implementations_block(kb: Any, comp: Any, model_configs: dict[str, str] | None = None) -> str:
+    """Registry names of a node's implementations and a config that selects one.
+
+    ``model_configs`` maps model names to the text of ``configs/models/<name>.yaml``; a
+    name found there is a whole model and its real config is shown. Other names are
+    components that plug into a model through a constructor argument (see
+    :func:`config_example`). The registry itself is not imported: it needs torch.
+    """
+    model_configs = model_configs or {}
     impls = list(getattr(comp, "implementations", None) or [])
     if not impls:
         return (
             "No implementation in `lic_bench` yet. Nodes with an implementation list its "
-            "registry name here; `lic-bench registry list` shows them all.\n"
+            "registry name here; `lic-bench components list` and `lic-bench models list` "
+            "show every registered one.\n"
         )
     lines = ["Registry names (the same id is the config `name` and the results `name`):", ""]
-    lines += [f"- `{name}`" for name in impls]
-    lines += ["", "Select it in an experiment config:", "", "```yaml", config_example(comp), "```"]
+    for name in impls:
+        what = (
+            f"model, config `configs/models/{name}.yaml`" if name in model_configs else "component"
+        )
+        lines.append(f"- `{name}` ({what})")
+    parts = [name for name in impls if name not in model_configs]
+    example = config_example(kb, comp, parts[0], model_configs) if parts else None
+    if example:
+        lines += ["", f"Swap `{parts[0]}` into a model in an experiment config:", ""]
+        lines += ["```yaml", example, "```"]
+    models = [name for name in impls if name in model_configs]
+    if models:
+        lines += ["", f"`configs/models/{models[0]}.yaml`:", "", "```yaml"]
+        lines += [model_configs[models[0]].strip(), "```"]
+    lines += [
+        "",
+        "Train, test and time it with `lic-bench fit`, `lic-bench test` and "
+        f"`lic-bench bench` ([guide]({_md.rel(_md.component_path(comp.id), GUIDE_BENCH)})).",
+    ]
     return "\n".join(lines) + "\n"
 
 
-# Which model argument a node's implementation plugs into, by the area it belongs to.
-_SLOT_BY_AREA = {
-    "quantization": "quantizer",
-    "architectural-archetypes": "nonlinearity",
-    "context-models": "context_model",
-    "hierarchical-priors": "entropy_model",
-    "variable-rate": "variable_rate",
-}
+# The constructor argument of every model that takes a component of this kind.
+_SLOTS = {"non-linearity": "nonlinearity", "quantization": "quantizer"}
+EXAMPLE_MODEL = "mbt2018-mean"
 
 
-def config_example(comp: Any) -> str:
-    """A minimal YAML experiment config that swaps in ``comp``'s first implementation."""
-    name = comp.implementations[0]
-    if comp.area == "architectural-archetypes" and comp.parent != "non-linearity":
-        slot = None
-    else:
-        slot = _SLOT_BY_AREA.get(comp.area)
+def config_example(
+    kb: Any, comp: Any, name: str, model_configs: dict[str, str] | None = None
+) -> str | None:
+    """YAML that swaps component ``name`` into a model, or None when no argument takes it."""
+    lineage = [comp.id, *(_id(a) for a in kb.ancestors(comp.id))]
+    slot = next((_SLOTS[n] for n in lineage if n in _SLOTS), None)
     if slot is None:
-        return f"model:\n  name: {name}\n  quality: 3"
-    return (
-        "model:\n"
-        "  name: bmshj2018-hyperprior   # any registered model\n"
-        f"  {slot}: {name}\n"
-        "  quality: 3"
-    )
+        return None
+    model = EXAMPLE_MODEL
+    if model_configs and model not in model_configs:
+        model = sorted(model_configs)[0]
+    return f"model:\n  name: {model}\n  {slot}: {name}\nloss:\n  lmbda: 0.0067"
 
 
 def children_block(kb: Any, cid: str, src: str) -> str:
@@ -155,7 +172,13 @@ def tree_block(kb: Any, root: str, src: str) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def component_page(kb: Any, cid: str, found: ResultSet | None = None, extra: str = "") -> str:
+def component_page(
+    kb: Any,
+    cid: str,
+    found: ResultSet | None = None,
+    extra: str = "",
+    model_configs: dict[str, str] | None = None,
+) -> str:
     """The page of one taxonomy node (``components/<id>/``).
 
     ``extra`` is inserted after the sub-components (area pages put their chart there).
@@ -194,7 +217,7 @@ def component_page(kb: Any, cid: str, found: ResultSet | None = None, extra: str
             f"([add one]({_md.rel(src, GUIDE_PAPER)})).",
             "",
         ]
-    out += ["## Implementations", "", implementations_block(comp)]
+    out += ["## Implementations", "", implementations_block(kb, comp, model_configs)]
     out.append(results_section(found or ResultSet(), "taxonomy", _md.rel(src, GUIDE_BENCH)))
     return "\n".join(out)
 

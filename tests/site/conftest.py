@@ -27,6 +27,11 @@ _NODES = [
     ("scale-hyperprior", "hierarchical-priors", "hierarchical-priors"),
 ]
 
+_IMPLEMENTATIONS = {
+    "checkerboard": ["checkerboard", "he2021-checkerboard"],
+    "additive-uniform-noise": ["additive-uniform-noise"],
+}
+
 _PAPERS = [
     dict(
         id="balle2018-variational",
@@ -74,7 +79,7 @@ def make_kb() -> KnowledgeBase:
             parent=parent,
             area=area,
             summary=f"What {cid} does. A second sentence.",
-            implementations=["checkerboard"] if cid == "checkerboard" else [],
+            implementations=_IMPLEMENTATIONS.get(cid, []),
         )
         for cid, parent, area in _NODES
     ]
