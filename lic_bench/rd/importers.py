@@ -326,7 +326,7 @@ def import_file(
     for item in items:
         if "bpp" not in item.results or len(item.results["bpp"]) < 1:
             raise UsageError(f"{path}: curve {item.name!r} has no bpp values")
-        doc_name = name or item.name
+        doc_name = name or item.name.lower().replace("_", "-")  # one kebab-case name everywhere
         papers, taxonomy = resolve_papers(item.name, item.hints, paper)
         meta = {
             "kind": "reported",

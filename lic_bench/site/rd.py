@@ -1,15 +1,276 @@
-"""Rate-distortion sections for component and paper pages ([anchors] fills this in)."""
+"""Rate-distortion sections for component and paper pages, and the BD-rate leaderboard.
+
+Pure functions of results documents (no torch): PSNR-vs-bpp and MS-SSIM(dB)-vs-bpp
+plotly charts of a page's curves drawn against the classical anchors measured here
+(``results/anchors``), a BD-rate table against ``x265-bpg444`` (BPG 4:4:4, as in
+ferrari2025-registry ch. 7), and, for every curve, where its numbers come from:
+measured here (with the command), reported by the authors, or digitised from a
+paper figure (with the public file and commit).
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
 from typing import Any
 
+from lic_bench.codecs import DEFAULT_ANCHOR
+from lic_bench.site import _md
 
-def rd_section(results: list[dict[str, Any]], anchors: list[dict[str, Any]]) -> str:
-    """Markdown/HTML for RD curves of ``results`` against ``anchors``; "" when there are none."""
-    return ""
+#: anchors drawn by default; the others start hidden (click the legend to show them)
+_VISIBLE_ANCHORS = {DEFAULT_ANCHOR, "vvc420"}
+_DASH = {"measured": "solid", "reported": "dash", "digitised": "dot"}
+_PROVENANCE_WORDS = {
+    "measured": "measured here",
+    "reported": "reported",
+    "digitised": "digitised from a paper figure",
+}
 
 
-def leaderboard_page(results: list[dict[str, Any]], anchors: list[dict[str, Any]]) -> str:
-    """Markdown for the leaderboard page; "" until there is something to rank."""
-    return ""
+def _meta(doc: dict[str, Any]) -> dict[str, Any]:
+    meta = doc.get("meta")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _dataset(doc: dict[str, Any]) -> str:
+    return str(_meta(doc).get("dataset") or "unknown dataset")
+
+
+def label(doc: dict[str, Any]) -> str:
+    """``name [source tag]``: several curves of one method stay apart."""
+    from lic_bench.rd.table import curve_label
+
+    return curve_label(doc)
+
+
+def provenance_text(doc: dict[str, Any]) -> str:
+    """One line saying where a curve's numbers come from (Markdown)."""
+    meta = _meta(doc)
+    prov = str(meta.get("provenance") or "unknown")
+    words = _PROVENANCE_WORDS.get(prov, prov)
+    if prov == "measured":
+        cmd = meta.get("command") or "?"
+        commit = str(meta.get("git_commit") or "")[:12]
+        return f"{words} with `{_md.cell(cmd)}`" + (f" (commit {commit})" if commit else "")
+    src = meta.get("source")
+    if isinstance(src, dict):
+        where = src.get("repository", "")
+        path = src.get("path", "")
+        commit = str(src.get("commit", ""))[:12]
+        loc = " ".join(x for x in (f"{where}/{path}" if where else path, f"@ {commit}" if commit else "") if x)
+    else:
+        loc = str(src or "")
+    by = meta.get("reported_by")
+    out = words + (f" by {by}" if by and prov != "digitised" else "")
+    return out + (f"; source: `{_md.cell(loc)}`" if loc else "")
+
+
+def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
+    key = "|".join(sorted(label(d) + _dataset(d) for d in docs))
+    return f"{prefix}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+
+
+def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metric: str) -> Any:
+    """A plotly figure of ``metric`` (PSNR or MS-SSIM in dB) against bpp; None if nothing to draw."""
+    import plotly.graph_objects as go
+
+    from lic_bench.errors import LicBenchError
+    from lic_bench.rd.curves import curve, has_metric
+
+    fig = go.Figure()
+    drawn = 0
+    for doc, is_anchor in [(d, False) for d in results] + [(a, True) for a in anchors]:
+        if not has_metric(doc, metric):
+            continue
+        try:
+            cv = curve(doc, metric)
+        except LicBenchError:
+            continue
+        prov = str(_meta(doc).get("provenance") or "")
+        name = (f"{doc.get('name')} (anchor)" if is_anchor else label(doc)) + (
+            "" if is_anchor or prov == "measured" else f" — {prov}")
+        fig.add_trace(go.Scatter(
+            x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
+            line={"dash": _DASH.get(prov, "solid"), "width": 1.5 if is_anchor else 2.2,
+                  **({"color": "#888888"} if is_anchor and doc.get("name") != DEFAULT_ANCHOR else {})},
+            marker={"size": 5 if is_anchor else 7, "symbol": "circle-open" if is_anchor else "circle"},
+            visible=True if not is_anchor or doc.get("name") in _VISIBLE_ANCHORS else "legendonly",
+            hovertemplate="%{x:.3f} bpp, %{y:.2f} dB<extra>" + _md.esc(name) + "</extra>",
+        ))
+        drawn += 0 if is_anchor else 1
+    if not drawn:
+        return None
+    title = "PSNR (RGB)" if metric == "psnr-rgb" else "MS-SSIM (RGB), −10·log10(1 − MS-SSIM)"
+    fig.update_layout(
+        title=title, xaxis_title="bits per pixel", yaxis_title=f"{title.split(',')[0]} [dB]",
+        legend={"orientation": "h", "y": -0.22}, margin={"t": 40, "l": 55, "r": 10, "b": 10}, height=480,
+    )
+    return fig
+
+
+def _bd_table_md(results: list[dict[str, Any]], anchor: dict[str, Any], method: str) -> str:
+    from lic_bench.errors import LicBenchError
+    from lic_bench.rd.table import bd_rows
+
+    try:
+        rows = bd_rows(results, anchor, method=method)
+    except LicBenchError as exc:  # e.g. the bjontegaard package is not installed
+        return f"_BD-rate not computed: {_md.cell(exc)}_"
+    if not rows:
+        return ""
+
+    def pct(v):
+        return "n/a" if v is None else f"{v:+.2f} %"
+
+    def db(v):
+        return "n/a" if v is None else f"{v:+.3f} dB"
+
+    lines = [
+        f"BD against **{anchor.get('name')}** on {_dataset(anchor)} ({method} interpolation; "
+        "negative BD-rate = fewer bits than the anchor for the same quality; "
+        "`lic-bench bd` reproduces each number from the files named below).",
+        "",
+        "| curve | BD-rate (PSNR) | BD-PSNR | BD-rate (MS-SSIM) | BD-MS-SSIM | provenance |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        warn = f" ⚠ <span title=\"{_md.esc('; '.join(r['warnings']))}\">(see note)</span>" if r["warnings"] else ""
+        lines.append(
+            f"| {_md.cell(r['label'])}{warn} | {pct(r['bd_rate_psnr'])} | {db(r['bd_psnr_db'])} | "
+            f"{pct(r['bd_rate_ms-ssim'])} | {db(r['bd_ms-ssim_db'])} | {_md.cell(r['provenance'])} |"
+        )
+    return "\n".join(lines)
+
+
+def rd_section(
+    results: list[dict[str, Any]],
+    anchors: list[dict[str, Any]],
+    *,
+    anchor_name: str = DEFAULT_ANCHOR,
+    method: str = "pchip",
+) -> str:
+    """Markdown/HTML for RD curves of ``results`` against ``anchors``; "" when there are none.
+
+    One block per dataset: two charts, a BD table against ``anchor_name`` (when that
+    anchor was measured on the dataset) and the provenance of every curve.
+    """
+    from lic_bench.rd.curves import has_metric
+    from lic_bench.site._plotly import figure_html
+
+    rd_docs = [d for d in results if any(has_metric(d, m) for m in ("psnr-rgb", "ms-ssim-rgb"))
+               and "bpp" in d.get("results", {})]
+    if not rd_docs:
+        return ""
+    by_dataset: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for doc in rd_docs:
+        by_dataset[_dataset(doc)].append(doc)
+    parts = ["### Rate–distortion"]
+    for dataset in sorted(by_dataset, key=lambda d: (d != "kodak", d)):
+        docs = sorted(by_dataset[dataset], key=label)
+        here = [a for a in anchors if _dataset(a) == dataset]
+        parts.append(f"#### {_md.cell(dataset.capitalize() if dataset == 'kodak' else dataset)}")
+        for metric, prefix in (("psnr-rgb", "rd-psnr"), ("ms-ssim-rgb", "rd-msssim")):
+            fig = rd_figure(docs, here, metric)
+            if fig is not None:
+                parts.append(figure_html(fig, _div_id(prefix, docs)))
+        parts.append(
+            "Solid lines: measured here; dashed: reported; dotted: digitised from a figure. "
+            "Anchors are classical codecs measured here (`lic-bench anchors run`); grey ones start "
+            "hidden — click the legend to show them."
+        )
+        anchor = next((a for a in here if a.get("name") == anchor_name), None)
+        if anchor is not None:
+            table = _bd_table_md(docs, anchor, method)
+            if table:
+                parts.append(table)
+        else:
+            parts.append(f"_No {anchor_name} anchor measured on {_md.cell(dataset)}: no BD-rate table._")
+        prov = ["Where each curve comes from:", ""]
+        prov += [f"- **{_md.cell(label(d))}**: {provenance_text(d)}" for d in docs]
+        for a in here:
+            prov.append(f"- **{_md.cell(a.get('name'))} (anchor)**: {provenance_text(a)}")
+        parts.append("\n".join(prov))
+    return "\n\n".join(parts) + "\n"
+
+
+def _leaderboard_table_html(rows: list[dict[str, Any]], anchor: str, dataset: str, hidden: bool,
+                            page: str) -> str:
+    def pct(v):
+        return "—" if v is None else f"{v:+.2f}&nbsp;%"
+
+    def db(v):
+        return "—" if v is None else f"{v:+.3f}&nbsp;dB"
+
+    head = ("<tr><th>#</th><th>curve</th><th>BD-rate (PSNR)</th><th>BD-PSNR</th>"
+            "<th>BD-rate (MS-SSIM)</th><th>provenance</th><th>papers</th></tr>")
+    body = []
+    for i, r in enumerate(rows, 1):
+        papers = ", ".join(
+            f'<a href="{_md.esc(_md.rel_url(page, _md.paper_path(p)))}">{_md.esc(p)}</a>' for p in r["papers"] or []
+        )
+        warn = (f' <span class="lb-warn" title="{_md.esc("; ".join(r["warnings"]))}">⚠</span>'
+                if r["warnings"] else "")
+        body.append(
+            f"<tr><td>{i}</td><td>{_md.esc(r['label'])}{warn}</td><td>{pct(r['bd_rate_psnr'])}</td>"
+            f"<td>{db(r['bd_psnr_db'])}</td><td>{pct(r['bd_rate_ms-ssim'])}</td>"
+            f"<td>{_md.esc(r['provenance'])}</td><td>{papers}</td></tr>"
+        )
+    style = ' style="display:none"' if hidden else ""
+    return (f'<div class="lb-board" data-anchor="{_md.esc(anchor)}" data-dataset="{_md.esc(dataset)}"{style}>'
+            f'<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
+
+
+def leaderboard_page(
+    results: list[dict[str, Any]],
+    anchors: list[dict[str, Any]],
+    *,
+    method: str = "pchip",
+    default_anchor: str = DEFAULT_ANCHOR,
+) -> str:
+    """Markdown for the leaderboard page; "" until there is something to rank.
+
+    One precomputed ranking per (dataset, anchor); a select box switches between them
+    with a few lines of inline JavaScript. Other anchors are ranked too, as rows.
+    """
+    from lic_bench.errors import LicBenchError
+    from lic_bench.rd.table import bd_rows
+
+    page = _md.LEADERBOARD
+    boards: list[tuple[str, str, list[dict[str, Any]]]] = []
+    for anchor in sorted(anchors, key=lambda a: (a.get("name") != default_anchor, str(a.get("name")))):
+        dataset = _dataset(anchor)
+        others = [a for a in anchors if a is not anchor]
+        try:
+            rows = bd_rows(list(results) + others, anchor, method=method)
+        except LicBenchError:
+            continue
+        if rows:
+            boards.append((str(anchor.get("name")), dataset, rows))
+    if not boards:
+        return ""
+    options = "".join(
+        f'<option value="{_md.esc(a)}|{_md.esc(d)}">{_md.esc(a)} — {_md.esc(d)}</option>' for a, d, _ in boards
+    )
+    tables = "".join(_leaderboard_table_html(rows, a, d, i > 0, page) for i, (a, d, rows) in enumerate(boards))
+    script = (
+        "<script>(function(){var s=document.getElementById('lb-anchor');if(!s)return;"
+        "function show(){var v=s.value.split('|');document.querySelectorAll('.lb-board').forEach(function(b){"
+        "b.style.display=(b.dataset.anchor===v[0]&&b.dataset.dataset===v[1])?'':'none';});}"
+        "s.addEventListener('change',show);show();})();</script>"
+    )
+    return "\n".join([
+        "# Leaderboard",
+        "",
+        "Every rate–distortion curve in `results/` ranked by its Bjøntegaard delta rate against an "
+        f"anchor codec ({method} interpolation; negative = fewer bits than the anchor at equal quality). "
+        "Choose the anchor below. Curves are measured here, reported by their authors or digitised "
+        "from paper figures — the provenance column says which; ⚠ marks numbers to read with care "
+        "(few points, non-monotone curve or little range overlap; hover for details). "
+        "Recompute any number with `lic-bench bd ANCHOR.json TEST.json`, or the whole table with "
+        "`lic-bench rd table --anchor NAME`.",
+        "",
+        f'<div class="lb-leaderboard"><label for="lb-anchor">Anchor: </label><select id="lb-anchor">{options}</select>'
+        f"{tables}</div>",
+        script,
+        "",
+    ])
