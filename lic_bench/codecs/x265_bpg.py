@@ -47,7 +47,7 @@ class X265Bpg444(Codec):
     name = "x265-bpg444"
     description = "BPG 4:4:4 emulated with x265 (BT.601 full-range YCbCr, intra, tune ssim, placebo)"
     #: BPG quality Q (0..50); rate grows as Q falls, listed low rate first
-    qualities = tuple(range(48, 17, -3))
+    qualities = tuple(range(48, 20, -3))
     quality_label = "BPG quality Q (x265 qp = Q + 1)"
     subsampling = "4:4:4"
 
