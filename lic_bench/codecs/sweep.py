@@ -182,7 +182,8 @@ def anchor_document(
         codec_settings=codec.settings(),
         subsampling=codec.subsampling,
         quality_label=codec.quality_label,
-        dataset=dataset.name,
+        # a partial run must never pass for the whole dataset in BD tables
+        dataset=dataset.name if limit is None else f"{dataset.name}-first{limit}",
         dataset_dir=str(dataset),
         images=run["images"],
         jobs=jobs,
@@ -194,7 +195,7 @@ def anchor_document(
     )
     return {
         "name": codec.name,
-        "description": f"{codec.description} on {dataset.name}",
+        "description": f"{codec.description} on {dataset.name}" + (f" (first {limit} images)" if limit else ""),
         "results": run["results"],
         "per_image": run["per_image"],
         "meta": meta,
