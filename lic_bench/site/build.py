@@ -23,7 +23,7 @@ from lic_bench.site.pages import (
     papers_index_page,
     taxonomy_index_page,
 )
-from lic_bench.site.trends import trends_page
+from lic_bench.site.trends import area_trend_html, trends_page
 
 STATS_PLACEHOLDER = "<!-- lic-bench:stats -->"
 
@@ -80,8 +80,9 @@ def render_site(
     pages = out.pages
     pages[_md.COMPONENTS_INDEX] = taxonomy_index_page(kb)
     for cid in kb.components:
+        overview = area_trend_html(kb, cid) if kb.components[cid].parent is None else ""
         pages[_md.component_path(cid)] = component_page(
-            kb, cid, for_component(results, kb, cid), model_configs=model_configs
+            kb, cid, for_component(results, kb, cid), extra=overview, model_configs=model_configs
         )
     for pid in kb.papers:
         pages[_md.paper_path(pid)] = paper_page(

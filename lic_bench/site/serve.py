@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import signal
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -71,8 +72,19 @@ def url_of(server: SiteServer) -> str:
     return f"http://{host}:{port}/"
 
 
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM (a process manager stopping the job) like Ctrl-C: a clean exit."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+
+
 def serve_forever(server: SiteServer) -> None:
-    """Serve until Ctrl-C, then close the socket and return normally."""
+    """Serve until Ctrl-C (or SIGTERM), then close the socket and return normally."""
+    _stop_on_sigterm()
     try:
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:

@@ -176,6 +176,29 @@ def cooccurrence_figure(kb: Any, co: Cooccurrence):
     return fig
 
 
+def area_trend_html(kb: Any, area: str) -> str:
+    """Papers per year in one area, stacked by the area's top-level branches ("" if none)."""
+    from lic_bench.kb import trends
+
+    branches = [k if isinstance(k, str) else k.id for k in kb.children(area)]
+    rows = [r for r in trends(kb, by="component") if r["group"] in branches]
+    if not rows:
+        return ""
+    names = {cid: kb.components[cid].name for cid in branches}
+    fig = stacked_bars(rows, names, "", "papers")
+    fig.update_layout(height=380, margin={"t": 20})
+    return "\n".join(
+        [
+            "## Papers per year",
+            "",
+            "Stacked by branch; a paper tagged in two branches counts in both.",
+            "",
+            figure_html(fig, f"area-trend-{area}"),
+            "",
+        ]
+    )
+
+
 def trends_page(kb: Any) -> str:
     """Markdown (with inline plotly figures) for ``trends/``."""
     from lic_bench.kb import trends

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -90,3 +93,38 @@ def test_port_in_use_is_a_clear_error(built_site):
             make_server(built_site["dir"], port)
     finally:
         first.server_close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_cleanly(built_site, signum):
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lic_bench",
+            "site",
+            "serve",
+            "--no-build",
+            "--port",
+            "0",
+            "--out",
+            str(built_site["dir"]),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stderr.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.status == 200 and b"lic-bench" in response.read()
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(url + "no-such-page/", timeout=10)
+        assert missing.value.code == 404
+        proc.send_signal(signum)
+        assert proc.wait(timeout=10) == 0
+        rest = proc.stderr.read()
+        assert "stopped" in rest and "Traceback" not in rest
+    finally:
+        proc.kill()
+        proc.wait()

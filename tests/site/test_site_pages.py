@@ -105,6 +105,12 @@ def test_implementations_show_real_configs(tiny_kb):
     assert "## Overview" in area
 
 
+def test_area_pages_get_a_trend_chart(tiny_kb):
+    site = build.render_site(tiny_kb, [])
+    assert 'id="area-trend-context-models"' in site.pages[_md.component_path("context-models")]
+    assert "Plotly.newPlot" not in site.pages[_md.component_path("checkerboard")]
+
+
 def _doc(name, kind, taxonomy=(), papers=()):
     return {
         "name": name,
