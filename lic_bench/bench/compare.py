@@ -20,6 +20,14 @@ COMPRESSAI_CLASSES = {
     "mbt2018": "JointAutoregressiveHierarchicalPriors",
 }
 
+# CompressAI's fixed hyper-transform activations (None: no hyper-transforms).
+_HYPER_NONLINEARITY = {
+    "bmshj2018-factorized": None,
+    "bmshj2018-hyperprior": "relu",
+    "mbt2018-mean": "leaky-relu",
+    "mbt2018": "leaky-relu",
+}
+
 
 def compressai_twin(model: torch.nn.Module, cfg: dict[str, Any]) -> torch.nn.Module:
     """CompressAI's model for ``cfg`` holding ``model``'s weights (CDF tables rebuilt)."""
@@ -32,6 +40,11 @@ def compressai_twin(model: torch.nn.Module, cfg: dict[str, Any]) -> torch.nn.Mod
     args = dict(cfg.get("init_args") or {})
     if args.get("nonlinearity", "gdn") != "gdn":
         raise UsageError("--compare compressai needs nonlinearity: gdn (CompressAI's only choice)")
+    hyper = args.get("hyper_nonlinearity", _HYPER_NONLINEARITY.get(name))
+    if hyper != _HYPER_NONLINEARITY.get(name):
+        raise UsageError(
+            f"--compare compressai needs hyper_nonlinearity: {_HYPER_NONLINEARITY[name]} for {name}"
+        )
     twin = getattr(cm, COMPRESSAI_CLASSES[name])(N=args.get("N", 128), M=args.get("M", 192))
     # CDF tables are derived state: drop them and let update() rebuild them from the weights.
     state = {k: v for k, v in model.state_dict().items() if not _is_cdf_buffer(k)}
@@ -50,12 +63,3 @@ def compressai_twin(model: torch.nn.Module, cfg: dict[str, Any]) -> torch.nn.Mod
 def _is_cdf_buffer(key: str) -> bool:
     return key.rsplit(".", 1)[-1] in {"_quantized_cdf", "_offset", "_cdf_length", "scale_table"}
 
-
-def outputs_identical(ours: torch.nn.Module, theirs: torch.nn.Module, x: torch.Tensor) -> bool:
-    """Same strings from both encoders, and the same image from both decoders."""
-    a, b = ours.compress(x), theirs.compress(x)
-    if a["strings"] != b["strings"]:
-        return False
-    xa = ours.decompress(a["strings"], a["shape"])["x_hat"]
-    xb = theirs.decompress(b["strings"], b["shape"])["x_hat"]
-    return bool(torch.equal(xa, xb))

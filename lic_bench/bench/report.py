@@ -27,8 +27,13 @@ def render_table(doc: dict[str, Any]) -> str:
     latency = doc["latency"]
     stages = [s for s in _STAGES if s in latency]
     meta = doc["meta"]
+    machine = meta.get("machine", {})
+    impl = doc.get("implementation", {})
     lines = [
-        f"{meta['label']} on {meta['device']} ({meta.get('threads')} threads, {meta.get('cpu')})",
+        f"{meta['label']} on {meta['device']} ({meta.get('threads')} threads, "
+        f"{machine.get('cpu_model') or meta.get('cpu')}, load {machine.get('load_average', '?')})",
+        f"timed path: {impl.get('path', 'model')}; transforms timed: "
+        + "; ".join(f"{k}={'+'.join(v)}" for k, v in impl.get("timed_modules", {}).items()),
         "latency, ms: median ±std (p95), batch 1",
         "  " + "resolution".ljust(11) + "".join(s.ljust(30) for s in stages),
     ]

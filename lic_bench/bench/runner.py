@@ -1,4 +1,9 @@
-"""Run the latency / throughput / complexity benchmark for one model configuration."""
+"""Run the latency / throughput / complexity benchmark for one model configuration.
+
+Seed 000 (Ferrari 2025, ``ferrari2025-registry``) §6.7 and §7.3.3: warm-up,
+synchronised timing, resolutions 256…1024 px in steps of 128, batch sizes 2–16,
+50 repeats, mean / std / median / p95, transforms and full coding separately.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import Any
 import torch
 
 from lic_bench.bench import complexity, timing
-from lic_bench.bench.compare import compressai_twin, outputs_identical
+from lic_bench.bench.stages import Implementation
 from lic_bench.errors import UsageError
 
 
@@ -32,6 +37,25 @@ class BenchSettings:
     image: str | None = None
     seed: int = 0
     stages: tuple[str, ...] = ("transforms", "full")
+    quality: float | None = None
+    budget: float | None = None
+    fastpath: bool = True
+    preset: str | None = None
+
+
+def quick_settings(**overrides: Any) -> BenchSettings:
+    """The CPU preset (``--quick``): 256², 512², 768×512; batches 2 and 4; 5 repeats."""
+    base = BenchSettings(
+        resolutions=[(256, 256), (512, 512), (512, 768)],
+        batch_sizes=[2, 4],
+        repeats=5,
+        warmup=1,
+        budget=60.0,
+        preset="quick",
+    )
+    for key, value in overrides.items():
+        setattr(base, key, value)
+    return base
 
 
 def parse_resolution(text: str) -> tuple[int, int]:
@@ -44,7 +68,9 @@ def parse_resolution(text: str) -> tuple[int, int]:
     except ValueError:
         raise UsageError(f"resolution {text!r} is not WIDTHxHEIGHT or SIZE") from None
     if width < 16 or height < 16:
-        raise UsageError(f"resolution {text!r} is too small")
+        raise UsageError(f"resolution {text!r} is too small (16 px minimum)")
+    if width > 16384 or height > 16384:
+        raise UsageError(f"resolution {text!r} is too large (16384 px maximum)")
     return height, width
 
 
@@ -52,7 +78,12 @@ def _label(hw: tuple[int, int]) -> str:
     return f"{hw[1]}x{hw[0]}"
 
 
-def _inputs(settings: BenchSettings, hw: tuple[int, int], batch: int, device: torch.device):
+def _padded(hw: tuple[int, int], multiple: int) -> tuple[int, int]:
+    return (-(-hw[0] // multiple) * multiple, -(-hw[1] // multiple) * multiple)
+
+
+def _inputs(settings: BenchSettings, hw: tuple[int, int], batch: int, device: torch.device, multiple: int):
+    """A batch at ``hw``, edge-padded to the model's downsampling factor as the codec does."""
     generator = torch.Generator().manual_seed(settings.seed)
     if settings.image:
         from lic_bench.bitstream import read_image
@@ -62,43 +93,10 @@ def _inputs(settings: BenchSettings, hw: tuple[int, int], batch: int, device: to
         x = img.clamp(0, 1).expand(batch, -1, -1, -1).contiguous()
     else:
         x = torch.rand(batch, 3, *hw, generator=generator)
+    ph, pw = _padded(hw, multiple)
+    if (ph, pw) != hw:
+        x = torch.nn.functional.pad(x, (0, pw - hw[1], 0, ph - hw[0]), mode="replicate")
     return x.to(device)
-
-
-def _transform_stages(model: torch.nn.Module, x: torch.Tensor) -> dict[str, Callable[[], Any]]:
-    """Encode = analysis (+ hyper-analysis); decode = hyper-synthesis (+ synthesis)."""
-    with torch.no_grad():
-        y = model.g_a(x)
-        z = model.h_a(y) if hasattr(model, "h_a") else None
-
-    def encode() -> Any:
-        out = model.g_a(x)
-        return model.h_a(out) if z is not None else out
-
-    def decode() -> Any:
-        if z is not None and hasattr(model, "h_s"):
-            model.h_s(torch.round(z))
-        return model.g_s(torch.round(y))
-
-    return {"transform_encode": encode, "transform_decode": decode}
-
-
-def _full_stages(model: torch.nn.Module, x: torch.Tensor) -> dict[str, Callable[[], Any]]:
-    with torch.no_grad():
-        coded = model.compress(x)
-    return {
-        "encode": lambda: model.compress(x),
-        "decode": lambda: model.decompress(coded["strings"], coded["shape"]),
-    }
-
-
-def _stages(model, x, wanted) -> dict[str, Callable[[], Any]]:
-    stages: dict[str, Callable[[], Any]] = {}
-    if "transforms" in wanted:
-        stages.update(_transform_stages(model, x))
-    if "full" in wanted:
-        stages.update(_full_stages(model, x))
-    return stages
 
 
 def _plan(settings: BenchSettings) -> Iterator[tuple[str, tuple[int, int], int]]:
@@ -109,13 +107,28 @@ def _plan(settings: BenchSettings) -> Iterator[tuple[str, tuple[int, int], int]]
 
 
 def build_for_bench(config: str | Path | dict, device: torch.device) -> tuple[torch.nn.Module, dict]:
+    """The model with fixed-seed random weights (timing does not depend on training)."""
     from lic_bench.models import build_model, load_model_config
 
-    cfg = config if isinstance(config, dict) else load_model_config(config, None)
+    cfg = load_model_config(config, None)
     torch.manual_seed(0)
     model = build_model(cfg).to(device).eval()
     model.update(force=True)
     return model, cfg
+
+
+def _measure(fn: Callable[[], Any], device: torch.device, settings: BenchSettings) -> dict[str, float]:
+    return timing.summarize(
+        timing.repeat(fn, device, settings.repeats, settings.warmup, budget=settings.budget)
+    )
+
+
+def _same_output(a: Implementation, b: Implementation, x: torch.Tensor) -> bool:
+    """Same strings from both encoders, and the same image from both decoders."""
+    ca, cb = a.compress(x), b.compress(x)
+    if ca["strings"] != cb["strings"]:
+        return False
+    return bool(torch.equal(a.decompress(ca)["x_hat"], b.decompress(cb)["x_hat"]))
 
 
 def run_benchmark(
@@ -124,7 +137,9 @@ def run_benchmark(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Measure one model; returns a results document (see lic_bench.results)."""
-    from lic_bench.bench.labels import describe_config
+    from lic_bench.bench.compare import compressai_twin
+    from lic_bench.bench.labels import describe_config, taxonomy_for_config
+    from lic_bench.bench.machine import describe_machine
     from lic_bench.results import collect_meta, config_hash
 
     if settings.threads:
@@ -133,51 +148,49 @@ def run_benchmark(
     if device.type == "cuda" and not torch.cuda.is_available():
         raise UsageError("--device cuda requested but no CUDA device is available")
     model, cfg = build_for_bench(config, device)
-    twin = compressai_twin(model, cfg) if settings.compare == "compressai" else None
-    if twin is not None:
-        twin = twin.to(device).eval()
+    if settings.quality is not None and not getattr(model, "variable_rate", False):
+        raise UsageError(f"{cfg['name']} is not a variable-rate model; drop --quality")
+    ours = Implementation(model, settings.fastpath, settings.quality)
+    twin = None
+    if settings.compare == "compressai":
+        twin = Implementation(compressai_twin(model, cfg).to(device).eval(), use_fastpath=False)
+    multiple = int(getattr(model, "downsampling_factor", 64))
 
     timing.warm_up(device)
     latency: dict[str, dict[str, dict[str, float]]] = {}
     throughput: dict[str, list[float]] = {"batch_size": []}
     twin_latency: dict[str, dict[str, dict[str, float]]] = {}
-    identical: list[bool] = []
+    identical: dict[str, bool] = {}
+    fast_identical: dict[str, bool] = {}
     for phase, hw, batch in _plan(settings):
         if progress:
             progress(f"{phase} {_label(hw)} batch {batch}")
-        x = _inputs(settings, hw, batch, device)
+        x = _inputs(settings, hw, batch, device, multiple)
         with torch.inference_mode():
-            stages = _stages(model, x, settings.stages if phase == "latency" else ("full",))
-            twin_stages = _stages(twin, x, ("full",)) if twin is not None else {}
+            wanted = settings.stages if phase == "latency" else ("full",)
+            stages = ours.stages(x, wanted)
+            if phase == "latency" and ours.fast is not None:
+                fast_identical[_label(hw)] = _same_output(ours, Implementation(model, False, settings.quality), x)
             if twin is not None and phase == "latency":
-                identical.append(outputs_identical(model, twin, x))
+                identical[_label(hw)] = _same_output(ours, twin, x)
             for stage, fn in stages.items():
-                stats = timing.summarize(
-                    timing.repeat(fn, device, settings.repeats, settings.warmup)
-                )
+                stats = _measure(fn, device, settings)
                 if phase == "latency":
                     latency.setdefault(stage, {})[_label(hw)] = stats
                 else:
-                    throughput.setdefault(f"{stage}_ips", []).append(
-                        batch / (stats["median"] / 1000.0)
-                    )
-            for stage, fn in twin_stages.items():
-                stats = timing.summarize(
-                    timing.repeat(fn, device, settings.repeats, settings.warmup)
-                )
-                if phase == "latency":
-                    twin_latency.setdefault(stage, {})[_label(hw)] = stats
+                    throughput.setdefault(f"{stage}_ips", []).append(batch / (stats["median"] / 1000.0))
+            if twin is not None and phase == "latency":
+                for stage, fn in twin.stages(x, ("full",)).items():
+                    twin_latency.setdefault(stage, {})[_label(hw)] = _measure(fn, device, settings)
         if phase == "throughput":
             throughput["batch_size"].append(batch)
 
     largest = max(settings.resolutions, key=lambda hw: hw[0] * hw[1])
-    x_big = _inputs(settings, largest, 1, device)
+    x_big = _inputs(settings, largest, 1, device, multiple)
     with torch.inference_mode():
-        coded = model.compress(x_big)
-        peak_encode = complexity.peak_memory_mb(lambda: model.compress(x_big), device)
-        peak_decode = complexity.peak_memory_mb(
-            lambda: model.decompress(coded["strings"], coded["shape"]), device
-        )
+        coded = ours.compress(x_big)
+        peak_encode = complexity.peak_memory_mb(lambda: ours.compress(x_big), device)
+        peak_decode = complexity.peak_memory_mb(lambda: ours.decompress(coded), device)
     labels = [_label(hw) for hw in settings.resolutions]
     results: dict[str, list] = {
         "resolution": labels,
@@ -185,6 +198,10 @@ def run_benchmark(
     }
     for stage, per_res in latency.items():
         results[f"{stage}_ms"] = [per_res[label]["median"] for label in labels]
+    padded = {_label(hw): _label(_padded(hw, multiple)) for hw in settings.resolutions if _padded(hw, multiple) != hw}
+    implementation = ours.describe()
+    if fast_identical:
+        implementation["identical_to_model_path"] = all(fast_identical.values())
     doc: dict[str, Any] = {
         "name": cfg["name"],
         "description": f"Latency and throughput of {describe_config(cfg)}",
@@ -196,25 +213,29 @@ def run_benchmark(
             "kmac_per_pixel": complexity.kmac_per_pixel(model),
             "peak_memory_mb": {"encode": peak_encode, "decode": peak_decode, "resolution": _label(largest)},
         },
+        "implementation": implementation,
     }
+    if padded:
+        doc["padded_to"] = padded
     if twin is not None:
         doc["compare"] = _compare_block(latency, twin_latency, labels, identical)
-    from lic_bench.bench.labels import taxonomy_for_config
-
     taxonomy, papers = taxonomy_for_config(cfg)
-    settings_dict = asdict(settings)
+    threads = torch.get_num_threads() if device.type == "cpu" else settings.threads
     doc["meta"] = collect_meta(
         "bench",
         device=str(device),
-        threads=torch.get_num_threads() if device.type == "cpu" else settings.threads,
+        threads=threads,
         packages=("lic-bench", "torch", "compressai", "numpy"),
+        provenance="measured",
         model=cfg["name"],
         config=cfg,
         config_hash=config_hash(cfg),
         label=describe_config(cfg),
         taxonomy=taxonomy,
         papers=papers,
-        settings=settings_dict,
+        settings=asdict(settings),
+        machine=describe_machine(str(device), threads),
+        timing="torch.cuda.Event + synchronize" if device.type == "cuda" else "time.perf_counter",
         inputs=settings.image or "uniform random images (torch.rand, fixed seed)",
         weights="random initialisation, fixed seed (timing does not depend on training)",
     )
@@ -237,5 +258,6 @@ def _compare_block(ours, theirs, labels, identical) -> dict[str, Any]:
         **per_res[ref],
         "per_resolution": per_res,
         "compressai_latency": theirs,
-        "identical_output": all(identical),
+        "identical_output": all(identical.values()),
+        "identical_per_resolution": identical,
     }

@@ -38,13 +38,28 @@ def time_call(fn: Callable[[], Any], device: torch.device) -> tuple[float, Any]:
 
 
 def repeat(
-    fn: Callable[[], Any], device: torch.device, repeats: int, warmup: int = 1
+    fn: Callable[[], Any],
+    device: torch.device,
+    repeats: int,
+    warmup: int = 1,
+    budget: float | None = None,
+    min_repeats: int = 2,
 ) -> list[float]:
-    """Times of ``repeats`` calls after ``warmup`` untimed ones."""
+    """Times of ``repeats`` calls after ``warmup`` untimed ones.
+
+    With ``budget`` (seconds), stop early once the timed calls have used it up,
+    but never before ``min_repeats`` calls: slow models (sequential context
+    decoding) get fewer repeats instead of hours. The statistics record ``n``.
+    """
     for _ in range(warmup):
         fn()
     _sync(device)
-    return [time_call(fn, device)[0] for _ in range(repeats)]
+    times: list[float] = []
+    for _ in range(repeats):
+        times.append(time_call(fn, device)[0])
+        if budget is not None and len(times) >= min_repeats and sum(times) >= budget:
+            break
+    return times
 
 
 def summarize(seconds: list[float]) -> dict[str, float]:

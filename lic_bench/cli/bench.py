@@ -12,6 +12,12 @@ import typer
 from lic_bench.cli._options import OutputOpt, ThreadsOpt
 from lic_bench.errors import UsageError
 
+# The issue's defaults (seed 000 §7.3.3); --quick replaces any that are not given.
+DEFAULT_RESOLUTIONS = "256,384,512,640,768,896,1024"
+DEFAULT_BATCHES = "2,4,8,16"
+DEFAULT_REPEATS = 50
+DEFAULT_WARMUP = 3
+
 
 class CompareWith(str, Enum):
     compressai = "compressai"
@@ -32,21 +38,56 @@ def _ints(text: str, what: str) -> list[int]:
     return values
 
 
+def _resolutions(text: str):
+    from lic_bench.bench.runner import parse_resolution
+
+    values = [parse_resolution(r.strip()) for r in text.split(",") if r.strip()]
+    if not values:
+        raise UsageError(f"--resolutions needs at least one SIZE or WIDTHxHEIGHT, got {text!r}")
+    return values
+
+
 def bench(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Registry name, e.g. mbt2018-mean.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="Model config YAML.")] = None,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick",
+            help="CPU preset: resolutions 256,512,768x512; batches 2,4; 5 repeats, 1 warm-up, "
+            "60 s budget per measurement. Options given explicitly still win.",
+        ),
+    ] = False,
     resolutions: Annotated[
-        str, typer.Option(help="Comma-separated SIZE or WIDTHxHEIGHT list.")
-    ] = "256,384,512,640,768,896,1024",
-    batch_sizes: Annotated[str, typer.Option(help="Batch sizes for throughput.")] = "2,4,8,16",
+        Optional[str],
+        typer.Option(help=f"Comma-separated SIZE or WIDTHxHEIGHT list [default: {DEFAULT_RESOLUTIONS}]."),
+    ] = None,
+    batch_sizes: Annotated[
+        Optional[str], typer.Option(help=f"Batch sizes for throughput [default: {DEFAULT_BATCHES}].")
+    ] = None,
     throughput_resolution: Annotated[str, typer.Option(help="Resolution for throughput.")] = "256",
-    repeats: Annotated[int, typer.Option(min=1, help="Timed runs per measurement.")] = 50,
-    warmup: Annotated[int, typer.Option(min=0, help="Untimed runs before each measurement.")] = 3,
+    repeats: Annotated[
+        Optional[int], typer.Option(min=1, help=f"Timed runs per measurement [default: {DEFAULT_REPEATS}].")
+    ] = None,
+    warmup: Annotated[
+        Optional[int], typer.Option(min=0, help=f"Untimed runs before each measurement [default: {DEFAULT_WARMUP}].")
+    ] = None,
+    budget: Annotated[
+        Optional[float],
+        typer.Option(min=0.0, help="Stop repeating a measurement after this many seconds (min. 2 runs)."),
+    ] = None,
     device: Annotated[str, typer.Option(help="cpu, cuda or cuda:N.")] = "cpu",
     threads: ThreadsOpt = None,
-    compare: Annotated[
-        Optional[CompareWith], typer.Option(help="Also time this implementation with the same weights.")
+    quality: Annotated[
+        Optional[float], typer.Option(help="Rate level of a variable-rate model (e.g. cui2022-gained-mean).")
     ] = None,
+    compare: Annotated[
+        Optional[CompareWith],
+        typer.Option(help="Also time CompressAI's same architecture with identical weights, in this run."),
+    ] = None,
+    fastpath: Annotated[
+        bool, typer.Option(help="Time lic_bench.fastpath (bit-identical) where the model supports it.")
+    ] = True,
     image: Annotated[Optional[Path], typer.Option(help="Use this image (resized) instead of random ones.")] = None,
     transforms: Annotated[bool, typer.Option(help="Also time the transforms without entropy coding.")] = True,
     output: OutputOpt = None,
@@ -56,27 +97,41 @@ def bench(
     """Time encode/decode across resolutions and batch sizes; count parameters, kMAC/px, memory."""
     if (model is None) == (config is None):
         raise UsageError("give exactly one of --model NAME or --config YAML")
+    if config is not None and not config.is_file():
+        raise UsageError(f"{config}: no such config file")
     if image is not None and not image.is_file():
         raise UsageError(f"{image}: no such image")
+    from lic_bench.bench.runner import BenchSettings, parse_resolution, quick_settings
+
+    base = quick_settings() if quick else BenchSettings(
+        resolutions=_resolutions(DEFAULT_RESOLUTIONS),
+        batch_sizes=_ints(DEFAULT_BATCHES, "--batch-sizes"),
+        repeats=DEFAULT_REPEATS,
+        warmup=DEFAULT_WARMUP,
+    )
+    if resolutions is not None:
+        base.resolutions = _resolutions(resolutions)
+    if batch_sizes is not None:
+        base.batch_sizes = _ints(batch_sizes, "--batch-sizes")
+    if repeats is not None:
+        base.repeats = repeats
+    if warmup is not None:
+        base.warmup = warmup
+    if budget is not None:
+        base.budget = budget or None
+    base.throughput_resolution = parse_resolution(throughput_resolution)
+    base.device, base.threads, base.quality, base.fastpath = device, threads, quality, fastpath
+    base.compare = compare.value if compare else None
+    base.image = str(image) if image else None
+    base.stages = ("transforms", "full") if transforms else ("full",)
+
     from lic_bench.bench.report import render_table, save_result
-    from lic_bench.bench.runner import BenchSettings, parse_resolution, run_benchmark
+    from lic_bench.bench.runner import run_benchmark
     from lic_bench.cli._progress import step_progress
 
-    settings = BenchSettings(
-        resolutions=[parse_resolution(r) for r in resolutions.split(",") if r.strip()],
-        batch_sizes=_ints(batch_sizes, "--batch-sizes"),
-        throughput_resolution=parse_resolution(throughput_resolution),
-        repeats=repeats,
-        warmup=warmup,
-        device=device,
-        threads=threads,
-        compare=compare.value if compare else None,
-        image=str(image) if image else None,
-        stages=("transforms", "full") if transforms else ("full",),
-    )
-    total = len(settings.resolutions) + len(settings.batch_sizes)
+    total = len(base.resolutions) + len(base.batch_sizes)
     with step_progress(total, "bench") as advance:
-        doc = run_benchmark(str(config) if config else model, settings, progress=advance)
+        doc = run_benchmark(str(config) if config else model, base, progress=advance)
     if save or output:
         path = save_result(doc, output)
         typer.echo(f"wrote {path}", err=True)
