@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -128,3 +130,23 @@ def test_serve_stops_cleanly(built_site, signum):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_broken_knowledge_base_is_one_line_error(tmp_path, project_root):
+    for name in ("mkdocs.yml", "site", "taxonomy", "papers"):
+        src = project_root / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
+    record = tmp_path / "papers" / "balle2018-variational.yaml"
+    record.write_text(record.read_text(encoding="utf-8") + "bogus_field: 1\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "lic_bench", "site", "build", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=dict(os.environ, LIC_BENCH_ROOT=str(tmp_path)),
+    )
+    assert proc.returncode != 0
+    assert proc.stderr.startswith("error: ") and "bogus_field" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out" / "index.html").exists()
