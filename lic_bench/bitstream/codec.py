@@ -22,6 +22,7 @@ thread count, so divisive normalisation mixes channels with ``torch.matmul``
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,11 @@ __all__ = [
 ]
 
 RANDOM_SEED = 0
+
+# Decoders rebuilt from headers, by (config hash, checkpoint path, its mtime):
+# decoding many files of one model builds it once.
+_DECODERS: OrderedDict[tuple, torch.nn.Module] = OrderedDict()
+_DECODER_CACHE_SIZE = 4
 
 
 def pad_image(x: torch.Tensor, multiple: int) -> torch.Tensor:
@@ -155,6 +161,8 @@ def decode_image(
     must hash to the file's ``weights_hash``.
     """
     header, strings = unpack(data)
+    if config_hash(header["config"]) != header.get("config_hash"):
+        raise BitstreamError("malformed header (config hash does not match the embedded config)")
     if model is None:
         init = header["weights"].get("init")
         if checkpoint is None and init == "checkpoint":
@@ -162,10 +170,7 @@ def decode_image(
                 f"encoded with trained weights ({header['weights'].get('file', '?')}, "
                 f"hash {header['weights_hash']}); pass --checkpoint"
             )
-        try:
-            model = model_for_coding(header["config"], checkpoint)
-        except UsageError as exc:
-            raise BitstreamError(f"cannot rebuild model {header['model']!r}: {exc}") from None
+        model = _decoder(header, checkpoint)
     else:
         model.eval()
         _coder_ready(model)
@@ -191,6 +196,22 @@ def decode_image(
     if x_hat.dim() != 4 or x_hat.shape[-2] < h or x_hat.shape[-1] < w:
         raise BitstreamError("decoded image is smaller than the header says")
     return x_hat[..., :h, :w].clamp(0, 1)
+
+
+def _decoder(header: dict[str, Any], checkpoint: str | Path | None) -> torch.nn.Module:
+    ckpt = Path(checkpoint).resolve() if checkpoint is not None else None
+    key = (header["config_hash"], str(ckpt), ckpt.stat().st_mtime_ns if ckpt and ckpt.exists() else 0)
+    if key in _DECODERS:
+        _DECODERS.move_to_end(key)
+        return _DECODERS[key]
+    try:
+        model = model_for_coding(header["config"], checkpoint)
+    except UsageError as exc:
+        raise BitstreamError(f"cannot rebuild model {header['model']!r}: {exc}") from None
+    _DECODERS[key] = model
+    while len(_DECODERS) > _DECODER_CACHE_SIZE:
+        _DECODERS.popitem(last=False)
+    return model
 
 
 def _threads(n: int | None) -> None:

@@ -19,7 +19,10 @@ nested structure of ``strings`` with each string replaced by its byte length.
 
 Reading checks lengths before trusting them, the CRC before parsing, and every
 field's type and range, so damaged input ends in :class:`BitstreamError` (a
-one-line CLI error), never in an allocation of a forged size.
+one-line CLI error), never in an allocation of a forged size. Limitation: the
+CRC detects accidental damage, not forgery; CompressAI's C++ rANS decoder does
+no bounds checks, so a deliberately crafted file with a recomputed CRC and
+impossible strings can still crash it.
 This module imports no torch.
 """
 
