@@ -90,7 +90,9 @@ def resolve_papers(name: str, hints: list[str] = (), explicit: list[str] | None 
     else:
         base = re.sub(r"-(opt-)?(mse|msssim|ms-ssim)$", "", name)
         candidates = list(KNOWN_PAPERS.get(name, KNOWN_PAPERS.get(base, [])))
-        for hint in hints:
+        # an arXiv URL names the paper a curve was taken from, which for digitised curves
+        # can be a later paper's figure: only use it when the name says nothing
+        for hint in hints if not candidates else ():
             pid = paper_by_arxiv(hint, folder)
             if pid:
                 candidates.append(pid)
