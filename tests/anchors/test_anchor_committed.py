@@ -1,0 +1,58 @@
+"""The committed results: every anchor is a real 24-image Kodak run, and `lic-bench bd` reproduces
+the BD table computed from the committed files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from lic_bench.paths import project_root
+from lic_bench.rd.bd import bd_documents
+from lic_bench.rd.table import bd_rows, find_anchor
+from lic_bench.results import load_results
+from lic_bench.results.io import read_result
+
+ROOT = project_root()
+ANCHOR = ROOT / "results/anchors/x265-bpg444/kodak.json"
+
+
+@pytest.fixture(scope="module")
+def committed():
+    if not ANCHOR.is_file():
+        pytest.skip("no committed x265-bpg444 Kodak anchor yet")
+    docs = load_results(ROOT)
+    return docs, find_anchor([d for d in docs if d["meta"].get("kind") == "anchor"], "x265-bpg444", "kodak")
+
+
+def test_anchors_are_full_kodak_runs(committed):
+    docs, _ = committed
+    for doc in (d for d in docs if d["meta"].get("kind") == "anchor"):
+        meta = doc["meta"]
+        assert meta["provenance"] == "measured" and meta["command"].startswith("lic-bench anchors run")
+        assert len(meta["images"]) == 24 and meta["codec_versions"]
+        res = doc["results"]
+        assert res["bpp"] == sorted(res["bpp"]) and len(res["bpp"]) >= 5
+        assert all(len(v["bytes"]) == len(res["bpp"]) for v in doc["per_image"].values())
+
+
+def test_table_rows_match_bd_on_the_files(committed):
+    docs, anchor = committed
+    rows = bd_rows(docs, anchor)
+    assert len(rows) > 20
+    for row in rows[:: max(1, len(rows) // 8)]:
+        test = read_result(ROOT / "results" / row["path"])
+        res = bd_documents(read_result(ANCHOR), test, "psnr-rgb")
+        if row["bd_rate_psnr"] is not None:
+            assert res.bd_rate == pytest.approx(row["bd_rate_psnr"], abs=1e-9)
+
+
+def test_bd_cli_reproduces_one_row(committed):
+    docs, anchor = committed
+    row = next(r for r in bd_rows(docs, anchor) if r["path"].endswith("mbt2018/compressai-paper-kodak.json"))
+    out = subprocess.run([sys.executable, "-m", "lic_bench", "bd", str(ANCHOR), str(ROOT / "results" / row["path"]),
+                          "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["bd_rate"] == pytest.approx(row["bd_rate_psnr"], abs=1e-9)
