@@ -43,7 +43,13 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from lic_bench.context.coding import SpatialKernels, SymbolCoder, code_latent, gather
+from lic_bench.context.coding import (
+    SpatialKernels,
+    SymbolCoder,
+    code_latent,
+    coding_threads,
+    gather,
+)
 from lic_bench.context.masks import MaskedConv2d, checkerboard_mask, patch_mask, raster_mask
 from lic_bench.context.schedule import (
     Step,
@@ -289,22 +295,25 @@ class ChannelSpatialContext(nn.Module):
         if self.training:
             y_hat, lik = self._train(y, hyper)
         else:
-            out = self._code(y, hyper, SymbolCoder.quantizer(self.gaussian_conditional, y.shape[0]),
-                             self.quantizer.offset(y))
+            coder = SymbolCoder.quantizer(self.gaussian_conditional, y.shape[0])
+            with coding_threads():
+                out = self._code(y, hyper, coder, self.quantizer.offset(y))
             y_hat = out["y_hat"]
             lik = gaussian_likelihood(self.gaussian_conditional, out["y_rate"], out["scales"], out["means"])
         return {"y_hat": y_hat, "likelihoods": {"y": lik}}
 
     def compress(self, y: Tensor, hyper: tuple[Tensor, Tensor]) -> list[bytes]:
         coder = SymbolCoder.encoder(self.gaussian_conditional, y.shape[0])
-        self._code(y, hyper, coder, self.quantizer.offset(y))
+        with coding_threads():
+            self._code(y, hyper, coder, self.quantizer.offset(y))
         return coder.flush()
 
     def decompress(self, strings: list[bytes], hyper: tuple[Tensor, Tensor]) -> Tensor:
         hm = hyper[0]
         offset = self.quantizer.offset(hm.new_zeros(hm.shape[0], self.M, *hm.shape[-2:]))
         coder = SymbolCoder.decoder(self.gaussian_conditional, strings)
-        return self._code(None, hyper, coder, offset)["y_hat"]
+        with coding_threads():
+            return self._code(None, hyper, coder, offset)["y_hat"]
 
 
 CONTEXT_MODELS.register(

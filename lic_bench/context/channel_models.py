@@ -24,6 +24,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from lic_bench.context.channel import ChannelSpatialContext, elic_groups
+from lic_bench.context.coding import coding_threads
 from lic_bench.entropy import EntropyBottleneck
 from lic_bench.layers import conv, deconv, get_nonlinearity
 from lic_bench.models.base import LatentCompressionModel
@@ -116,7 +117,11 @@ class ChannelContextModel(LatentCompressionModel):
     def forward(self, x: Tensor) -> dict[str, Any]:
         y = self.g_a(x)
         z_hat, z_likelihoods = self.quantize_factorized(self.entropy_bottleneck, self.h_a(y))
-        out = self.context(y, self._hyper(z_hat))
+        if self.training:
+            out = self.context(y, self._hyper(z_hat))
+        else:
+            with coding_threads():  # the very operations decompress runs
+                out = self.context(y, self._hyper(z_hat))
         return {
             "x_hat": self.g_s(out["y_hat"]),
             "likelihoods": {"y": out["likelihoods"]["y"], "z": z_likelihoods},
@@ -126,13 +131,15 @@ class ChannelContextModel(LatentCompressionModel):
         y = self.g_a(x)
         z = self.h_a(y)
         z_strings, z_hat = self.compress_factorized(self.entropy_bottleneck, z)
-        y_strings = self.context.compress(y, self._hyper(z_hat))
+        with coding_threads():
+            y_strings = self.context.compress(y, self._hyper(z_hat))
         return {"strings": [y_strings, z_strings], "shape": tuple(z.shape[-2:])}
 
     def decompress_latent(self, strings: list, shape) -> Tensor:
         """ŷ from the strings (the entropy-decoding part of :meth:`decompress`)."""
         z_hat = self.decompress_factorized(self.entropy_bottleneck, strings[1], shape)
-        return self.context.decompress(strings[0], self._hyper(z_hat))
+        with coding_threads():
+            return self.context.decompress(strings[0], self._hyper(z_hat))
 
     def decompress(self, strings: list, shape) -> dict[str, Tensor]:
         return {"x_hat": self.g_s(self.decompress_latent(strings, shape)).clamp_(0, 1)}
@@ -142,6 +149,7 @@ class ChannelContextModel(LatentCompressionModel):
     "minnen2020-channelwise",
     taxonomy=["channel-wise", "mean-scale-hyperprior", "mixed-quantization"],
     papers=["minnen2020-channel-wise"],
+    test_overrides={"N": 16, "M": 24, "num_slices": 3, "max_support_slices": 2},
 )
 class Minnen2020Channelwise(ChannelContextModel):
     """Channel-wise autoregressive entropy model with latent residual prediction
@@ -169,6 +177,7 @@ class Minnen2020Channelwise(ChannelContextModel):
     "he2022-elic",
     taxonomy=["uneven-channel-grouping", "checkerboard", "mean-scale-hyperprior"],
     papers=["he2022-elic", "he2021-checkerboard"],
+    test_overrides={"N": 16, "M": 24, "groups": [2, 2, 4, 16]},
 )
 class He2022Elic(ChannelContextModel):
     """ELIC's space-channel context (He et al., "ELIC: Efficient Learned Image
@@ -197,6 +206,7 @@ class He2022Elic(ChannelContextModel):
     "uludag2022-unified",
     taxonomy=["unified-spatial-channel", "mixed-quantization"],
     papers=["uludag2022-deep"],
+    test_overrides={"N": 16, "M": 24, "num_slices": 3},
 )
 class Uludag2022Unified(ChannelContextModel):
     """Unified spatial + channel context, serial form (Uludağ 2022, ``uludag2022-deep``,
@@ -224,6 +234,7 @@ class Uludag2022Unified(ChannelContextModel):
     "uludag2022-unified-parallel",
     taxonomy=["unified-spatial-channel", "mixed-quantization"],
     papers=["uludag2022-deep"],
+    test_overrides={"N": 16, "M": 24, "num_slices": 3, "patch_size": 2},
 )
 class Uludag2022UnifiedParallel(ChannelContextModel):
     """Unified spatial + channel context, patch-parallel form (Uludağ 2022,

@@ -12,15 +12,15 @@ their masked neighbourhood taps from the partially decoded latent and multiplies
 by the matching kernel columns (one GEMM) -- runs the caller's entropy-parameter
 network on those positions only, and codes all their symbols with one
 ``encode_with_indexes`` / ``decode_stream`` call of CompressAI's rANS coder. Because
-the three modes execute the same tensor operations on the same inputs, encoder and
-decoder compute bit-identical means and scales; GEMMs (``torch.matmul``) are used
-instead of 1x1 convolutions because oneDNN's 1x1 convolution changes its result with
-the thread count on this CPU (see :mod:`lic_bench.layers.conv`).
+the three modes execute the same tensor operations on the same inputs with the same
+(pinned, :data:`CODING_THREADS`) thread count, encoder and decoder compute
+bit-identical means and scales.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 
 import torch
 from compressai.ans import BufferedRansEncoder, RansDecoder
@@ -30,7 +30,15 @@ from torch import Tensor
 from lic_bench.context.masks import MaskedConv2d, mask_taps
 from lic_bench.context.schedule import Step, kernel_map
 
-__all__ = ["SpatialKernels", "SymbolCoder", "code_latent", "gather", "scale_indexes"]
+__all__ = [
+    "CODING_THREADS",
+    "SpatialKernels",
+    "SymbolCoder",
+    "code_latent",
+    "coding_threads",
+    "gather",
+    "scale_indexes",
+]
 
 
 def scale_indexes(gc: GaussianConditional, scales: Tensor) -> Tensor:
@@ -53,9 +61,13 @@ class SymbolCoder:
         if mode != "quantize":
             for check in (gc._check_cdf_size, gc._check_cdf_length, gc._check_offsets_size):
                 check()
-            self.cdf = gc.quantized_cdf.tolist()
             self.cdf_lengths = gc.cdf_length.reshape(-1).int().tolist()
             self.offsets = gc.offset.reshape(-1).int().tolist()
+            # Rows trimmed to their length: the binding converts every table on every
+            # call, and the padded (64 x 3100) table costs more than the decoding.
+            self.cdf = [
+                row[:n] for row, n in zip(gc.quantized_cdf.tolist(), self.cdf_lengths, strict=True)
+            ]
         if mode == "encode":
             self.symbols: list[list[int]] = [[] for _ in range(batch)]
             self.indexes: list[list[int]] = [[] for _ in range(batch)]
@@ -89,12 +101,7 @@ class SymbolCoder:
         shift = means if offset is None else means + offset
         if self.mode == "decode":
             indexes = scale_indexes(self.gc, scales)
-            rows = [
-                dec.decode_stream(
-                    indexes[b].reshape(-1).tolist(), self.cdf, self.cdf_lengths, self.offsets
-                )
-                for b, dec in enumerate(self.decoders)
-            ]
+            rows = [self._decode(dec, indexes[b]) for b, dec in enumerate(self.decoders)]
             symbols = torch.tensor(rows, dtype=means.dtype).reshape(means.shape)
         else:
             symbols = torch.round(y - shift)
@@ -105,6 +112,17 @@ class SymbolCoder:
                     self.symbols[b].extend(ints[b].reshape(-1).tolist())
                     self.indexes[b].extend(indexes[b].reshape(-1).tolist())
         return symbols + shift, symbols + means
+
+    def _decode(self, dec: RansDecoder, indexes: Tensor) -> list[int]:
+        # Hand the decoder only the tables this step uses (same values, re-indexed).
+        used, local = torch.unique(indexes.reshape(-1), return_inverse=True)
+        used = used.tolist()
+        return dec.decode_stream(
+            local.tolist(),
+            [self.cdf[u] for u in used],
+            [self.cdf_lengths[u] for u in used],
+            [self.offsets[u] for u in used],
+        )
 
     def flush(self) -> list[bytes]:
         """The rANS stream of each image (encoder only)."""
@@ -175,6 +193,31 @@ class SpatialKernels:
         return out
 
 
+#: Intra-op threads of everything between ẑ and ŷ (hyper decoders, context and
+#: entropy-parameter networks, LRP) in the eval forward, ``compress`` and
+#: ``decompress``. It is pinned, not taken from ``torch.set_num_threads``: oneDNN
+#: convolutions and even GEMMs choose their blocking -- hence their summation order
+#: -- by thread count (on this CPU a [128 x 2016] x [2016 x 32] product differs in the
+#: last bit between 1 and 2 threads), and a last-bit change of a scale can move it
+#: across a table boundary and desynchronise the rANS decoder. One thread is also the
+#: fastest setting for these small per-step operators on a shared machine.
+CODING_THREADS = 1
+
+
+@contextmanager
+def coding_threads(n: int | None = None):
+    """Run the block with ``n`` (default :data:`CODING_THREADS`) intra-op threads."""
+    n = CODING_THREADS if n is None else n
+    old = torch.get_num_threads()
+    if n != old:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if n != old:
+            torch.set_num_threads(old)
+
+
 ParamsFn = Callable[[Tensor, Step], tuple[Tensor, Tensor]]
 
 
@@ -212,6 +255,13 @@ def code_latent(
     means = torch.zeros(B, C, H, W, **kw)
     if kernels is not None:
         kernels.prepare()
+    with coding_threads():
+        _run(y, steps, kernels, params_at, coder, offset, P, y_pad, y_rate, scales, means)
+    y_hat = y_pad[:, :, P : P + H, P : P + W] if P else y_pad
+    return {"y_hat": y_hat.contiguous(), "y_rate": y_rate, "scales": scales, "means": means}
+
+
+def _run(y, steps, kernels, params_at, coder, offset, P, y_pad, y_rate, scales, means) -> None:
     for step in steps:
         r, c = step.rows, step.cols
         ctx = kernels.at(y_pad, step) if kernels is not None else None
@@ -223,8 +273,6 @@ def code_latent(
         y_rate[:, :, r, c] = yr.squeeze(-1)
         scales[:, :, r, c] = s.squeeze(-1)
         means[:, :, r, c] = m.squeeze(-1)
-    y_hat = y_pad[:, :, P : P + H, P : P + W] if P else y_pad
-    return {"y_hat": y_hat.contiguous(), "y_rate": y_rate, "scales": scales, "means": means}
 
 
 def gather(t: Tensor, step: Step) -> Tensor:

@@ -29,7 +29,13 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from lic_bench.context.coding import SpatialKernels, SymbolCoder, code_latent, gather
+from lic_bench.context.coding import (
+    SpatialKernels,
+    SymbolCoder,
+    code_latent,
+    coding_threads,
+    gather,
+)
 from lic_bench.context.masks import MaskedConv2d, checkerboard_mask, raster_mask
 from lic_bench.context.schedule import Step, checkerboard_steps, wavefront_steps
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
@@ -155,13 +161,18 @@ class JointContext(nn.Module):
         return self.context_prediction, self.entropy_parameters
 
     def forward(self, y: Tensor, params: Tensor) -> dict[str, Any]:
-        fn = joint_train if self.training else joint_eval
-        y_hat, lik = fn(y, params, *self._mods(), self.gaussian_conditional, self.quantizer, self.spatial)
+        args = (y, params, *self._mods(), self.gaussian_conditional, self.quantizer, self.spatial)
+        if self.training:
+            y_hat, lik = joint_train(*args)
+        else:
+            with coding_threads():
+                y_hat, lik = joint_eval(*args)
         return {"y_hat": y_hat, "likelihoods": {"y": lik}}
 
     def compress(self, y: Tensor, params: Tensor) -> list[bytes]:
         coder = SymbolCoder.encoder(self.gaussian_conditional, y.shape[0])
-        joint_code(y, params, *self._mods(), coder, self.spatial, self.quantizer.offset(y))
+        with coding_threads():
+            joint_code(y, params, *self._mods(), coder, self.spatial, self.quantizer.offset(y))
         return coder.flush()
 
     def decompress(self, strings: list[bytes], params: Tensor) -> Tensor:
@@ -169,7 +180,8 @@ class JointContext(nn.Module):
         M = self.context_prediction.in_channels
         offset = self.quantizer.offset(params.new_zeros(B, M, H, W))
         coder = SymbolCoder.decoder(self.gaussian_conditional, strings)
-        return joint_code(None, params, *self._mods(), coder, self.spatial, offset)["y_hat"]
+        with coding_threads():
+            return joint_code(None, params, *self._mods(), coder, self.spatial, offset)["y_hat"]
 
 
 @CONTEXT_MODELS.register(

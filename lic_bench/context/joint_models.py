@@ -20,7 +20,7 @@ from typing import Any
 
 from torch import Tensor
 
-from lic_bench.context.coding import SymbolCoder
+from lic_bench.context.coding import SymbolCoder, coding_threads
 from lic_bench.context.joint import (
     context_conv,
     entropy_parameters,
@@ -77,30 +77,38 @@ class JointContextModel(LatentCompressionModel):
     def forward(self, x: Tensor) -> dict[str, Any]:
         y = self.g_a(x)
         z_hat, z_likelihoods = self.quantize_factorized(self.entropy_bottleneck, self.h_a(y))
-        params = self.h_s(z_hat)
-        fn = joint_train if self.training else joint_eval
-        y_hat, y_likelihoods = fn(
-            y, params, *self._ctx(), self.gaussian_conditional, self.quantizer, self.spatial
-        )
+        if self.training:
+            y_hat, y_likelihoods = joint_train(
+                y, self.h_s(z_hat), *self._ctx(), self.gaussian_conditional, self.quantizer,
+                self.spatial,
+            )
+        else:
+            with coding_threads():  # the very operations decompress runs
+                y_hat, y_likelihoods = joint_eval(
+                    y, self.h_s(z_hat), *self._ctx(), self.gaussian_conditional,
+                    self.quantizer, self.spatial,
+                )
         return {"x_hat": self.g_s(y_hat), "likelihoods": {"y": y_likelihoods, "z": z_likelihoods}}
 
     def compress(self, x: Tensor) -> dict[str, Any]:
         y = self.g_a(x)
         z = self.h_a(y)
         z_strings, z_hat = self.compress_factorized(self.entropy_bottleneck, z)
-        params = self.h_s(z_hat)
         coder = SymbolCoder.encoder(self.gaussian_conditional, y.shape[0])
-        joint_code(y, params, *self._ctx(), coder, self.spatial, self.quantizer.offset(y))
+        with coding_threads():
+            params = self.h_s(z_hat)
+            joint_code(y, params, *self._ctx(), coder, self.spatial, self.quantizer.offset(y))
         return {"strings": [coder.flush(), z_strings], "shape": tuple(z.shape[-2:])}
 
     def decompress_latent(self, strings: list, shape) -> Tensor:
         """ŷ from the strings (the entropy-decoding part of :meth:`decompress`)."""
         z_hat = self.decompress_factorized(self.entropy_bottleneck, strings[1], shape)
-        params = self.h_s(z_hat)
-        B, _, H, W = params.shape
-        offset = self.quantizer.offset(params.new_zeros(B, self.M, H, W))
         coder = SymbolCoder.decoder(self.gaussian_conditional, strings[0])
-        return joint_code(None, params, *self._ctx(), coder, self.spatial, offset)["y_hat"]
+        with coding_threads():
+            params = self.h_s(z_hat)
+            B, _, H, W = params.shape
+            offset = self.quantizer.offset(params.new_zeros(B, self.M, H, W))
+            return joint_code(None, params, *self._ctx(), coder, self.spatial, offset)["y_hat"]
 
     def decompress(self, strings: list, shape) -> dict[str, Tensor]:
         y_hat = self.decompress_latent(strings, shape)
@@ -111,6 +119,7 @@ class JointContextModel(LatentCompressionModel):
     "mbt2018",
     taxonomy=["autoregressive-context", "mean-scale-hyperprior"],
     papers=["minnen2018-joint"],
+    test_overrides={"N": 16, "M": 24},
 )
 class Mbt2018(JointContextModel):
     """Joint autoregressive and hierarchical priors (Minnen, Ballé, Toderici 2018,
@@ -135,6 +144,7 @@ class Mbt2018(JointContextModel):
     "he2021-checkerboard",
     taxonomy=["checkerboard", "mean-scale-hyperprior"],
     papers=["he2021-checkerboard", "minnen2018-joint"],
+    test_overrides={"N": 16, "M": 24},
 )
 class He2021Checkerboard(JointContextModel):
     """Checkerboard context model (He et al. 2021, ``he2021-checkerboard``) on the
