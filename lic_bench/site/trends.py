@@ -14,7 +14,26 @@ from typing import Any
 from lic_bench.site import _md
 from lic_bench.site._plotly import AREA_COLOURS, figure_html
 
-TOP_COMPONENTS = 16
+TOP_COMPONENTS = 12
+# Distinct colours for component stacks (plotly's default cycle repeats after ten).
+PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#ad494a",
+    "#637939",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+]
 # Material front matter: the charts get the full width (the tabs still navigate).
 WIDE_PAGE = "---\nhide:\n  - navigation\n  - toc\n---\n"
 
@@ -82,12 +101,38 @@ def cooccurrence(kb: Any, min_papers: int = 1) -> Cooccurrence:
     return Cooccurrence(ids, counts)
 
 
+def notable_gaps(kb: Any, co: Cooccurrence, n: int = 12) -> list[tuple[str, str, int, int]]:
+    """Pairs from different areas never combined, most-used first: (a, b, uses a, uses b).
+
+    A pair of two popular components nobody has put in one model is more telling than
+    two niche ones, so pairs are ranked by the smaller of the two usage counts.
+    """
+    uses = {c: co.counts[i][i] for i, c in enumerate(co.ids)}
+    pairs = [(a, b, uses[a], uses[b]) for a, b in co.gaps() if kb.area_of(a) != kb.area_of(b)]
+    pairs.sort(key=lambda p: (-min(p[2], p[3]), -max(p[2], p[3]), p[0], p[1]))
+    return pairs[:n]
+
+
+def _gaps_table(kb: Any, gaps: list[tuple[str, str, int, int]]) -> str:
+    def name(cid: str) -> str:
+        return _md.link(kb.components[cid].name, _md.rel(_md.TRENDS, _md.component_path(cid)))
+
+    rows = [[name(a), str(na), name(b), str(nb)] for a, b, na, nb in gaps]
+    return _md.table(["Component", "papers", "never combined with", "papers"], rows)
+
+
 def _area_name(kb: Any, area: str) -> str:
     comp = kb.components.get(area)
     return comp.name if comp is not None else area
 
 
-def stacked_bars(rows: list[dict[str, Any]], names: dict[str, str], title: str, yaxis: str):
+def stacked_bars(
+    rows: list[dict[str, Any]],
+    names: dict[str, str],
+    title: str,
+    yaxis: str,
+    palette: bool = False,
+):
     """A stacked bar chart from ``[{"group", "year", "count"}]`` rows (one trace per group)."""
     import plotly.graph_objects as go
 
@@ -99,13 +144,13 @@ def stacked_bars(rows: list[dict[str, Any]], names: dict[str, str], title: str, 
     # Years as categories: one paper from 1985 must not squeeze thirty empty years in.
     years = sorted({y for counts in by_group.values() for y in counts})
     fig = go.Figure()
-    for group in by_group:  # first-seen order: the rows come in taxonomy order
+    for i, group in enumerate(by_group):  # first-seen order: rows come in taxonomy order
         counts = by_group[group]
         fig.add_bar(
             x=[str(y) for y in years],
             y=[counts.get(y, 0) for y in years],
             name=names.get(group, group),
-            marker_color=AREA_COLOURS.get(group) or None,
+            marker_color=PALETTE[i % len(PALETTE)] if palette else AREA_COLOURS.get(group),
             hovertemplate=f"{names.get(group, group)}<br>%{{x}}: %{{y}}<extra></extra>",
         )
     fig.update_layout(
@@ -120,17 +165,64 @@ def stacked_bars(rows: list[dict[str, Any]], names: dict[str, str], title: str, 
     return fig
 
 
+def tagged_by_year(kb: Any) -> list[dict[str, Any]]:
+    """``[{"group", "year", "count"}]``: papers tagged *directly* with each component.
+
+    Unlike ``lic_bench.kb.trends(by="component")``, a parent does not count its
+    children's papers, so broad nodes do not crowd out the specific ones they contain.
+    """
+    counts: Counter = Counter()
+    for paper in kb.papers.values():
+        for cid in set(paper.components):
+            if cid in kb.components:
+                counts[(cid, paper.year)] += 1
+    order = {cid: i for i, cid in enumerate(_tree_order(kb))}
+    return [
+        {"group": cid, "year": year, "count": n}
+        for (cid, year), n in sorted(counts.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))
+    ]
+
+
 def top_components(rows: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
-    """Keep the ``n`` most used components; the rest become one "other components" group."""
-    totals = Counter()
+    """The rows of the ``n`` groups with the highest totals (ties: first seen wins)."""
+    totals: Counter = Counter()
     for row in rows:
         totals[row["group"]] += row["count"]
     keep = {g for g, _ in totals.most_common(n)}
-    merged: Counter = Counter()
-    for row in rows:
-        group = row["group"] if row["group"] in keep else "(other components)"
-        merged[(group, row["year"])] += row["count"]
-    return [{"group": g, "year": y, "count": c} for (g, y), c in sorted(merged.items())]
+    return [row for row in rows if row["group"] in keep]
+
+
+def component_year_figure(kb: Any, rows: list[dict[str, Any]]):
+    """Every tagged component (rows, taxonomy order) against year: a compact overview."""
+    import plotly.graph_objects as go
+
+    ids = list(dict.fromkeys(r["group"] for r in rows))
+    years = sorted({int(r["year"]) for r in rows})
+    z = [[0] * len(years) for _ in ids]
+    for r in rows:
+        z[ids.index(r["group"])][years.index(int(r["year"]))] += r["count"]
+    labels = [kb.components[c].name for c in ids]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(y) for y in years],
+            y=labels,
+            colorscale=[[0, "#ffffff"], [0.0001, "#dbe9f6"], [1, "#08306b"]],
+            zmin=0,
+            colorbar={"title": "papers"},
+            xgap=1,
+            ygap=1,
+            hovertemplate="%{y}, %{x}: %{z} paper(s)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=max(400, 15 * len(ids) + 120),
+        xaxis={"type": "category", "side": "top"},
+        yaxis={"autorange": "reversed", "tickfont": {"size": 9}},
+        margin={"l": 230, "t": 40},
+    )
+    _area_bands(kb, fig, ids, rows_only=True)
+    return fig
 
 
 def cooccurrence_figure(kb: Any, co: Cooccurrence):
@@ -148,8 +240,11 @@ def cooccurrence_figure(kb: Any, co: Cooccurrence):
         ]
         for i in range(len(co.ids))
     ]
-    # Zeros are the point of the chart: show them white, any use in colour.
-    peak = max((max(r) for r in co.counts), default=1) or 1
+    # Zeros are the point of the chart: show them white, any use in colour. The scale
+    # tops out at the largest pair count; the diagonal (uses per component) saturates.
+    n = len(co.ids)
+    peak = max((co.counts[i][j] for i in range(n) for j in range(n) if i != j), default=1)
+    peak = max(peak, 1)
     fig = go.Figure(
         go.Heatmap(
             z=co.counts,
@@ -173,7 +268,23 @@ def cooccurrence_figure(kb: Any, co: Cooccurrence):
         yaxis={"autorange": "reversed", "tickfont": {"size": 9}},
         margin={"l": 200, "b": 200},
     )
+    _area_bands(kb, fig, co.ids)
     return fig
+
+
+def _area_bands(kb: Any, fig: Any, ids: list[str], rows_only: bool = False) -> None:
+    """Thin lines between the areas of a heatmap whose rows (and columns) are ``ids``."""
+    areas = [kb.area_of(c) for c in ids]
+    cuts = [i for i in range(1, len(ids)) if areas[i] != areas[i - 1]]
+    for i in cuts:
+        line = {"color": "#888", "width": 1}
+        fig.add_shape(
+            type="line", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i - 0.5, line=line
+        )
+        if not rows_only:
+            fig.add_shape(
+                type="line", yref="paper", y0=0, y1=1, xref="x", x0=i - 0.5, x1=i - 0.5, line=line
+            )
 
 
 def area_trend_html(kb: Any, area: str) -> str:
@@ -205,7 +316,7 @@ def trends_page(kb: Any) -> str:
 
     names = {cid: comp.name for cid, comp in kb.components.items()}
     by_area = trends(kb, by="area")
-    by_comp = trends(kb, by="component")
+    by_comp = tagged_by_year(kb)
     n_comp = len({r["group"] for r in by_comp})
     co = cooccurrence(kb)
     gaps = [(a, b) for a, b in co.gaps() if kb.area_of(a) != kb.area_of(b)]
@@ -224,18 +335,22 @@ def trends_page(kb: Any) -> str:
         "",
         "## Papers per year by component",
         "",
-        f"The {min(TOP_COMPONENTS, n_comp)} most used of {n_comp} tagged components; the "
-        "others are stacked as one group.",
+        f"The {min(TOP_COMPONENTS, n_comp)} components papers are most often tagged with "
+        f"(of {n_comp}); a paper tagged with two of them counts in both bars. The map "
+        "below shows every tagged component.",
         "",
         figure_html(
             stacked_bars(
                 top_components(by_comp, TOP_COMPONENTS),
                 names,
                 "Papers per year by component",
-                "papers using the component",
+                "papers tagged with the component",
+                palette=True,
             ),
             "trend-by-component",
         ),
+        "",
+        figure_html(component_year_figure(kb, by_comp), "component-by-year"),
         "",
         "## Which components were combined?",
         "",
@@ -245,6 +360,13 @@ def trends_page(kb: Any) -> str:
         "exclude each other (two quantizers in one model).",
         "",
         figure_html(cooccurrence_figure(kb, co), "cooccurrence"),
+        "",
+        "### Widely used, never combined",
+        "",
+        "Pairs from different areas, each used by several papers, that no paper uses "
+        "together; ranked by the less used of the two.",
+        "",
+        _gaps_table(kb, notable_gaps(kb, co)) if gaps else "Every cross-area pair is covered.",
         "",
         f"See also the [graph explorer]({_md.rel(_md.TRENDS, _md.EXPLORER)}) and the "
         f"[table of all papers]({_md.rel(_md.TRENDS, _md.PAPERS_INDEX)}).",

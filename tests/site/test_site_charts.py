@@ -7,7 +7,14 @@ import posixpath
 from lic_bench.kb import build_graph, load_kb, trends
 from lic_bench.site import _md
 from lic_bench.site.explorer import explorer_data, explorer_figure, explorer_page, record_id
-from lic_bench.site.trends import cooccurrence, stacked_bars, top_components, trends_page
+from lic_bench.site.trends import (
+    cooccurrence,
+    notable_gaps,
+    stacked_bars,
+    tagged_by_year,
+    top_components,
+    trends_page,
+)
 
 
 def test_cooccurrence_counts(tiny_kb):
@@ -46,16 +53,37 @@ def test_cooccurrence_matches_a_brute_force_count():
             assert co.get(a, b) == expected
 
 
+def test_notable_gaps_rank_popular_cross_area_pairs(tiny_kb):
+    co = cooccurrence(tiny_kb)
+    gaps = notable_gaps(tiny_kb, co)
+    assert all(tiny_kb.area_of(a) != tiny_kb.area_of(b) for a, b, _, _ in gaps)
+    assert all(co.get(a, b) == 0 for a, b, _, _ in gaps)
+    # additive-uniform-noise (2 papers) and checkerboard (1) are the best-used unmet pair
+    # ahead of pairs whose rarer member also has 1 paper but the other fewer uses
+    assert gaps[0][:2] == ("additive-uniform-noise", "checkerboard")
+    assert [min(g[2], g[3]) for g in gaps] == sorted((min(g[2], g[3]) for g in gaps), reverse=True)
+    assert ("straight-through-rounding", "scale-hyperprior", 1, 2) in gaps
+
+
 def test_min_papers_drops_rare_components(tiny_kb):
     assert cooccurrence(tiny_kb, min_papers=2).ids == ["additive-uniform-noise", "scale-hyperprior"]
 
 
-def test_top_components_keeps_totals(tiny_kb):
-    rows = trends(tiny_kb, by="component")
-    merged = top_components(rows, 2)
-    assert sum(r["count"] for r in merged) == sum(r["count"] for r in rows)
-    groups = {r["group"] for r in merged}
-    assert len(groups) == 3 and "(other components)" in groups
+def test_top_components_keeps_the_biggest_groups(tiny_kb):
+    rows = tagged_by_year(tiny_kb)
+    top = top_components(rows, 2)
+    assert {r["group"] for r in top} == {"additive-uniform-noise", "scale-hyperprior"}
+    assert top == [r for r in rows if r["group"] in {"additive-uniform-noise", "scale-hyperprior"}]
+
+
+def test_tagged_by_year_counts_direct_tags_only(tiny_kb):
+    rows = tagged_by_year(tiny_kb)
+    as_dict = {(r["group"], r["year"]): r["count"] for r in rows}
+    assert as_dict[("scale-hyperprior", 2018)] == 2
+    assert as_dict[("checkerboard", 2021)] == 1
+    # a parent does not collect its children's papers here (kb.trends would)
+    assert not any(r["group"] in ("uniform-quantization", "parallel-decoding") for r in rows)
+    assert sum(as_dict.values()) == sum(len(p.components) for p in tiny_kb.papers.values())
 
 
 def test_stacked_bars_one_trace_per_group(tiny_kb):
@@ -69,7 +97,7 @@ def test_stacked_bars_one_trace_per_group(tiny_kb):
 
 def test_trends_page_has_three_figures(tiny_kb):
     md = trends_page(tiny_kb)
-    for div in ("trend-by-area", "trend-by-component", "cooccurrence"):
+    for div in ("trend-by-area", "trend-by-component", "component-by-year", "cooccurrence"):
         assert f'id="{div}"' in md
     assert "cdn" not in md.lower() and "<script src" not in md
 
