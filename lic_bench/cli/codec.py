@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from lic_bench.cli._options import ThreadsOpt
+from lic_bench.cli._options import FormatOpt, OutputFormat, ThreadsOpt
 
 CheckpointOpt = Annotated[
     Optional[Path],
@@ -67,3 +67,33 @@ def register(app: typer.Typer) -> None:
             f"{info['output']}: {info['model']}  {info['size'][1]}x{info['size'][0]}  "
             f"{info['seconds']:.3f} s ({info['threads']} threads)"
         )
+
+    @app.command()
+    def inspect(
+        bitstream: Annotated[Path, typer.Argument(help="Bitstream written by `lic-bench compress`.")],
+        fmt: FormatOpt = OutputFormat.table,
+    ) -> None:
+        """Show a bitstream's header (model, hashes, sizes, quality) after checking it."""
+        import json
+
+        from lic_bench.bitstream.format import BitstreamError, unpack
+
+        try:
+            data = bitstream.read_bytes()
+        except OSError as exc:
+            raise BitstreamError(f"{bitstream}: cannot read ({exc.strerror})") from None
+        header, _ = unpack(data)
+        if fmt is OutputFormat.json:
+            typer.echo(json.dumps({**header, "bytes": len(data)}, indent=2))
+            return
+        h, w = header["size"]
+        for key, value in (
+            ("model", header["model"]),
+            ("size", f"{w}x{h} (coded {header['padded'][1]}x{header['padded'][0]})"),
+            ("bytes", f"{len(data)} ({len(data) * 8 / (h * w):.4f} bpp)"),
+            ("quality", header["quality"]),
+            ("config hash", header.get("config_hash")),
+            ("weights", f"{header['weights_hash']} {header['weights']}"),
+            ("init args", header["config"].get("init_args")),
+        ):
+            typer.echo(f"{key:12} {value}")

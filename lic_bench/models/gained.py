@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from typing import Any
+
+import torch
 
 from lic_bench.models.hyperprior import MeanScaleHyperprior
 from lic_bench.registry import MODELS
@@ -90,7 +91,8 @@ class GainedMeanScaleHyperprior(MeanScaleHyperprior):
 
     def forward(self, x, quality: float | None = None):
         if quality is None and self.training:
-            quality = float(random.randrange(self.levels) + 1)
+            # torch's generator, so torch.manual_seed makes training reproducible
+            quality = float(torch.randint(self.levels, ()).item() + 1)
         q = self._quality(quality)
         y, z = self._encode(x, q)
         z_hat, z_likelihoods = self.quantize_factorized(self.entropy_bottleneck, z)

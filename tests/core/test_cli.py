@@ -75,6 +75,10 @@ def test_compress_decompress_prints_bpp_from_file_size(monkeypatch, capsys, tmp_
     code, out, err = run(monkeypatch, capsys, "decompress", str(bits), "-o", str(tmp_path / "d.png"))
     assert code == 0, err
     assert (tmp_path / "d.png").is_file()
+    code, out, err = run(monkeypatch, capsys, "inspect", str(bits), "-f", "json")
+    header = json.loads(out)
+    assert code == 0 and header["quality"] == 3.5 and header["bytes"] == size
+    assert header["config"]["init_args"]["nonlinearity"] == "1dn"
 
 
 @pytest.mark.parametrize(
