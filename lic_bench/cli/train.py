@@ -39,11 +39,11 @@ def _config(paths, sets, data_dir, threads, checkpoint: Path | None = None) -> d
 
         cfg = deep_merge(config_from_checkpoint(checkpoint), extra)
         return resolve(deep_merge(cfg, parse_set(sets or [])))
-    if not paths:
+    if not paths and not sets:
         from lic_bench.errors import UsageError
 
-        raise UsageError("give --config FILE (e.g. configs/protocols/cpu-mini.yaml)")
-    return load_config(paths, sets or [], extra)
+        raise UsageError("give --config FILE (e.g. configs/ablation/fp-gdn-q3.yaml) or --set items")
+    return load_config(paths or [], sets or [], extra)
 
 
 def fit(

@@ -161,7 +161,8 @@ class RDModule(L.LightningModule):
             sched = torch.optim.lr_scheduler.LambdaLR(opt, self._lr_factor_fn(sched_cfg))
         else:
             raise ValueError(f"unknown scheduler {name!r} (plateau, cosine, constant)")
-        return [opt, aux_opt], [{"scheduler": sched, "interval": "step", "monitor": "val/loss"}]
+        # Stepped by hand (manual optimization): per step, or on val/loss for plateau.
+        return [opt, aux_opt], [sched]
 
     def _lr_factor_fn(self, sched_cfg: dict[str, Any]):
         """Per-step factor: linear warm-up, then constant or cosine down to ``min_lr``."""
