@@ -135,6 +135,17 @@ def explorer_figure(data: ExplorerData, area_names: dict[str, str]):
             hovertemplate="<b>%{text}</b><br>component<extra></extra>",
             name=area_names.get(area, area or "component"),
         )
+    for node in comps:
+        if node.id == node.area:  # name the five area roots on the canvas
+            fig.add_annotation(
+                x=node.x,
+                y=node.y,
+                text=f"<b>{area_names.get(node.id, node.label)}</b>",
+                showarrow=False,
+                yshift=16,
+                font={"size": 12, "color": AREA_COLOURS.get(node.id, "#333")},
+                bgcolor="rgba(255,255,255,0.7)",
+            )
     papers = [n for n in data.nodes if n.kind == "paper"]
     if papers:
         years = [n.year or 0 for n in papers]
