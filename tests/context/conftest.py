@@ -6,6 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from lic_bench.context.calibrate import calibrate  # noqa: E402
 from lic_bench.models import build_model  # noqa: E402
 from lic_bench.registry import load_all  # noqa: E402
 
@@ -38,36 +39,6 @@ def test_image(h: int, w: int, seed: int = 0) -> torch.Tensor:
 
 
 test_image.__test__ = False  # a helper, not a test
-
-
-def _last(seq: torch.nn.Sequential) -> torch.nn.Module:
-    return seq[-1]
-
-
-@torch.no_grad()
-def calibrate(model: torch.nn.Module, x: torch.Tensor, y_std: float = 3.0, scale: float = 2.0):
-    """Give a random model the statistics of a trained one, so that rate checks mean
-    something: latents with std ``y_std`` (not ~0, which codes every symbol as 0) and
-    Gaussian parameters near (mean 0, scale ``scale``) plus a small random part that
-    still depends on the hyperprior and the contexts."""
-    model.g_a[-1].weight.mul_(y_std / float(model.g_a(x).std()))
-    M = model.M
-    if hasattr(model, "entropy_parameters"):
-        last = _last(model.entropy_parameters)
-        last.weight.mul_(0.05)
-        last.bias.zero_()
-        last.bias[:M] = scale
-    else:
-        ctx = model.context
-        pairs = (ctx.cc_scale, ctx.cc_mean) if ctx.spatial == "none" else (ctx.ep_scale, ctx.ep_mean)
-        for net in pairs[0]:
-            _last(net).weight.mul_(0.05)
-            _last(net).bias.fill_(scale)
-        for net in pairs[1]:
-            _last(net).weight.mul_(0.05)
-            _last(net).bias.zero_()
-    model.update(force=True)
-    return model
 
 
 def small_model(name: str, seed: int = 0, **overrides) -> torch.nn.Module:

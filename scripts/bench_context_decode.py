@@ -1,0 +1,147 @@
+#!/usr/bin/env python
+"""Decoding speed of the context models on one Kodak image (a benchmark, not a test).
+
+Compares, from one run on this machine:
+
+1. ``mbt2018`` (wavefront decoding, :mod:`lic_bench.context`) against CompressAI's
+   ``JointAutoregressiveHierarchicalPriors`` (one position per Python iteration) with
+   the same weights -- the bitstreams decode to the same latents;
+2. ``uludag2022-unified-parallel`` (patch-parallel) against ``uludag2022-unified``
+   (serial masked context, wavefront-decoded) with the same weights.
+
+Weights are random (``torch.manual_seed(--seed)``; no trained checkpoints can be
+downloaded here), calibrated with :func:`lic_bench.context.calibrate.calibrate` so that
+latents and Gaussian parameters look like a trained model's (latent std 3, scales near
+2) instead of coding all-zero symbols. Each figure is the median of ``--repeats`` runs
+(the machine is shared, so the spread is printed too). "latent" is entropy decoding
+up to ŷ; "total" adds the synthesis transform g_s, which is the same in every pair.
+
+    .venv/bin/python scripts/bench_context_decode.py --threads 2 --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from lic_bench.context.calibrate import calibrate
+from lic_bench.models import build_model
+from lic_bench.paths import data_dir
+from lic_bench.registry import load_all
+
+
+def load_image(path: Path) -> torch.Tensor:
+    arr = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32) / 255.0
+    return torch.from_numpy(arr).permute(2, 0, 1).unsqueeze(0).contiguous()
+
+
+def timed(fn, repeats: int) -> tuple[float, list[float], object]:
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times, out
+
+
+def seeded(name: str, seed: int):
+    torch.manual_seed(seed)
+    return build_model(name).eval()
+
+
+def compressai_twin(ours: torch.nn.Module) -> torch.nn.Module:
+    from compressai.models import JointAutoregressiveHierarchicalPriors
+
+    ref = JointAutoregressiveHierarchicalPriors(N=ours.N, M=ours.M).eval()
+    ref.load_state_dict(ours.state_dict())
+    ref.update(force=True)
+    return ref
+
+
+def row(label: str, med: float, times: list[float]) -> dict:
+    print(f"  {label:<44} {med:8.3f} s   (runs: {', '.join(f'{t:.3f}' for t in times)})")
+    return {"label": label, "median_s": med, "runs_s": times}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--image", type=Path, default=None, help="default: <data>/kodak/kodim01.png")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--compressai-repeats", type=int, default=None,
+                    help="repeats of CompressAI's (slow) decoder; default --repeats")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--skip-compressai", action="store_true")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = ap.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    load_all()
+    image = args.image or data_dir() / "kodak" / "kodim01.png"
+    x = load_image(image)
+    print(f"image {image} {tuple(x.shape[-2:])}, torch threads {args.threads}, "
+          f"load average {os.getloadavg()[0]:.1f}, seed {args.seed}, repeats {args.repeats}")
+    report: dict = {"image": str(image), "threads": args.threads, "seed": args.seed,
+                    "loadavg_start": os.getloadavg(), "rows": []}
+
+    with torch.no_grad():
+        # -- 1. mbt2018: ours vs CompressAI --------------------------------------------
+        ours = calibrate(seeded("mbt2018", args.seed), x)
+        enc = ours.compress(x)
+        nbytes = sum(len(s) for ss in enc["strings"] for s in ss)
+        print(f"\nmbt2018 (N={ours.N}, M={ours.M}), {nbytes} bytes = {8 * nbytes / x[0, 0].numel():.3f} bpp")
+        lat, lat_t, y_ours = timed(lambda: ours.decompress_latent(enc["strings"], enc["shape"]), args.repeats)
+        tot, tot_t, _ = timed(lambda: ours.decompress(enc["strings"], enc["shape"]), args.repeats)
+        report["rows"].append(row("ours   mbt2018 latent (wavefront)", lat, lat_t))
+        report["rows"].append(row("ours   mbt2018 total decompress", tot, tot_t))
+        if not args.skip_compressai:
+            ref = compressai_twin(ours)
+            renc = ref.compress(x)
+            reps = args.compressai_repeats or args.repeats
+            rtot, rtot_t, rout = timed(lambda: ref.decompress(renc["strings"], renc["shape"]), reps)
+            report["rows"].append(row("CompressAI mbt2018 total decompress", rtot, rtot_t))
+            same = (rout["x_hat"] - ours.decompress(enc["strings"], enc["shape"])["x_hat"]).abs().max()
+            print(f"  speed-up (total decompress): {rtot / tot:.1f}x   "
+                  f"max |x_hat ours - CompressAI| = {float(same):.2e}")
+            report["speedup_mbt2018_total"] = rtot / tot
+
+        # -- 2. unified: patch-parallel vs serial ---------------------------------------
+        par = calibrate(seeded("uludag2022-unified-parallel", args.seed), x)
+        ser = seeded("uludag2022-unified", args.seed)
+        # same weights except the spatial kernels (one raster kernel per slice in the
+        # serial form, p*p patch kernels in the parallel one)
+        state = {k: v for k, v in par.state_dict().items() if ".spatial_context." not in k}
+        ser.load_state_dict(state, strict=False)
+        ser.update(force=True)
+        for name, model in (("uludag2022-unified-parallel", par), ("uludag2022-unified (serial)", ser)):
+            e = model.compress(x)
+            nbytes = sum(len(s) for ss in e["strings"] for s in ss)
+            per_slice = model.context.steps(x.shape[-2] // 16, x.shape[-1] // 16)
+            steps = len(per_slice) * len(model.context.groups)
+            print(f"\n{name} (N={model.N}, M={model.M}, slices={len(model.context.groups)}), "
+                  f"{steps} decoding steps, {nbytes} bytes")
+            lat, lat_t, _ = timed(lambda m=model, e=e: m.decompress_latent(e["strings"], e["shape"]), args.repeats)
+            tot, tot_t, _ = timed(lambda m=model, e=e: m.decompress(e["strings"], e["shape"]), args.repeats)
+            report["rows"].append(row(f"{name} latent", lat, lat_t))
+            report["rows"].append(row(f"{name} total decompress", tot, tot_t))
+            report[f"latent_{name.split()[0]}"] = lat
+    p, s = report["latent_uludag2022-unified-parallel"], report["latent_uludag2022-unified"]
+    print(f"\npatch-parallel vs serial (latent decoding): {s / p:.1f}x faster")
+    report["loadavg_end"] = os.getloadavg()
+    print(f"load average at the end {report['loadavg_end'][0]:.1f}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
