@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lic_bench.errors import LicBenchError
 from lic_bench.site import bench, rd
 
 NO_RESULTS = (
@@ -79,10 +80,15 @@ def results_section(found: ResultSet, what: str, guide: str) -> str:
     ``guide`` is the relative link to the benchmark guide.
     """
     parts = []
-    if found.results:
-        parts.append(rd.rd_section(found.results, found.anchors))
-    if found.bench:
-        parts.append(bench.bench_section(found.bench))
+    # A malformed results file (a user error, LicBenchError) costs one section, not the
+    # whole site; any other exception is a bug and propagates.
+    try:
+        if found.results:
+            parts.append(rd.rd_section(found.results, found.anchors))
+        if found.bench:
+            parts.append(bench.bench_section(found.bench))
+    except LicBenchError as exc:
+        parts.append(f'!!! warning "Results could not be drawn"\n    {exc}')
     body = "\n\n".join(p for p in parts if p and p.strip())
     if not body:
         body = NO_RESULTS.format(what=what, guide=guide)

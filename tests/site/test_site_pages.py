@@ -197,3 +197,20 @@ def test_relative_links_and_urls(src, dst, link, url):
 def test_cells_escape_pipes_and_newlines():
     assert _md.cell("a|b\nc") == "a\\|b c"
     assert _md.cell(None) == ""
+
+
+def test_a_bad_results_file_costs_one_section_not_the_site(monkeypatch, tiny_kb):
+    from lic_bench.errors import UsageError
+    from lic_bench.site import _results
+
+    def broken(results, anchors):
+        raise UsageError("results/eval/x.json: no bpp values")
+
+    monkeypatch.setattr(_results.rd, "rd_section", broken)
+    docs = [_doc("checkerboard", "eval", taxonomy=["checkerboard"])]
+    text = results_section(for_component(docs, tiny_kb, "checkerboard"), "taxonomy", "x.md")
+    assert "Results could not be drawn" in text and "no bpp values" in text
+
+    monkeypatch.setattr(_results.rd, "rd_section", lambda r, a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        results_section(for_component(docs, tiny_kb, "checkerboard"), "taxonomy", "x.md")
