@@ -119,7 +119,8 @@ def encode_image(
     if quality is not None and not variable:
         raise UsageError(f"model {cfg['name']!r} has a fixed rate; --quality needs a variable-rate model")
     h, w = (int(v) for v in x.shape[-2:])
-    padded = pad_image(x.float().clamp(0, 1), int(model.downsampling_factor))
+    device = next(model.parameters()).device
+    padded = pad_image(x.to(device).float().clamp(0, 1), int(model.downsampling_factor))
     model.eval()
     _coder_ready(model)
     kwargs = {"quality": quality} if variable else {}

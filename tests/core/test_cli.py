@@ -116,3 +116,15 @@ def test_truncated_file_in_a_real_process(tmp_path):
     assert proc.returncode != 0
     assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("error:")
     assert "Traceback" not in proc.stderr and not (tmp_path / "o.png").exists()
+
+
+def test_command_modules_do_not_import_torch():
+    code = (
+        "import sys\n"
+        "import lic_bench.cli.codec, lic_bench.cli.registry\n"
+        "import lic_bench.bitstream.format, lic_bench.bitstream.image_io, lic_bench.bitstream\n"
+        "heavy = [m for m in ('torch', 'compressai') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
