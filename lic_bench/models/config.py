@@ -27,7 +27,7 @@ import yaml
 
 from lic_bench.errors import UsageError
 from lic_bench.paths import project_root
-from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS
+from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS, load_all
 
 __all__ = [
     "build_model",
@@ -131,6 +131,7 @@ def load_model_config(
     Returns:
         ``{"name", "class_path", "init_args"}`` with every constructor argument.
     """
+    load_all()  # models registered by other packages (lic_bench.context, ...)
     raw = _raw_config(source)
     if isinstance(raw.get("model"), Mapping):
         raw = dict(raw["model"])

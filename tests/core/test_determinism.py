@@ -23,8 +23,12 @@ from lic_bench.registry import MODELS
 _CHILD = """
 import sys
 from lic_bench.bitstream.codec import decompress_file
-threads = int(sys.argv[1])
-for path in sys.argv[2:]:
+from lic_bench.models import load_model_config
+threads, names, paths = int(sys.argv[1]), sys.argv[2].split(","), sys.argv[3:]
+# names registered outside lic_bench.models resolve in a fresh process (lic-bench compress --model)
+for name in names:
+    assert load_model_config(name)["name"] == name, name
+for path in paths:
     decompress_file(path, path + f".t{threads}.png", threads=threads)
 """
 
@@ -44,7 +48,7 @@ def test_fresh_process_decodes_match_across_thread_counts(tmp_path, coding_model
     root = Path(__file__).resolve().parents[2]
     assert torch.get_num_threads() == 1
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, "2", *map(str, expected)],
+        [sys.executable, "-c", _CHILD, "2", ",".join(MODELS.list()), *map(str, expected)],
         cwd=root,
         capture_output=True,
         text=True,
