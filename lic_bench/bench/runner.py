@@ -106,11 +106,15 @@ def _plan(settings: BenchSettings) -> Iterator[tuple[str, tuple[int, int], int]]
         yield "throughput", settings.throughput_resolution, batch
 
 
-def build_for_bench(config: str | Path | dict, device: torch.device) -> tuple[torch.nn.Module, dict]:
+def build_for_bench(
+    config: str | Path | dict, device: torch.device, overrides: dict | None = None
+) -> tuple[torch.nn.Module, dict]:
     """The model with fixed-seed random weights (timing does not depend on training)."""
     from lic_bench.models import build_model, load_model_config
+    from lic_bench.registry import load_all
 
-    cfg = load_model_config(config, None)
+    load_all()  # context / variable-rate models register on import
+    cfg = load_model_config(config, overrides or None)
     torch.manual_seed(0)
     model = build_model(cfg).to(device).eval()
     model.update(force=True)
@@ -135,8 +139,12 @@ def run_benchmark(
     config: str | Path | dict,
     settings: BenchSettings,
     progress: Callable[[str], None] | None = None,
+    overrides: dict | None = None,
 ) -> dict[str, Any]:
-    """Measure one model; returns a results document (see lic_bench.results)."""
+    """Measure one model; returns a results document (see lic_bench.results).
+
+    ``overrides`` replace constructor arguments of the config (``--set``).
+    """
     from lic_bench.bench.compare import compressai_twin
     from lic_bench.bench.labels import describe_config, taxonomy_for_config
     from lic_bench.bench.machine import describe_machine
@@ -147,7 +155,7 @@ def run_benchmark(
     device = torch.device(settings.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise UsageError("--device cuda requested but no CUDA device is available")
-    model, cfg = build_for_bench(config, device)
+    model, cfg = build_for_bench(config, device, overrides)
     if settings.quality is not None and not getattr(model, "variable_rate", False):
         raise UsageError(f"{cfg['name']} is not a variable-rate model; drop --quality")
     ours = Implementation(model, settings.fastpath, settings.quality)

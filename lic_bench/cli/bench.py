@@ -47,9 +47,32 @@ def _resolutions(text: str):
     return values
 
 
+def _overrides(pairs: list[str]) -> dict:
+    import yaml
+
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set expects KEY=VALUE, got {pair!r}")
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise UsageError(f"--set {key}: {value!r} is not a YAML value") from None
+    return out
+
+
 def bench(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Registry name, e.g. mbt2018-mean.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="Model config YAML.")] = None,
+    override: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--set",
+            help="Override a constructor argument, KEY=VALUE (YAML value), e.g. --set N=128 "
+            "--set nonlinearity=relu. Repeatable.",
+        ),
+    ] = None,
     quick: Annotated[
         bool,
         typer.Option(
@@ -103,6 +126,8 @@ def bench(
         raise UsageError(f"{image}: no such image")
     from lic_bench.bench.runner import BenchSettings, parse_resolution, quick_settings
 
+    overrides = _overrides(override or [])
+
     base = quick_settings() if quick else BenchSettings(
         resolutions=_resolutions(DEFAULT_RESOLUTIONS),
         batch_sizes=_ints(DEFAULT_BATCHES, "--batch-sizes"),
@@ -131,7 +156,7 @@ def bench(
 
     total = len(base.resolutions) + len(base.batch_sizes)
     with step_progress(total, "bench") as advance:
-        doc = run_benchmark(str(config) if config else model, base, progress=advance)
+        doc = run_benchmark(str(config) if config else model, base, progress=advance, overrides=overrides)
     if save or output:
         path = save_result(doc, output)
         typer.echo(f"wrote {path}", err=True)

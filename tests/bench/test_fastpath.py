@@ -1,0 +1,106 @@
+"""lic_bench.fastpath gives the same bytes and pixels as CompressAI and as our models.
+
+Real Kodak crops of odd sizes (edge-padded to the models' factor of 64, as the
+codec pads), tiny widths so the suite stays fast, and GDN / entropy-bottleneck
+parameters moved away from their initial values so the check is not trivial.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from lic_bench.bitstream import read_image  # noqa: E402
+from lic_bench.fastpath import prepare_for_inference, supports  # noqa: E402
+
+CROPS = [("kodim05.png", 7, 11, 93, 70), ("kodim23.png", 200, 301, 130, 67)]
+
+
+@pytest.fixture(scope="module")
+def crops(kodak_dir):
+    out = []
+    for name, top, left, w, h in CROPS:
+        x = read_image(kodak_dir / name)[..., top : top + h, left : left + w]
+        ph, pw = -h % 64, -w % 64
+        out.append(torch.nn.functional.pad(x, (0, pw, 0, ph), mode="replicate").contiguous())
+    return out
+
+
+def _perturb(model, seed: int = 1) -> None:
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if any(k in name for k in ("gamma", "beta", "mean", "gain", "quantiles")):
+                p.add_(torch.rand(p.shape, generator=g) * 0.05)
+    model.update(force=True)
+
+
+def _same(reference, fast, x, **kw) -> tuple[bool, bool]:
+    with torch.inference_mode():
+        a = reference.compress(x, **kw)
+        b = fast.compress(x, **kw)
+        xa = reference.decompress(a["strings"], a["shape"], **kw)["x_hat"]
+        xb = fast.decompress(b["strings"], b["shape"], **kw)["x_hat"]
+    return a["strings"] == b["strings"], bool(torch.equal(xa, xb))
+
+
+@pytest.mark.parametrize("cls_name", ["FactorizedPrior", "ScaleHyperprior", "MeanScaleHyperprior"])
+def test_fastpath_matches_compressai(cls_name, crops):
+    import compressai.models as cm
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    model = getattr(cm, cls_name)(N=16, M=24).eval()
+    _perturb(model)
+    fast = prepare_for_inference(model)
+    for x in crops:
+        assert _same(model, fast, x) == (True, True)
+
+
+@pytest.mark.parametrize(
+    "name,overrides,kw",
+    [
+        ("bmshj2018-factorized", {}, {}),
+        ("bmshj2018-hyperprior", {}, {}),
+        ("mbt2018-mean", {}, {}),
+        ("mbt2018-mean", {"nonlinearity": "1dn"}, {}),
+        ("mbt2018-mean", {"nonlinearity": "gsdn"}, {}),
+        ("bmshj2018-factorized", {"nonlinearity": "relu"}, {}),
+        ("cui2022-gained-mean", {}, {"quality": 2.5}),
+    ],
+)
+def test_fastpath_matches_our_models(name, overrides, kw, crops):
+    from lic_bench.models import build_model
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    model = build_model(name, {"N": 16, "M": 24, **overrides}).eval()
+    _perturb(model)
+    assert supports(model)
+    fast = prepare_for_inference(model)
+    for x in crops:
+        assert _same(model, fast, x, **kw) == (True, True)
+
+
+def test_fast_transforms_do_not_touch_their_input(crops):
+    from lic_bench.models import build_model
+
+    model = build_model("mbt2018-mean", {"N": 16, "M": 24}).eval()
+    fast = prepare_for_inference(model)
+    x = crops[0].clone()
+    with torch.inference_mode():
+        y = fast.g_a(x)
+        y_copy = y.clone()
+        fast.h_a(y)
+        fast.g_s(torch.round(y))
+    assert torch.equal(x, crops[0]) and torch.equal(y, y_copy)
+
+
+def test_unsupported_models_are_refused():
+    import compressai.models as cm
+
+    model = cm.JointAutoregressiveHierarchicalPriors(N=16, M=24)
+    assert not supports(model)
+    with pytest.raises(ValueError):
+        prepare_for_inference(model)
