@@ -84,11 +84,12 @@ def render_site(
         pages[_md.component_path(cid)] = component_page(
             kb, cid, for_component(results, kb, cid), extra=overview, model_configs=model_configs
         )
+    by_paper = {pid: for_paper(results, pid) for pid in kb.papers}
     for pid in kb.papers:
         pages[_md.paper_path(pid)] = paper_page(
-            kb, pid, paper_bibtex(kb.papers[pid]), for_paper(results, pid)
+            kb, pid, paper_bibtex(kb.papers[pid]), by_paper[pid]
         )
-    pages[_md.PAPERS_INDEX] = papers_index_page(kb)
+    pages[_md.PAPERS_INDEX] = papers_index_page(kb, by_paper)
     pages[_md.TRENDS] = trends_page(kb)
     pages[_md.EXPLORER] = explorer_page(kb, graph if graph is not None else build_graph(kb))
 

@@ -277,8 +277,13 @@ def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -
     return "\n".join(out)
 
 
-def papers_index_page(kb: Any) -> str:
-    """Every paper in one table that the page's script makes sortable and filterable."""
+def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> str:
+    """Every paper in one table that the page's script makes sortable and filterable.
+
+    ``results`` (paper id -> its results) fills a column saying which papers have RD
+    curves or speed measurements on their page.
+    """
+    results = results or {}
     src = _md.PAPERS_INDEX
     papers = sorted(kb.papers.values(), key=lambda p: (-(p.year or 0), p.id))
     rows = []
@@ -293,6 +298,7 @@ def papers_index_page(kb: Any) -> str:
                 _md.cell(", ".join(component_url_name(kb, a) for a in areas)),
                 # ids, not names: short enough for the column and what configs use
                 _md.cell(" ".join(p.components)),
+                _results_marker(results.get(p.id)),
             ]
         )
     per_year = Counter(p.year for p in papers)
@@ -304,16 +310,26 @@ def papers_index_page(kb: Any) -> str:
             "",
             f"{len(papers)} papers ({span}). Type in the filter box to narrow the table "
             "(it matches every column, e.g. a venue, an author or a component); click a "
-            "column heading to sort by it. Components are listed by id.",
+            "column heading to sort by it. Components are listed by id; *RD curves* and "
+            "*speed* mark the papers whose page shows results.",
             "",
             '<div class="lb-sortable" markdown>',
             "",
-            _md.table(["Year", "Title", "Authors", "Venue", "Areas", "Components"], rows),
+            _md.table(
+                ["Year", "Title", "Authors", "Venue", "Areas", "Components", "Results"], rows
+            ),
             "",
             "</div>",
             "",
         ]
     )
+
+
+def _results_marker(found: ResultSet | None) -> str:
+    if not found:
+        return ""
+    marks = (["RD curves"] if found.results else []) + (["speed"] if found.bench else [])
+    return ", ".join(marks)
 
 
 def taxonomy_index_page(kb: Any) -> str:

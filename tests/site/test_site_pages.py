@@ -214,3 +214,19 @@ def test_a_bad_results_file_costs_one_section_not_the_site(monkeypatch, tiny_kb)
     monkeypatch.setattr(_results.rd, "rd_section", lambda r, a: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         results_section(for_component(docs, tiny_kb, "checkerboard"), "taxonomy", "x.md")
+
+
+def test_papers_table_marks_papers_with_results(monkeypatch, tiny_kb):
+    from lic_bench.site import _results
+
+    monkeypatch.setattr(_results.rd, "rd_section", lambda r, a: "RD")
+    monkeypatch.setattr(_results.bench, "bench_section", lambda b, **kw: "SPEED")
+    docs = [
+        _doc("checkerboard", "reported", papers=["he2021-checkerboard"]),
+        _doc("checkerboard", "bench", papers=["he2021-checkerboard"]),
+    ]
+    site = build.render_site(tiny_kb, docs)
+    rows = [r for r in site.pages[_md.PAPERS_INDEX].splitlines() if r.startswith("| 20")]
+    marked = {r.split("](")[1].split(")")[0]: r.split("|")[-2].strip() for r in rows}
+    assert marked["he2021-checkerboard.md"] == "RD curves, speed"
+    assert marked["balle2018-variational.md"] == ""
