@@ -94,12 +94,14 @@ def implementations_block(kb: Any, comp: Any, model_configs: dict[str, str] | No
             "registry name here; `lic-bench components list` and `lic-bench models list` "
             "show every registered one.\n"
         )
-    lines = ["Registry names (the same id is the config `name` and the results `name`):", ""]
-    for name in impls:
-        what = (
-            f"model, config `configs/models/{name}.yaml`" if name in model_configs else "component"
-        )
-        lines.append(f"- `{name}` ({what})")
+    lines = ["The registry name is also the config `name` and the results `name`.", ""]
+    rows = [
+        [f"`{name}`", "model", f"`configs/models/{name}.yaml`"]
+        if name in model_configs
+        else [f"`{name}`", "component", "—"]
+        for name in impls
+    ]
+    lines.append(_md.table(["Registry name", "Kind", "Model config"], rows))
     parts = [name for name in impls if name not in model_configs]
     example = config_example(kb, comp, parts[0], model_configs) if parts else None
     if example:

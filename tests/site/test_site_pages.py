@@ -89,14 +89,14 @@ def test_untagged_and_unimplemented_are_said_plainly(tiny_kb):
     md = pages.component_page(tiny_kb, "parallel-decoding")
     assert "No implementation in `lic_bench` yet" in md
     impl = pages.component_page(tiny_kb, "checkerboard")
-    assert "- `checkerboard` (component)" in impl
+    assert "| `checkerboard` | component | — |" in impl
     assert "```yaml" not in impl  # no model argument takes a context model by name
 
 
 def test_implementations_show_real_configs(tiny_kb):
     configs = {"he2021-checkerboard": "name: he2021-checkerboard\nN: 192\n"}
     md = pages.component_page(tiny_kb, "checkerboard", model_configs=configs)
-    assert "- `he2021-checkerboard` (model, config `configs/models/he2021-checkerboard.yaml`)" in md
+    assert "| `he2021-checkerboard` | model | `configs/models/he2021-checkerboard.yaml` |" in md
     assert "```yaml\nname: he2021-checkerboard\nN: 192\n```" in md
     quant = pages.component_page(tiny_kb, "additive-uniform-noise", model_configs=configs)
     assert "  quantizer: additive-uniform-noise" in quant
