@@ -26,7 +26,7 @@ from typing import Any
 
 import torch
 
-from lic_bench.data.images import ImageFolder
+from lic_bench.data.images import ImageFolder, pil_to_float
 from lic_bench.data.transforms import pad_to_multiple
 from lic_bench.metrics import (
     LpipsMetric,
@@ -141,8 +141,6 @@ def evaluate_model(
     count = len(names) if limit is None else min(limit, len(names))
     per_image: dict[str, dict[str, Any]] = {}
     for i in tqdm(range(count), desc=f"test {dataset.name}", unit="img", disable=not progress):
-        from lic_bench.data.images import pil_to_float
-
         x = pil_to_float(dataset.load(i))[None]
         per_image[names[i]] = evaluate_image(model, x, lpips=lpips, codec=codec,
                                              codec_config=codec_config)
@@ -200,7 +198,7 @@ def run_test(
     :func:`lic_bench.results.write_result` never overwrites a different run.
     """
     from lic_bench.data.catalogue import resolve_split
-    from lic_bench.results import collect_meta, config_hash, file_sha256, result_path, write_result
+    from lic_bench.results import result_path, write_result
 
     model, cfg = load_trained_model(checkpoint, config)
     test_cfg = dict(cfg.get("test") or {})
@@ -213,9 +211,7 @@ def run_test(
     evaluation = evaluate_model(model, images, lpips_net=lpips_net, threads=threads, device=device,
                                 progress=progress, limit=limit)
     doc = results_document(model, cfg, checkpoint, images, evaluation,
-                           threads=threads or torch.get_num_threads(), device=device,
-                           collect_meta=collect_meta, config_hash=config_hash,
-                           file_sha256=file_sha256)
+                           threads=threads or torch.get_num_threads(), device=device)
     path = None
     if write:
         parts = [cfg["name"], cfg.get("protocol"), Path(dataset).name, split]
@@ -252,9 +248,11 @@ def _registry_links(cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
     return taxonomy, papers
 
 
-def results_document(model, cfg, checkpoint, images: ImageFolder, evaluation, *, threads, device,
-                     collect_meta, config_hash, file_sha256) -> dict[str, Any]:
+def results_document(model, cfg: dict[str, Any], checkpoint: str | Path, images: ImageFolder,
+                     evaluation: dict[str, Any], *, threads: int, device: str) -> dict[str, Any]:
+    """The results document (CompressAI's format + ``per_image`` + ``meta``) of a run."""
     from lic_bench.models import weights_hash
+    from lic_bench.results import collect_meta, config_hash, file_sha256
 
     taxonomy, papers = _registry_links(cfg)
     checkpoint = Path(checkpoint)

@@ -186,7 +186,7 @@ def _last_saved_step(path: Path) -> int | None:
 def _read_ckpt_step(path: str | Path) -> int:
     import torch
 
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
     return int(ckpt.get("global_step", 0))
 
 
@@ -197,8 +197,11 @@ def config_from_checkpoint(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"{path}: no such checkpoint")
-    ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    cfg = (ckpt.get("hyper_parameters") or {}).get("config")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
+        raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
+    cfg = (ckpt.get("hyper_parameters") or {}).get("config") if isinstance(ckpt, dict) else None
     if not isinstance(cfg, dict):
         raise UsageError(f"{path}: not a lic-bench training checkpoint (no config inside); pass --config")
     return cfg

@@ -121,3 +121,22 @@ def test_killed_run_resumes_exactly(tiny_data, tmp_path, overrides_for):
         assert all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
     cfg = yaml.safe_load((Path(resumed.run_dir) / "config.yaml").read_text())
     assert cfg["resumed_from"] == str(step4.resolve())
+
+
+def test_training_skips_a_corrupt_image_with_one_warning(tiny_data, tmp_path, overrides_for):
+    from lic_bench.data import BadImageWarning
+
+    train = tmp_path / "train"
+    train.mkdir()
+    for src in sorted((tiny_data / "train").iterdir())[:4]:
+        (train / src.name).symlink_to(src)
+    (train / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not a jpeg")
+    sets = overrides_for(tiny_data, tmp_path / "runs", **{
+        "trainer.max_steps": 2,
+        "data.train": f"{{dataset: {train}, transform: random-crop, patch_size: 64}}",
+    })
+    with pytest.warns(BadImageWarning) as record:
+        result = fit(load_config([], sets))
+    bad = [w for w in record if issubclass(w.category, BadImageWarning)]
+    assert len(bad) == 1 and "broken.jpg" in str(bad[0].message)
+    assert result.global_step == 2
