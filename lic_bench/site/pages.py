@@ -37,7 +37,7 @@ def _first_sentence(text: str | None) -> str:
     return text if end < 0 else text[: end + 1]
 
 
-def component_url_name(kb: Any, cid: str) -> str:
+def component_name(kb: Any, cid: str) -> str:
     comp = kb.components.get(cid)
     return comp.name if comp is not None else cid
 
@@ -46,8 +46,8 @@ def breadcrumb(kb: Any, cid: str, src: str) -> str:
     """``Taxonomy › Quantization › Scalar Quantization › **Uniform Quantization**``."""
     parts = [_md.link("Taxonomy", _md.rel(src, _md.COMPONENTS_INDEX))]
     for anc in _ids(kb.ancestors(cid)):
-        parts.append(_md.link(component_url_name(kb, anc), _md.rel(src, _md.component_path(anc))))
-    parts.append(f"**{_md.cell(component_url_name(kb, cid))}**")
+        parts.append(_md.link(component_name(kb, anc), _md.rel(src, _md.component_path(anc))))
+    parts.append(f"**{_md.cell(component_name(kb, cid))}**")
     return " › ".join(parts)
 
 
@@ -61,7 +61,7 @@ def papers_table(kb: Any, papers: list[Any], src: str, within: set[str] | None =
     for p in papers:
         comps = [c for c in p.components if within is None or c in within]
         comp_links = ", ".join(
-            _md.link(component_url_name(kb, c), _md.rel(src, _md.component_path(c)))
+            _md.link(component_name(kb, c), _md.rel(src, _md.component_path(c)))
             for c in comps
             if c in kb.components
         )
@@ -243,10 +243,10 @@ def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -
             if cid not in kb.components:
                 continue
             anc = _ids(kb.ancestors(cid))
-            path = " › ".join(component_url_name(kb, a) for a in anc)
+            path = " › ".join(component_name(kb, a) for a in anc)
             rows.append(
                 [
-                    _md.link(component_url_name(kb, cid), _md.rel(src, _md.component_path(cid))),
+                    _md.link(component_name(kb, cid), _md.rel(src, _md.component_path(cid))),
                     _md.cell(path),
                 ]
             )
@@ -297,7 +297,7 @@ def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> s
                 _md.link(p.title, _md.rel(src, _md.paper_path(p.id))),
                 _md.cell(_md.authors_short(p.authors)),
                 _md.cell(p.venue),
-                _md.cell(", ".join(component_url_name(kb, a) for a in areas)),
+                _md.cell(", ".join(component_name(kb, a) for a in areas)),
                 # ids, not names: short enough for the column and what configs use
                 _md.cell(" ".join(p.components)),
                 _results_marker(results.get(p.id)),
