@@ -50,3 +50,32 @@ def test_bench_section_ignores_other_kinds_and_empty():
     assert bench_section([other]) == ""
     assert bench_page([other]) == ""
     assert bench_page([_doc("y", 1.0)]).startswith("# Speed benchmark")
+
+
+def _variant(nl: str, scale: float, N: int = 128) -> dict:
+    doc = _doc(f"mbt2018-mean (N={N}, M=192, nonlinearity={nl})", scale)
+    doc["meta"]["config"] = {"name": "mbt2018-mean", "init_args": {"N": N, "M": 192, "nonlinearity": nl}}
+    doc["meta"]["machine"] = {"cpu_model": "Test CPU", "load_average": [3.0, 2.0, 1.0]}
+    return doc
+
+
+def test_nonlinearity_comparison_pulls_in_peers():
+    gdn, relu, one_dn = _variant("gdn", 1.0), _variant("relu", 0.5), _variant("1dn", 0.7)
+    other_width = _variant("gsdn", 0.9, N=64)  # another backbone width: not comparable
+    md = bench_section([gdn], peers=[gdn, relu, one_dn, other_width])
+    assert "1DN vs GDN vs RELU on `mbt2018-mean` (N=128, M=192)" in md
+    assert 'id="bench-cmp-mbt2018-mean-bars"' in md
+    assert "GSDN" not in md.split("#### Every configuration")[0]
+    assert "Test CPU" in md and "load 3.0" in md
+    # a lone run has nothing to compare with
+    assert "-cmp-" not in bench_section([gdn], peers=[gdn, other_width])
+
+
+def test_overview_page_lists_compressai_ratios():
+    doc = _variant("gdn", 1.0)
+    doc["compare"] = {"reference_resolution": "768x512", "encode_ratio": 0.9, "decode_ratio": 0.5,
+                      "total_ratio": 0.65, "identical_output": True}
+    page = bench_page([doc])
+    assert "## Against CompressAI" in page
+    assert "| 0.900 | 0.500 | 0.650 | yes |" in page
+    assert "0.65× (bit-identical)" in page
