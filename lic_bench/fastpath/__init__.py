@@ -24,10 +24,12 @@ pyinstrument on ``MeanScaleHyperprior(128, 192)`` at 768×512, one thread):
 * CDF tables turned into Python lists on every call: converted once.
 
 Call :func:`prepare_for_inference` again after the weights or the entropy
-models' tables change (training, ``update()``).
+models' tables change (training, ``update()``), or use :func:`codec_for`,
+which keeps one on the model and rebuilds it when it goes stale.
 """
 
+from lic_bench.fastpath.cache import codec_for
 from lic_bench.fastpath.codec import FastCodec, prepare_for_inference, supports
 from lic_bench.fastpath.transforms import FastSequential
 
-__all__ = ["FastCodec", "FastSequential", "prepare_for_inference", "supports"]
+__all__ = ["FastCodec", "FastSequential", "codec_for", "prepare_for_inference", "supports"]

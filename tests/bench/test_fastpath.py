@@ -104,3 +104,25 @@ def test_unsupported_models_are_refused():
     assert not supports(model)
     with pytest.raises(ValueError):
         prepare_for_inference(model)
+
+
+def test_codec_for_rebuilds_after_weights_or_tables_change(crops):
+    from lic_bench.fastpath import codec_for
+    from lic_bench.models import build_model
+
+    model = build_model("mbt2018-mean", {"N": 16, "M": 24}).eval()
+    model.update(force=True)
+    first = codec_for(model)
+    assert first is not None and codec_for(model) is first
+    with torch.no_grad():
+        model.g_s[1].beta.add_(0.5)  # in-place, as an optimizer step
+    second = codec_for(model)
+    assert second is not first
+    model.update(force=True)  # new CDF buffers
+    third = codec_for(model)
+    assert third is not second
+    with torch.inference_mode():
+        a = model.compress(crops[0])
+        assert third.compress(crops[0])["strings"] == a["strings"]
+    model.train()
+    assert codec_for(model) is None

@@ -1,0 +1,49 @@
+"""``codec_for(model)``: a :class:`FastCodec` kept on the model and rebuilt when it goes stale.
+
+A FastCodec snapshots what is costly to recompute (re-parameterised GDN weights,
+CDF tables as lists). It is stale once any parameter is modified in place
+(optimizer steps and ``load_state_dict`` bump ``Tensor._version``) or replaced,
+or once ``update()`` installs new CDF buffers; the fingerprint below catches all
+three, so models may route ``compress``/``decompress`` through it safely.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from lic_bench.fastpath.codec import FastCodec, supports
+
+__all__ = ["codec_for"]
+
+_ATTR = "_lic_bench_fastpath"
+
+
+def _fingerprint(model: torch.nn.Module) -> tuple:
+    params = tuple((id(p), p._version) for p in model.parameters())
+    # update() installs new (small) CDF buffers; a freed tensor's id can be reused,
+    # so their contents are summed in as well.
+    buffers = tuple(
+        (id(b), b._version, tuple(b.shape), float(b.double().sum()) if b.numel() < 1 << 16 else 0.0)
+        for b in model.buffers()
+    )
+    return params + buffers
+
+
+def codec_for(model: torch.nn.Module, x: torch.Tensor | None = None) -> FastCodec | None:
+    """The model's up-to-date FastCodec, or None when the fast path does not apply.
+
+    It does not apply to unsupported architectures, to models in training mode
+    or on a non-CPU device (the rANS tables and index search live on the CPU).
+    """
+    if model.training or not supports(model):
+        return None
+    device = x.device if x is not None else next(model.parameters()).device
+    if device.type != "cpu" or model.entropy_bottleneck._offset.numel() == 0:
+        return None
+    key = _fingerprint(model)
+    cached = model.__dict__.get(_ATTR)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    codec = FastCodec(model)
+    model.__dict__[_ATTR] = (key, codec)
+    return codec
