@@ -166,7 +166,7 @@ def decode_image(
         raise BitstreamError("malformed header (config hash does not match the embedded config)")
     if model is None:
         init = header["weights"].get("init")
-        if checkpoint is None and init == "checkpoint":
+        if checkpoint is None and init != "seed":
             raise BitstreamError(
                 f"encoded with trained weights ({header['weights'].get('file', '?')}, "
                 f"hash {header['weights_hash']}); pass --checkpoint"

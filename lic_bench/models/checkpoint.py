@@ -18,17 +18,27 @@ _DERIVED = ("_quantized_cdf", "_offset", "_cdf_length", "scale_table")
 
 
 def weights_hash(model: torch.nn.Module) -> str:
-    """First 16 hex digits of SHA-256 over every parameter/buffer (name, shape, bytes)."""
+    """First 16 hex digits of SHA-256 over every parameter/buffer (name, shape, bytes).
+
+    Cached on the model until a tensor is replaced or changed in place (tracked by
+    the tensors' version counters), so coding many images does not rehash.
+    """
+    items = [(k, v) for k, v in sorted(model.state_dict(keep_vars=True).items())
+             if k.rsplit(".", 1)[-1] not in _DERIVED]
+    key = tuple((k, id(v), v._version) for k, v in items)
+    cached = getattr(model, "_lic_weights_hash", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
     digest = hashlib.sha256()
-    for name, tensor in sorted(model.state_dict().items()):
-        if name.rsplit(".", 1)[-1] in _DERIVED:
-            continue
+    for name, tensor in items:
         t = tensor.detach().to("cpu").contiguous()
         digest.update(name.encode())
         digest.update(str(tuple(t.shape)).encode())
         digest.update(str(t.dtype).encode())
         digest.update(t.numpy().tobytes() if t.dtype != torch.bfloat16 else t.float().numpy().tobytes())
-    return digest.hexdigest()[:16]
+    value = digest.hexdigest()[:16]
+    object.__setattr__(model, "_lic_weights_hash", (key, value))
+    return value
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
