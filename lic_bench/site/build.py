@@ -23,7 +23,7 @@ from lic_bench.site.pages import (
     papers_index_page,
     taxonomy_index_page,
 )
-from lic_bench.site.trends import area_trend_html, trends_page
+from lic_bench.site.trends import WIDE_PAGE, area_trend_html, trends_page
 
 STATS_PLACEHOLDER = "<!-- lic-bench:stats -->"
 
@@ -97,15 +97,20 @@ def render_site(
     ranked = [d for d in results if kind_of(d) not in ("anchor", "bench")]
     board = rd.leaderboard_page(ranked, anchors)
     if board and board.strip():
-        pages[_md.LEADERBOARD] = board
+        pages[_md.LEADERBOARD] = _wide(board)
     bench_md = bench.bench_page([d for d in results if kind_of(d) == "bench"])
     if bench_md and bench_md.strip():
-        pages[_md.BENCHMARKS] = bench_md
+        pages[_md.BENCHMARKS] = _wide(bench_md)
     out.nav_expansions = {
         _md.COMPONENTS_INDEX: taxonomy_nav(kb),
         _md.PAPERS_INDEX: papers_nav(kb),
     }
     return out
+
+
+def _wide(markdown: str) -> str:
+    """Give a results page the full width (its tables are wide) unless it set its own meta."""
+    return markdown if markdown.lstrip().startswith("---") else WIDE_PAGE + markdown
 
 
 def _nav_target(item: Any) -> str | None:

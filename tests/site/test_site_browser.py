@@ -155,6 +155,20 @@ def test_papers_table_filters_and_sorts(browser_session):
     assert years == sorted(years, reverse=True)
 
 
+def test_every_section_page_loads(browser_session, built_site):
+    """The top page of each tab (results pages only once they exist) renders its figures."""
+    page, base, _ = browser_session
+    site = built_site["dir"]
+    paths = ["", "components/", "papers/", "guides/run-benchmarks/"]
+    paths += [p for p in ("results/leaderboard/", "results/benchmarks/") if (site / p).is_dir()]
+    for path in paths:
+        page.goto(base + path, wait_until="load")
+        expect(page.locator("article h1")).to_have_count(1)
+        figures = page.locator(".plotly-graph-div")  # set in the HTML, before plotly runs
+        for i in range(figures.count()):
+            expect(figures.nth(i).locator("svg.main-svg").first).to_be_attached()
+
+
 def test_nothing_left_localhost_and_no_errors(browser_session):
     """Runs last in this module: checks everything the session above requested."""
     _, base, log = browser_session

@@ -173,6 +173,7 @@ def test_results_pages_join_the_nav_only_when_not_empty(monkeypatch, tiny_kb):
     site2 = build.render_site(tiny_kb, [])
     out2 = build.expand_nav(nav, site2.nav_expansions, lambda p: p in site2.pages)
     assert {"Results": [{"Leaderboard": _md.LEADERBOARD}]} in out2
+    assert site2.pages[_md.LEADERBOARD].startswith("---\nhide:")  # wide tables, full width
 
 
 @pytest.mark.parametrize(
