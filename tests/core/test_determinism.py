@@ -28,24 +28,44 @@ threads, names, paths = int(sys.argv[1]), sys.argv[2].split(","), sys.argv[3:]
 # names registered outside lic_bench.models resolve in a fresh process (lic-bench compress --model)
 for name in names:
     assert load_model_config(name)["name"] == name, name
-for path in paths:
-    decompress_file(path, path + f".t{threads}.png", threads=threads)
+for item in paths:
+    path, ckpt = item.split("::")
+    decompress_file(path, path + f".t{threads}.png", checkpoint=ckpt, threads=threads)
 """
 
 
+def _stressed(name: str, tmp_path: Path):
+    """The test-size model with its analysis output scaled up, saved as a checkpoint:
+    random weights give latents that are almost all zero, which would hardly test
+    the scale-table boundaries; scaled latents use many indexes and symbols."""
+    from lic_bench.bitstream.codec import model_for_coding
+
+    model = model_for_coding(small_config(name))
+    convs = [m for m in getattr(model, "g_a", torch.nn.Sequential()).modules() if isinstance(m, torch.nn.Conv2d)]
+    if convs:
+        with torch.no_grad():
+            convs[-1].weight.mul_(25.0)
+            convs[-1].bias.mul_(25.0)
+    ckpt = tmp_path / f"{name}.pt"
+    torch.save({"state_dict": model.state_dict(), "config": model.config}, ckpt)
+    return model_for_coding(model.config, checkpoint=ckpt), ckpt
+
+
 @pytest.mark.slow
-def test_fresh_process_decodes_match_across_thread_counts(tmp_path, coding_model):
-    expected: dict[Path, np.ndarray] = {}
+def test_fresh_process_decodes_match_across_thread_counts(tmp_path):
+    expected: dict[str, np.ndarray] = {}
+    sizes: list[float] = []
     for name in MODELS.list():
-        small_config(name)  # the cached test-size config
-        model = coding_model(name)
+        model, ckpt = _stressed(name, tmp_path)
         for h, w in ((96, 128), (70, 50)):
             kwargs = {"quality": 2.5} if getattr(model, "variable_rate", False) else {}
             data = encode_image(model, smooth_image(h, w, seed=h + w), **kwargs)
+            sizes.append(len(data) * 8 / (h * w))
             path = tmp_path / f"{name}-{h}x{w}.licb"
             path.write_bytes(data)
-            expected[path] = to_uint8(decode_image(data, model=model))
+            expected[f"{path}::{ckpt}"] = to_uint8(decode_image(data, model=model))
     root = Path(__file__).resolve().parents[2]
+    assert min(sizes) > 0.3, f"latents too trivial to test coding (bpp {min(sizes):.2f})"
     assert torch.get_num_threads() == 1
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, "2", ",".join(MODELS.list()), *map(str, expected)],
@@ -55,9 +75,10 @@ def test_fresh_process_decodes_match_across_thread_counts(tmp_path, coding_model
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    for path, want in expected.items():
+    for item, want in expected.items():
+        path = item.split("::")[0]
         got = read_image_array(f"{path}.t2.png")
-        assert np.array_equal(got, want), f"{path.name}: 2-thread fresh process differs from 1-thread decode"
+        assert np.array_equal(got, want), f"{path}: 2-thread fresh process differs from 1-thread decode"
 
 
 def test_pointwise_mix_is_thread_invariant():
