@@ -16,9 +16,9 @@ from lic_bench.registry import NONLINEARITIES
 __all__ = ["relu", "gelu", "leaky_relu"]
 
 
-@NONLINEARITIES.register("relu", taxonomy=["relu"], papers=["balle2016-end-to-end"])
+@NONLINEARITIES.register("relu", taxonomy=["relu"], papers=["balle2018-variational"])
 def relu(channels: int | None = None, inverse: bool = False) -> nn.Module:
-    """Rectified linear unit, max(x, 0)."""
+    """Rectified linear unit, max(x, 0) (hyper-transforms of Ballé et al. 2018)."""
     return nn.ReLU()
 
 
