@@ -1,6 +1,6 @@
 """Gain units: learned per-channel scalings that select the rate of one model.
 
-Cui, Wang, Gao, Bao, Feng, Yang, "Asymmetric Gained Deep Image Compression With
+Cui et al., "Asymmetric Gained Deep Image Compression With
 Continuous Rate Adaptation", 2022 (``cui2022-asymmetric``). A gain unit holds one
 gain vector per trained trade-off λ_s; the latent is multiplied channel-wise by
 the chosen vector before quantization (an inverse gain unit undoes it before
