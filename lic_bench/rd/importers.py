@@ -160,7 +160,7 @@ def read_tfc(path: Path) -> list[Imported]:
         tag="tfc" + ("" if merged else f"-{metric}"), hints=[],
         description=(title.group(1) if title else stem) + f" ({metric_col.group(1) if metric_col else metric})",
         extra={"original_name": title.group(1) if title else stem, "opt_metric": opt,
-               "merged_sibling": str(other.name) if merged else None},
+               "sibling_file": str(other) if merged else None},
     )]
 
 
@@ -324,6 +324,14 @@ def import_file(
     source = source_info(path, _repo_path(fmt, path))
     docs = []
     for item in items:
+        sibling = item.extra.pop("sibling_file", None)
+        if sibling:
+            # a tfc curve merged from its PSNR and MS-SSIM files: name both, PSNR first,
+            # whichever of the two was imported
+            files = sorted([path, Path(sibling)], key=lambda p: p.parent.name.upper().startswith("MS-SSIM"))
+            source = source_info(files[0], _repo_path(fmt, files[0]))
+            also = source_info(files[1], _repo_path(fmt, files[1]))
+            source["also"] = {k: also[k] for k in ("path", "local", "sha256") if k in also}
         if "bpp" not in item.results or len(item.results["bpp"]) < 1:
             raise UsageError(f"{path}: curve {item.name!r} has no bpp values")
         doc_name = name or item.name.lower().replace("_", "-")  # one kebab-case name everywhere

@@ -92,7 +92,8 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
         fig.add_trace(go.Scatter(
             x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
             line={"dash": _DASH.get(prov, "solid"), "width": 1.5 if is_anchor else 2.2,
-                  **({"color": "#888888"} if is_anchor and doc.get("name") != DEFAULT_ANCHOR else {})},
+                  **({"color": "#888888"} if is_anchor and doc.get("name") != DEFAULT_ANCHOR else {}),
+                  **({"color": "#000000", "width": 2.8} if is_anchor and doc.get("name") == DEFAULT_ANCHOR else {})},
             marker={"size": 5 if is_anchor else 7, "symbol": "circle-open" if is_anchor else "circle"},
             visible=True if not is_anchor or doc.get("name") in _VISIBLE_ANCHORS else "legendonly",
             hovertemplate="%{x:.3f} bpp, %{y:.2f} dB<extra>" + _md.esc(name) + "</extra>",
