@@ -67,5 +67,21 @@ def register(app: typer.Typer) -> None:
         rows = model_records(pattern)
         _emit(rows, fmt, ["name", "taxonomy", "papers", "params"], "models")
 
+    @models.command("show")
+    def models_show(
+        source: Annotated[str, typer.Argument(help="Registered model name or config YAML.")],
+        fmt: FormatOpt = OutputFormat.table,
+    ) -> None:
+        """Print a model's fully resolved config (every constructor argument) as YAML or JSON."""
+        import yaml
+
+        from lic_bench.models import load_model_config
+
+        cfg = load_model_config(source)
+        if fmt is OutputFormat.json:
+            typer.echo(json.dumps(cfg, indent=2))
+        else:
+            typer.echo(yaml.safe_dump(cfg, sort_keys=False).rstrip())
+
     app.add_typer(components, name="components")
     app.add_typer(models, name="models")
