@@ -8,9 +8,9 @@ another, one thread each, so that they do not time each other's load:
     .venv/bin/python scripts/bench_all.py --only variants # the gdn/1dn/gsdn/relu runs
     .venv/bin/python scripts/bench_all.py --dry-run       # print the commands
 
-The variants (``--set N=128 --set M=192 --set nonlinearity=...``) put GDN, 1DN,
-GSDN and ReLU on the same backbone and width, so the component pages can
-compare them.
+The variants (``--set N=128 --set M=192 --sweep nonlinearity=gdn,1dn,gsdn,relu``)
+put GDN, 1DN, GSDN and ReLU on the same backbone and width, timed in turn in one
+run, so the component pages can compare them.
 """
 
 from __future__ import annotations
@@ -29,9 +29,8 @@ NONLINEARITIES = ("gdn", "1dn", "gsdn", "relu")
 
 def variant_runs() -> list[list[str]]:
     return [
-        ["--model", model, "--set", "N=128", "--set", "M=192", "--set", f"nonlinearity={nl}"]
+        ["--model", model, "--set", "N=128", "--set", "M=192", "--sweep", "nonlinearity=" + ",".join(NONLINEARITIES)]
         for model in ("bmshj2018-factorized", "mbt2018-mean")
-        for nl in NONLINEARITIES
     ]
 
 

@@ -121,18 +121,87 @@ def build_for_bench(
     return model, cfg
 
 
-def _measure(fn: Callable[[], Any], device: torch.device, settings: BenchSettings) -> dict[str, float]:
-    return timing.summarize(
-        timing.repeat(fn, device, settings.repeats, settings.warmup, budget=settings.budget)
-    )
-
-
 def _same_output(a: Implementation, b: Implementation, x: torch.Tensor) -> bool:
     """Same strings from both encoders, and the same image from both decoders."""
     ca, cb = a.compress(x), b.compress(x)
     if ca["strings"] != cb["strings"]:
         return False
     return bool(torch.equal(a.decompress(ca)["x_hat"], b.decompress(cb)["x_hat"]))
+
+
+@dataclass
+class _Subject:
+    """One benchmarked configuration and what has been measured for it so far."""
+
+    model: torch.nn.Module
+    cfg: dict[str, Any]
+    ours: Implementation
+    twin: Implementation | None
+    multiple: int
+    latency: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    throughput: dict[str, list[float]] = field(default_factory=lambda: {"batch_size": []})
+    twin_latency: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    identical: dict[str, bool] = field(default_factory=dict)
+    fast_identical: dict[str, bool] = field(default_factory=dict)
+
+
+def _subject(config, overrides, settings: BenchSettings, device: torch.device) -> _Subject:
+    from lic_bench.bench.compare import compressai_twin
+
+    model, cfg = build_for_bench(config, device, overrides)
+    if settings.quality is not None and not getattr(model, "variable_rate", False):
+        raise UsageError(f"{cfg['name']} is not a variable-rate model; drop --quality")
+    twin = None
+    if settings.compare == "compressai":
+        twin = Implementation(compressai_twin(model, cfg).to(device).eval(), use_fastpath=False)
+    return _Subject(
+        model=model,
+        cfg=cfg,
+        ours=Implementation(model, settings.fastpath, settings.quality),
+        twin=twin,
+        multiple=int(getattr(model, "downsampling_factor", 64)),
+    )
+
+
+_STAGE_ORDER = ("transform_encode", "transform_decode", "encode", "decode")
+
+
+def _measure_step(subjects: list[_Subject], settings, phase, hw, batch, device) -> None:
+    """One (resolution, batch) step for every subject, their calls interleaved."""
+    label = _label(hw)
+    timed: dict[str, list[tuple[Callable[[], Any], Callable[[dict[str, float]], None]]]] = {}
+    with torch.inference_mode():
+        for sub in subjects:
+            x = _inputs(settings, hw, batch, device, sub.multiple)
+            wanted = settings.stages if phase == "latency" else ("full",)
+            for stage, fn in sub.ours.stages(x, wanted).items():
+                if phase == "latency":
+                    sink = lambda st, sub=sub, stage=stage: sub.latency.setdefault(stage, {}).__setitem__(label, st)  # noqa: E731
+                else:
+                    sink = lambda st, sub=sub, stage=stage: sub.throughput.setdefault(f"{stage}_ips", []).append(  # noqa: E731
+                        batch / (st["median"] / 1000.0)
+                    )
+                timed.setdefault(stage, []).append((fn, sink))
+            if phase != "latency":
+                continue
+            if sub.ours.fast is not None:
+                reference = Implementation(sub.model, False, settings.quality)
+                sub.fast_identical[label] = _same_output(sub.ours, reference, x)
+            if sub.twin is not None:
+                sub.identical[label] = _same_output(sub.ours, sub.twin, x)
+                for stage, fn in sub.twin.stages(x, ("full",)).items():
+                    sink = lambda st, sub=sub, stage=stage: sub.twin_latency.setdefault(stage, {}).__setitem__(label, st)  # noqa: E731
+                    timed.setdefault(stage, []).append((fn, sink))
+        for stage in sorted(timed, key=_STAGE_ORDER.index):
+            pairs = timed[stage]
+            times = timing.interleaved(
+                [fn for fn, _ in pairs], device, settings.repeats, settings.warmup, budget=settings.budget
+            )
+            for (_, sink), t in zip(pairs, times, strict=True):
+                sink(timing.summarize(t))
+    if phase == "throughput":
+        for sub in subjects:
+            sub.throughput["batch_size"].append(batch)
 
 
 def run_benchmark(
@@ -145,90 +214,88 @@ def run_benchmark(
 
     ``overrides`` replace constructor arguments of the config (``--set``).
     """
-    from lic_bench.bench.compare import compressai_twin
-    from lic_bench.bench.labels import describe_config, taxonomy_for_config
-    from lic_bench.bench.machine import describe_machine
-    from lic_bench.results import collect_meta, config_hash
+    return run_benchmarks(config, settings, progress, [overrides or {}])[0]
 
+
+def run_benchmarks(
+    config: str | Path | dict,
+    settings: BenchSettings,
+    progress: Callable[[str], None] | None = None,
+    variants: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Measure variants of one config side by side; one results document each.
+
+    ``variants`` are constructor overrides (e.g. ``[{"nonlinearity": "gdn"},
+    {"nonlinearity": "relu"}]``); every measurement step times all of them (and
+    CompressAI's twins with ``compare``) in turn, so their ratios survive a
+    drifting machine load.
+    """
     if settings.threads:
         torch.set_num_threads(settings.threads)
     device = torch.device(settings.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise UsageError("--device cuda requested but no CUDA device is available")
-    model, cfg = build_for_bench(config, device, overrides)
-    if settings.quality is not None and not getattr(model, "variable_rate", False):
-        raise UsageError(f"{cfg['name']} is not a variable-rate model; drop --quality")
-    ours = Implementation(model, settings.fastpath, settings.quality)
-    twin = None
-    if settings.compare == "compressai":
-        twin = Implementation(compressai_twin(model, cfg).to(device).eval(), use_fastpath=False)
-    multiple = int(getattr(model, "downsampling_factor", 64))
-
+    subjects = [_subject(config, v, settings, device) for v in (variants or [{}])]
     timing.warm_up(device)
-    latency: dict[str, dict[str, dict[str, float]]] = {}
-    throughput: dict[str, list[float]] = {"batch_size": []}
-    twin_latency: dict[str, dict[str, dict[str, float]]] = {}
-    identical: dict[str, bool] = {}
-    fast_identical: dict[str, bool] = {}
     for phase, hw, batch in _plan(settings):
         if progress:
             progress(f"{phase} {_label(hw)} batch {batch}")
-        x = _inputs(settings, hw, batch, device, multiple)
-        with torch.inference_mode():
-            wanted = settings.stages if phase == "latency" else ("full",)
-            stages = ours.stages(x, wanted)
-            if phase == "latency" and ours.fast is not None:
-                fast_identical[_label(hw)] = _same_output(ours, Implementation(model, False, settings.quality), x)
-            if twin is not None and phase == "latency":
-                identical[_label(hw)] = _same_output(ours, twin, x)
-            for stage, fn in stages.items():
-                stats = _measure(fn, device, settings)
-                if phase == "latency":
-                    latency.setdefault(stage, {})[_label(hw)] = stats
-                else:
-                    throughput.setdefault(f"{stage}_ips", []).append(batch / (stats["median"] / 1000.0))
-            if twin is not None and phase == "latency":
-                for stage, fn in twin.stages(x, ("full",)).items():
-                    twin_latency.setdefault(stage, {})[_label(hw)] = _measure(fn, device, settings)
-        if phase == "throughput":
-            throughput["batch_size"].append(batch)
+        _measure_step(subjects, settings, phase, hw, batch, device)
+    from lic_bench.bench.labels import describe_config
+
+    together = [describe_config(sub.cfg) for sub in subjects] if len(subjects) > 1 else []
+    return [_document(sub, settings, device, together) for sub in subjects]
+
+
+def _document(sub: _Subject, settings: BenchSettings, device: torch.device, together: list[str]) -> dict[str, Any]:
+    from lic_bench.bench.labels import describe_config, taxonomy_for_config
+    from lic_bench.bench.machine import describe_machine
+    from lic_bench.results import collect_meta, config_hash
 
     largest = max(settings.resolutions, key=lambda hw: hw[0] * hw[1])
-    x_big = _inputs(settings, largest, 1, device, multiple)
+    x_big = _inputs(settings, largest, 1, device, sub.multiple)
     with torch.inference_mode():
-        coded = ours.compress(x_big)
-        peak_encode = complexity.peak_memory_mb(lambda: ours.compress(x_big), device)
-        peak_decode = complexity.peak_memory_mb(lambda: ours.decompress(coded), device)
+        coded = sub.ours.compress(x_big)
+        peak_encode = complexity.peak_memory_mb(lambda: sub.ours.compress(x_big), device)
+        peak_decode = complexity.peak_memory_mb(lambda: sub.ours.decompress(coded), device)
     labels = [_label(hw) for hw in settings.resolutions]
     results: dict[str, list] = {
         "resolution": labels,
         "pixels": [hw[0] * hw[1] for hw in settings.resolutions],
     }
-    for stage, per_res in latency.items():
+    for stage, per_res in sub.latency.items():
         results[f"{stage}_ms"] = [per_res[label]["median"] for label in labels]
-    padded = {_label(hw): _label(_padded(hw, multiple)) for hw in settings.resolutions if _padded(hw, multiple) != hw}
-    implementation = ours.describe()
-    if fast_identical:
-        implementation["identical_to_model_path"] = all(fast_identical.values())
+    padded = {
+        _label(hw): _label(_padded(hw, sub.multiple))
+        for hw in settings.resolutions
+        if _padded(hw, sub.multiple) != hw
+    }
+    implementation = sub.ours.describe()
+    if sub.fast_identical:
+        implementation["identical_to_model_path"] = all(sub.fast_identical.values())
+    cfg = sub.cfg
     doc: dict[str, Any] = {
         "name": cfg["name"],
         "description": f"Latency and throughput of {describe_config(cfg)}",
         "results": results,
-        "latency": latency,
-        "throughput": {"resolution": _label(settings.throughput_resolution), **throughput},
+        "latency": sub.latency,
+        "throughput": {"resolution": _label(settings.throughput_resolution), **sub.throughput},
         "complexity": {
-            "params": complexity.count_parameters(model),
-            "kmac_per_pixel": complexity.kmac_per_pixel(model),
+            "params": complexity.count_parameters(sub.model),
+            "kmac_per_pixel": complexity.kmac_per_pixel(sub.model),
             "peak_memory_mb": {"encode": peak_encode, "decode": peak_decode, "resolution": _label(largest)},
         },
         "implementation": implementation,
     }
     if padded:
         doc["padded_to"] = padded
-    if twin is not None:
-        doc["compare"] = _compare_block(latency, twin_latency, labels, identical)
+    if sub.twin is not None:
+        doc["compare"] = _compare_block(sub.latency, sub.twin_latency, labels, sub.identical)
     taxonomy, papers = taxonomy_for_config(cfg)
     threads = torch.get_num_threads() if device.type == "cpu" else settings.threads
+    extra: dict[str, Any] = {}
+    if together:
+        extra["interleaved_with"] = [t for t in together if t != describe_config(cfg)]
     doc["meta"] = collect_meta(
         "bench",
         device=str(device),
@@ -243,9 +310,11 @@ def run_benchmark(
         papers=papers,
         settings=asdict(settings),
         machine=describe_machine(str(device), threads),
-        timing="torch.cuda.Event + synchronize" if device.type == "cuda" else "time.perf_counter",
+        timing=("torch.cuda.Event + synchronize" if device.type == "cuda" else "time.perf_counter")
+        + "; implementations timed in turn (interleaved)",
         inputs=settings.image or "uniform random images (torch.rand, fixed seed)",
         weights="random initialisation, fixed seed (timing does not depend on training)",
+        **extra,
     )
     return doc
 

@@ -62,6 +62,34 @@ def repeat(
     return times
 
 
+def interleaved(
+    fns: list[Callable[[], Any]],
+    device: torch.device,
+    repeats: int,
+    warmup: int = 1,
+    budget: float | None = None,
+    min_repeats: int = 2,
+) -> list[list[float]]:
+    """Times of several callables measured in turn (A B C A B C ...).
+
+    On a shared machine the load drifts during a run; alternating the calls
+    makes every implementation see the same drift, so their ratios hold even
+    when absolute times do not. ``budget`` (seconds) applies per callable.
+    """
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    _sync(device)
+    times: list[list[float]] = [[] for _ in fns]
+    for r in range(repeats):
+        for fn, out in zip(fns, times, strict=True):
+            out.append(time_call(fn, device)[0])
+        spent = sum(sum(t) for t in times)
+        if budget is not None and r + 1 >= min_repeats and spent >= budget * len(fns):
+            break
+    return times
+
+
 def summarize(seconds: list[float]) -> dict[str, float]:
     """Mean, standard deviation, median and 95th percentile, in milliseconds."""
     ms = sorted(s * 1000.0 for s in seconds)

@@ -73,6 +73,13 @@ def bench(
             "--set nonlinearity=relu. Repeatable.",
         ),
     ] = None,
+    sweep: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Benchmark variants side by side, KEY=V1,V2,... (e.g. nonlinearity=gdn,1dn,gsdn,relu): "
+            "calls alternate between them, one results file each.",
+        ),
+    ] = None,
     quick: Annotated[
         bool,
         typer.Option(
@@ -127,6 +134,12 @@ def bench(
     from lic_bench.bench.runner import BenchSettings, parse_resolution, quick_settings
 
     overrides = _overrides(override or [])
+    variants = [overrides]
+    if sweep is not None:
+        key, sep, values = sweep.partition("=")
+        if not sep or not key.strip() or not values.strip():
+            raise UsageError(f"--sweep expects KEY=V1,V2,..., got {sweep!r}")
+        variants = [{**overrides, **_overrides([f"{key.strip()}={v.strip()}"])} for v in values.split(",") if v.strip()]
 
     base = quick_settings() if quick else BenchSettings(
         resolutions=_resolutions(DEFAULT_RESOLUTIONS),
@@ -151,19 +164,22 @@ def bench(
     base.stages = ("transforms", "full") if transforms else ("full",)
 
     from lic_bench.bench.report import render_table, save_result
-    from lic_bench.bench.runner import run_benchmark
+    from lic_bench.bench.runner import run_benchmarks
     from lic_bench.cli._progress import step_progress
 
     total = len(base.resolutions) + len(base.batch_sizes)
     with step_progress(total, "bench") as advance:
-        doc = run_benchmark(str(config) if config else model, base, progress=advance, overrides=overrides)
+        docs = run_benchmarks(str(config) if config else model, base, progress=advance, variants=variants)
+    if output is not None and len(docs) > 1:
+        raise UsageError("--output takes one file; with --sweep the files go under results/bench/")
     if save or output:
-        path = save_result(doc, output)
-        typer.echo(f"wrote {path}", err=True)
+        for doc in docs:
+            path = save_result(doc, output)
+            typer.echo(f"wrote {path}", err=True)
     if fmt is BenchFormat.json:
-        typer.echo(json.dumps(doc, indent=2))
+        typer.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
     else:
-        typer.echo(render_table(doc))
+        typer.echo("\n\n".join(render_table(doc) for doc in docs))
 
 
 def register(app: typer.Typer) -> None:

@@ -103,3 +103,21 @@ def test_bad_input_exits_with_one_line(args, message, monkeypatch, capsys):
         return
     assert len(lines) == 1 and lines[0].startswith("error: "), stderr
     assert message in lines[0]
+
+
+def test_sweep_times_variants_side_by_side(tiny_config):
+    import torch
+
+    from lic_bench.bench.runner import BenchSettings, parse_resolution, run_benchmarks
+
+    torch.set_num_threads(1)
+    settings = BenchSettings(
+        resolutions=[parse_resolution("64")], batch_sizes=[2], throughput_resolution=(64, 64),
+        repeats=2, warmup=0, stages=("full",), threads=1,
+    )
+    docs = run_benchmarks(str(tiny_config), settings, variants=[{"nonlinearity": "gdn"}, {"nonlinearity": "relu"}])
+    assert [d["meta"]["config"]["init_args"]["nonlinearity"] for d in docs] == ["gdn", "relu"]
+    assert "relu" in docs[0]["meta"]["interleaved_with"][0]
+    assert "gdn" in docs[0]["meta"]["taxonomy"] and "relu" in docs[1]["meta"]["taxonomy"]
+    assert "gdn" not in docs[1]["meta"]["taxonomy"]
+    assert docs[0]["latency"]["encode"]["64x64"]["n"] == 2
