@@ -81,7 +81,7 @@ def anchors_run(
     codec: Annotated[str, typer.Option("--codec", "-c", help="Codec name (see `anchors list`).")],
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="Image folder, or a dataset name under the data dir (e.g. kodak).")],
     output: OutputOpt = None,
-    qualities: Annotated[Optional[list[int]], typer.Option("--qualities", "-q", help="Quality values (repeat the option); default: the codec's sweep.")] = None,
+    qualities: Annotated[Optional[list[str]], typer.Option("--qualities", "-q", help="Quality values: repeat the option or give a comma list (-q 30,40,50); default: the codec's sweep.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (each single-threaded).")] = 1,
     preset: Annotated[Optional[str], typer.Option("--preset", help="Encoder preset (x265-bpg444, vvc420).")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N images (for trials).")] = None,
@@ -96,6 +96,11 @@ def anchors_run(
 
     folder = _resolve_dataset(dataset, data_dir)
     codec_obj = get_codec(codec)
+    if qualities:
+        try:
+            qualities = [int(q) for item in qualities for q in item.split(",") if q.strip()]
+        except ValueError:
+            raise UsageError(f"--qualities takes integers, got {' '.join(qualities)!r}") from None
     kwargs = {"preset": preset} if preset else {}
     n_q = len(qualities or codec_obj.qualities)
     n_img = len(list_images(folder)[:limit])
