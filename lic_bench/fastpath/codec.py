@@ -27,6 +27,7 @@ from lic_bench.fastpath.entropy import (
     gaussian_encode,
     gaussian_indexes,
 )
+from lic_bench.fastpath.gdn import Buffers
 from lic_bench.fastpath.transforms import FastSequential
 
 __all__ = ["FastCodec", "prepare_for_inference", "supports", "model_kind"]
@@ -85,12 +86,13 @@ class FastCodec:
         self.kind = kind
         self.model = model
         self.variable_rate = kind == "gained"
-        self.g_a = FastSequential(model.g_a)
-        self.g_s = FastSequential(model.g_s)
+        scratch = Buffers()  # one scratch pool for every layer: they run one at a time
+        self.g_a = FastSequential(model.g_a, scratch)
+        self.g_s = FastSequential(model.g_s, scratch)
         self.bottleneck = CoderTables(model.entropy_bottleneck)
         if kind != "factorized":
-            self.h_a = FastSequential(model.h_a)
-            self.h_s = FastSequential(model.h_s)
+            self.h_a = FastSequential(model.h_a, scratch)
+            self.h_s = FastSequential(model.h_s, scratch)
             self.gaussian = CoderTables(model.gaussian_conditional)
 
     # -- pieces shared with the benchmark's "transforms only" stage ----------------

@@ -22,13 +22,17 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["fused_normalization"]
+__all__ = ["Buffers", "fused_normalization"]
 
 _CL = torch.channels_last
 
 
-class _Buffers:
-    """Grow-only scratch buffers, one per role, viewed to the needed shape."""
+class Buffers:
+    """Grow-only scratch buffers, one per role, viewed to the needed shape.
+
+    One set serves every layer of a codec: each layer is done with its scratch
+    before the next one starts, and no layer returns a scratch tensor.
+    """
 
     def __init__(self) -> None:
         self._flat: dict[str, Tensor] = {}
@@ -65,17 +69,18 @@ def _is_ours(module: nn.Module) -> bool:
     return type(module) is DivisiveNormalization
 
 
-def fused_normalization(module: nn.Module):
+def fused_normalization(module: nn.Module, buffers: Buffers | None = None):
     """A fused step for ``module``, or None when it is not a known normalisation."""
+    buffers = buffers if buffers is not None else Buffers()
     if _is_compressai_gdn(module):
-        return _CompressAIGDN(module)
+        return _CompressAIGDN(module, buffers)
     if _is_ours(module):
-        return _OurNormalization(module)
+        return _OurNormalization(module, buffers)
     return None
 
 
 class _CompressAIGDN:
-    def __init__(self, module: nn.Module):
+    def __init__(self, module: nn.Module, buffers: Buffers):
         from compressai.layers import GDN1
 
         with torch.no_grad():
@@ -85,7 +90,7 @@ class _CompressAIGDN:
         self.beta, self.gamma = beta, gamma.reshape(c, c, 1, 1)
         self.inverse = bool(module.inverse)
         self.simplified = type(module) is GDN1
-        self.buffers = _Buffers()
+        self.buffers = buffers
 
     def __call__(self, x: Tensor, owned: bool) -> tuple[Tensor, bool]:
         if self.simplified:  # GDN1: x * (1 / conv(|x|)), or x * conv(|x|) for the inverse
@@ -102,7 +107,7 @@ class _CompressAIGDN:
 
 
 class _OurNormalization:
-    def __init__(self, module: nn.Module):
+    def __init__(self, module: nn.Module, buffers: Buffers):
         with torch.no_grad():
             self.beta = module.beta_reparam(module.beta).detach().clone()
             self.gamma = module.gamma_reparam(module.gamma).detach().clone()
@@ -110,7 +115,7 @@ class _OurNormalization:
         self.gamma_t = self.gamma.t()
         self.inverse = bool(module.inverse)
         self.alpha, self.epsilon = module.alpha, module.epsilon
-        self.buffers = _Buffers()
+        self.buffers = buffers
 
     def _power(self, x: Tensor, out: Tensor) -> Tensor:
         if self.alpha == 2.0:

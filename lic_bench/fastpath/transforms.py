@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from lic_bench.fastpath.gdn import fused_normalization
+from lic_bench.fastpath.gdn import Buffers, fused_normalization
 
 __all__ = ["FastSequential"]
 
@@ -74,7 +74,7 @@ def _module_step(module: nn.Module) -> Step:
     return step
 
 
-def compile_step(module: nn.Module) -> tuple[Step, str]:
+def compile_step(module: nn.Module, buffers: Buffers | None = None) -> tuple[Step, str]:
     """The fast step for one layer, and how it is run (for reports)."""
     if type(module) is nn.ConvTranspose2d and module.groups == 1:
         return _deconv_step(module), "deconv/channels_last"
@@ -82,7 +82,7 @@ def compile_step(module: nn.Module) -> tuple[Step, str]:
         return _conv_step(module), "conv/nchw"
     if type(module) in (nn.ReLU, nn.LeakyReLU):
         return _activation_step(module), "activation/in-place"
-    fused = fused_normalization(module)
+    fused = fused_normalization(module, buffers)
     if fused is not None:
         return fused, "normalization/fused"
     return _module_step(module), f"module/{type(module).__name__}"
@@ -92,11 +92,12 @@ class FastSequential:
     """A frozen, faster twin of an ``nn.Sequential`` for inference.
 
     It reads the module's parameters when built: build it again after the
-    weights change.
+    weights change. ``buffers`` may be shared with the other transforms of a codec.
     """
 
-    def __init__(self, seq: nn.Sequential):
-        compiled = [compile_step(m) for m in seq]
+    def __init__(self, seq: nn.Sequential, buffers: Buffers | None = None):
+        buffers = buffers if buffers is not None else Buffers()
+        compiled = [compile_step(m, buffers) for m in seq]
         self.steps = [s for s, _ in compiled]
         self.plan = [p for _, p in compiled]
 
