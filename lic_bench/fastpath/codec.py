@@ -117,7 +117,7 @@ class FastCodec:
         return scales, means
 
     # -- coding ----------------------------------------------------------------------
-    @torch.inference_mode()
+    @torch.no_grad()
     def compress(self, x: Tensor, quality: float | None = None) -> dict[str, Any]:
         q = self._quality(quality)
         y = self.g_a(x)
@@ -138,7 +138,7 @@ class FastCodec:
             out["quality"] = q
         return out
 
-    @torch.inference_mode()
+    @torch.no_grad()
     def decompress(self, strings, shape, quality: float | None = None) -> dict[str, Tensor]:
         q = self._quality(quality)
         if self.kind == "factorized":

@@ -103,7 +103,7 @@ class FastSequential:
 
     def __call__(self, x: Tensor) -> Tensor:
         owned = False  # never overwrite the caller's tensor
-        with torch.inference_mode():
+        with torch.no_grad():
             for step in self.steps:
                 x, owned = step(x, owned)
         return x.contiguous()

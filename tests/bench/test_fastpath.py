@@ -126,3 +126,15 @@ def test_codec_for_rebuilds_after_weights_or_tables_change(crops):
         assert third.compress(crops[0])["strings"] == a["strings"]
     model.train()
     assert codec_for(model) is None
+
+
+def test_outputs_are_ordinary_tensors(crops):
+    """Callers may modify what the fast path returns (no inference-mode tensors)."""
+    from lic_bench.models import build_model
+
+    model = build_model("bmshj2018-hyperprior", {"N": 16, "M": 24}).eval()
+    fast = prepare_for_inference(model)
+    coded = fast.compress(crops[1])
+    x_hat = fast.decompress(coded["strings"], coded["shape"])["x_hat"]
+    assert not x_hat.is_inference() and not x_hat.requires_grad
+    x_hat.mul_(0.5)  # would raise for an inference tensor
