@@ -179,6 +179,13 @@ def test_checkpoint_weights_round_trip(tmp_path):
     with pytest.raises(BitstreamError, match="--checkpoint"):
         decode_image(data)
     assert torch.equal(decode_image(data, checkpoint=ckpt), decode_image(data, model=loaded))
+    # a checkpoint that carries its config needs no --model
+    with_cfg = tmp_path / "with-config.pt"
+    torch.save({"state_dict": model.state_dict(), "config": model.config}, with_cfg)
+    src = tmp_path / "in.png"
+    write_png(x, src)
+    info = compress_file(src, tmp_path / "c.licb", checkpoint=with_cfg)
+    assert info["model"] == "bmshj2018-hyperprior" and info["weights"]["init"] == "checkpoint"
 
 
 def test_compress_file_bpp_is_file_size(tmp_path):
