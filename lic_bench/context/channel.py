@@ -262,6 +262,7 @@ class ChannelSpatialContext(nn.Module):
                 params_at,
                 coder,
                 None if offset is None else offset[:, start : start + C],
+                like=hm,
             )
             y_hat = self._refine(i, out["y_hat"], hm, support)
             decoded.append(y_hat)

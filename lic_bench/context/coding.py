@@ -102,7 +102,7 @@ class SymbolCoder:
         if self.mode == "decode":
             indexes = scale_indexes(self.gc, scales)
             rows = [self._decode(dec, indexes[b]) for b, dec in enumerate(self.decoders)]
-            symbols = torch.tensor(rows, dtype=means.dtype).reshape(means.shape)
+            symbols = torch.tensor(rows, dtype=means.dtype, device=means.device).reshape(means.shape)
         else:
             symbols = torch.round(y - shift)
             if self.mode == "encode":
@@ -229,6 +229,7 @@ def code_latent(
     params_at: ParamsFn,
     coder: SymbolCoder,
     offset: Tensor | None = None,
+    like: Tensor | None = None,
 ) -> dict[str, Tensor]:
     """Run ``steps`` over a ``(B, C, H, W)`` latent.
 
@@ -241,12 +242,13 @@ def code_latent(
             ``(B, C, n, 1)``, for the step's positions.
         coder: what to do with the symbols.
         offset: the quantizer's coding offset ``d`` (``(B, C, H, W)``), if any.
+        like: a tensor with the dtype and device of the outputs (when ``y`` is None).
 
     Returns:
         ``{"y_hat", "y_rate", "scales", "means"}``, each ``(B, C, H, W)``.
     """
     B, C, H, W = shape
-    like = y if y is not None else offset
+    like = y if y is not None else like if like is not None else offset
     kw = {"dtype": like.dtype, "device": like.device} if like is not None else {}
     P = kernels.pad if kernels is not None else 0
     y_pad = torch.zeros(B, C, H + 2 * P, W + 2 * P, **kw)

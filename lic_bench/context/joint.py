@@ -98,7 +98,8 @@ def joint_code(
         return scales, means
 
     steps = joint_steps(spatial, conv, H, W)
-    return code_latent(y, (B, M, H, W), steps, SpatialKernels([conv]), params_at, coder, offset)
+    kernels = SpatialKernels([conv])
+    return code_latent(y, (B, M, H, W), steps, kernels, params_at, coder, offset, like=params)
 
 
 def joint_train(

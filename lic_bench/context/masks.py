@@ -75,7 +75,7 @@ def patch_mask(p: int, k: int, index: int) -> Tensor:
 def mask_taps(mask: Tensor) -> tuple[Tensor, Tensor]:
     """Offsets ``(dy, dx)`` of the taps a mask keeps, relative to the kernel centre."""
     k = mask.shape[-1]
-    dy, dx = torch.nonzero(mask, as_tuple=True)
+    dy, dx = torch.nonzero(mask.cpu(), as_tuple=True)  # schedules index on the CPU
     return dy - k // 2, dx - k // 2
 
 
