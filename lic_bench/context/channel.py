@@ -31,7 +31,11 @@ Departures: ELIC (He et al. 2022) uses one hyper decoder for (μ, σ), no LRP an
 residual/attention transform; here it shares the two hyper decoders and the GDN
 transforms of the other models, and LRP is off by default (``lrp`` configurable). In
 the unified model the channel prediction network sees only the previous slices and
-the hyperprior enters the entropy-parameter network, as in seed 004 Fig. 4.10.
+the hyperprior enters the entropy-parameter network, as in seed 004 Fig. 4.10; its
+two spatial context models (mean, scale) are one masked convolution whose output is
+split in halves (the same maths); LRP sees ``(μ', S_i, ŷ_i)`` (Minnen & Singh's input)
+rather than the full mean-network input, whose spatial part only exists position by
+position during decoding. The number of slices is not given in seed 004 (8 here).
 """
 
 from __future__ import annotations
