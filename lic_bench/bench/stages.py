@@ -47,6 +47,10 @@ class Implementation:
         owner = self.fast or self.model
         return owner.decompress(coded["strings"], coded["shape"], **self._kw())
 
+    def held_mb(self) -> float:
+        """Scratch memory the fast path keeps between calls, in MiB."""
+        return self.fast.scratch.nbytes() / 2**20 if self.fast is not None else 0.0
+
     def _module(self, name: str) -> Callable[[torch.Tensor], torch.Tensor] | None:
         if self.fast is not None and hasattr(self.fast, name):
             return getattr(self.fast, name)

@@ -86,7 +86,7 @@ class FastCodec:
         self.kind = kind
         self.model = model
         self.variable_rate = kind == "gained"
-        scratch = Buffers()  # one scratch pool for every layer: they run one at a time
+        self.scratch = scratch = Buffers()  # one pool for every layer: they run one at a time
         self.g_a = FastSequential(model.g_a, scratch)
         self.g_s = FastSequential(model.g_s, scratch)
         self.bottleneck = CoderTables(model.entropy_bottleneck)

@@ -47,6 +47,10 @@ class Buffers:
             self._flat[role] = buf
         return buf[:n].view(shape)
 
+    def nbytes(self) -> int:
+        """Memory held between calls (counted in the benchmark's peak memory)."""
+        return sum(b.numel() * b.element_size() for b in self._flat.values())
+
     def like(self, role: str, x: Tensor) -> Tensor:
         """A scratch tensor with ``x``'s shape and memory layout (NCHW or channels_last)."""
         if x.is_contiguous(memory_format=_CL) and not x.is_contiguous():
