@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from core_helpers import small_config  # noqa: E402
+from tests.core.core_helpers import small_config  # noqa: E402
 
 _CODING: dict[str, torch.nn.Module] = {}
 

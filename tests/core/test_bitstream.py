@@ -10,7 +10,7 @@ import zlib
 import numpy as np
 import pytest
 import torch
-from core_helpers import smooth_image
+from tests.core.core_helpers import smooth_image
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +31,7 @@ from lic_bench.bitstream.codec import compress_file, decompress_file, model_for_
 @pytest.fixture(scope="module")
 def sample():
     torch.set_num_threads(1)
-    from core_helpers import small_config
+    from tests.core.core_helpers import small_config
 
     model = model_for_coding(small_config("mbt2018-mean"))
     data = encode_image(model, smooth_image(70, 50))
@@ -166,7 +166,7 @@ def test_other_weights_are_refused(sample, tmp_path):
 
 
 def test_checkpoint_weights_round_trip(tmp_path):
-    from core_helpers import small_config
+    from tests.core.core_helpers import small_config
 
     model = model_for_coding(small_config("bmshj2018-hyperprior"))
     with torch.no_grad():

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from core_helpers import smooth_image
+from tests.core.core_helpers import smooth_image
 
 from lic_bench.bitstream import write_png
 from lic_bench.cli import main
@@ -107,7 +107,7 @@ def test_bad_input_is_one_line_error(monkeypatch, capsys, tmp_path, args, messag
 
 def test_truncated_file_in_a_real_process(tmp_path):
     """The installed console script: one line on stderr, non-zero exit, no traceback."""
-    from core_helpers import small_config
+    from tests.core.core_helpers import small_config
 
     from lic_bench.bitstream.codec import encode_image, model_for_coding
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 import yaml
-from core_helpers import smooth_image
+from tests.core.core_helpers import smooth_image
 
 from lic_bench.bitstream import decode_image, encode_image
 from lic_bench.bitstream.codec import model_for_coding

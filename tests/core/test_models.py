@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from core_helpers import small_config, smooth_image
+from tests.core.core_helpers import small_config, smooth_image
 
 from lic_bench.bitstream import decode_image, encode_image, read_header
 from lic_bench.bitstream.codec import pad_image
