@@ -9,13 +9,31 @@ three, so models may route ``compress``/``decompress`` through it safely.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
 import torch
 
 from lic_bench.fastpath.codec import FastCodec, supports
 
-__all__ = ["codec_for"]
+__all__ = ["codec_for", "reference_path"]
 
 _ATTR = "_lic_bench_fastpath"
+_DISABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("lic_bench_fastpath_off", default=False)
+
+
+@contextlib.contextmanager
+def reference_path() -> Iterator[None]:
+    """Within this block models run their own (reference) code, not the fast path.
+
+    Used to check the fast path against the reference and to time the reference.
+    """
+    token = _DISABLED.set(True)
+    try:
+        yield
+    finally:
+        _DISABLED.reset(token)
 
 
 def _fingerprint(model: torch.nn.Module) -> tuple:
@@ -32,10 +50,11 @@ def _fingerprint(model: torch.nn.Module) -> tuple:
 def codec_for(model: torch.nn.Module, x: torch.Tensor | None = None) -> FastCodec | None:
     """The model's up-to-date FastCodec, or None when the fast path does not apply.
 
-    It does not apply to unsupported architectures, to models in training mode
-    or on a non-CPU device (the rANS tables and index search live on the CPU).
+    It does not apply to unsupported architectures, to models in training mode,
+    on a non-CPU device (the rANS tables and index search live on the CPU) or
+    inside :func:`reference_path`.
     """
-    if model.training or not supports(model):
+    if _DISABLED.get() or model.training or not supports(model):
         return None
     device = x.device if x is not None else next(model.parameters()).device
     if device.type != "cpu" or model.entropy_bottleneck._offset.numel() == 0:
