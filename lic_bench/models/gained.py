@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from lic_bench.fastpath import codec_for
 from lic_bench.models.hyperprior import MeanScaleHyperprior
 from lic_bench.registry import MODELS
 from lic_bench.variable_rate import GainUnits, quality_index
@@ -108,6 +109,8 @@ class GainedMeanScaleHyperprior(MeanScaleHyperprior):
         }
 
     def compress(self, x, quality: float | None = None):
+        if (fast := codec_for(self, x)) is not None:  # same bytes, faster (lic_bench.fastpath)
+            return fast.compress(x, quality)
         q = self._quality(quality)
         y, z = self._encode(x, q)
         z_strings, z_hat = self.compress_factorized(self.entropy_bottleneck, z)
@@ -116,6 +119,8 @@ class GainedMeanScaleHyperprior(MeanScaleHyperprior):
         return {"strings": [y_strings, z_strings], "shape": tuple(z.shape[-2:]), "quality": q}
 
     def decompress(self, strings, shape, quality: float | None = None):
+        if (fast := codec_for(self)) is not None:  # same pixels, faster (lic_bench.fastpath)
+            return fast.decompress(strings, shape, quality)
         q = self._quality(quality)
         z_hat = self.decompress_factorized(self.entropy_bottleneck, strings[1], shape)
         scales, means = self._params_at(z_hat, q)

@@ -7,6 +7,7 @@ from typing import Any
 import torch
 
 from lic_bench.entropy import EntropyBottleneck, GaussianConditional
+from lic_bench.fastpath import codec_for
 from lic_bench.models.base import LatentCompressionModel
 from lic_bench.models.transforms import analysis, hyper_analysis, hyper_synthesis, synthesis
 from lic_bench.registry import MODELS
@@ -78,6 +79,8 @@ class ScaleHyperprior(LatentCompressionModel):
         }
 
     def compress(self, x):
+        if (fast := codec_for(self, x)) is not None:  # same bytes, faster (lic_bench.fastpath)
+            return fast.compress(x)
         y = self.g_a(x)
         z = self.h_a(self._hyper_input(y))
         z_strings, z_hat = self.compress_factorized(self.entropy_bottleneck, z)
@@ -86,6 +89,8 @@ class ScaleHyperprior(LatentCompressionModel):
         return {"strings": [y_strings, z_strings], "shape": tuple(z.shape[-2:])}
 
     def decompress(self, strings, shape):
+        if (fast := codec_for(self)) is not None:  # same pixels, faster (lic_bench.fastpath)
+            return fast.decompress(strings, shape)
         z_hat = self.decompress_factorized(self.entropy_bottleneck, strings[1], shape)
         scales, means = self._params(z_hat)
         y_hat = self.decompress_gaussian(self.gaussian_conditional, strings[0], scales, means)
