@@ -90,17 +90,17 @@ def bench(
     ] = False,
     resolutions: Annotated[
         Optional[str],
-        typer.Option(help=f"Comma-separated SIZE or WIDTHxHEIGHT list [default: {DEFAULT_RESOLUTIONS}]."),
+        typer.Option(help=f"Comma-separated SIZE or WIDTHxHEIGHT list (default {DEFAULT_RESOLUTIONS})."),
     ] = None,
     batch_sizes: Annotated[
-        Optional[str], typer.Option(help=f"Batch sizes for throughput [default: {DEFAULT_BATCHES}].")
+        Optional[str], typer.Option(help=f"Batch sizes for throughput (default {DEFAULT_BATCHES}).")
     ] = None,
     throughput_resolution: Annotated[str, typer.Option(help="Resolution for throughput.")] = "256",
     repeats: Annotated[
-        Optional[int], typer.Option(min=1, help=f"Timed runs per measurement [default: {DEFAULT_REPEATS}].")
+        Optional[int], typer.Option(min=1, help=f"Timed runs per measurement (default {DEFAULT_REPEATS}).")
     ] = None,
     warmup: Annotated[
-        Optional[int], typer.Option(min=0, help=f"Untimed runs before each measurement [default: {DEFAULT_WARMUP}].")
+        Optional[int], typer.Option(min=0, help=f"Untimed runs before each measurement (default {DEFAULT_WARMUP}).")
     ] = None,
     budget: Annotated[
         Optional[float],
