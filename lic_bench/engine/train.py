@@ -157,13 +157,7 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
     if trainer.global_step > 0 and trainer.global_step != _last_saved_step(last):
         # Stopped between periodic saves (max_time, early stopping): keep the final weights.
         trainer.save_checkpoint(last)
-    early = trainer.early_stopping_callback
-    if early is not None and early.wait_count >= early.patience:
-        stopped = "early_stopping"
-    elif trainer.global_step >= int(cfg["trainer"]["max_steps"]):
-        stopped = "max_steps"
-    else:
-        stopped = "max_time_or_interrupt"
+    stopped = _stop_reason(trainer, cfg)
     result = FitResult(
         run_dir=str(run_dir),
         last_checkpoint=str(last) if last.exists() else None,
@@ -177,6 +171,20 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
     (run_dir / "summary.json").write_text(json.dumps(
         {**asdict(result), "start_step": start_step, "threads": cfg.get("threads")}, indent=2) + "\n")
     return result
+
+
+def _stop_reason(trainer, cfg: dict[str, Any]) -> str:
+    from lightning.pytorch.callbacks import Timer
+
+    early = trainer.early_stopping_callback
+    if early is not None and early.wait_count >= early.patience:
+        return "early_stopping"
+    if trainer.global_step >= int(cfg["trainer"]["max_steps"]):
+        return "max_steps"
+    timers = [cb for cb in trainer.callbacks if isinstance(cb, Timer)]
+    if timers and (timers[0].time_remaining() or 0) <= 0:
+        return "max_time"
+    return "interrupted"
 
 
 def _last_saved_step(path: Path) -> int | None:
