@@ -148,6 +148,8 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
         warnings.filterwarnings("ignore", message=".*does not have many workers.*")
         # Checkpoints hold the state after the step's update, which is what resuming needs.
         warnings.filterwarnings("ignore", message=".*no pre-optimization state was saved.*")
+        # A resumed run writes to a new run folder on purpose (never over the old one).
+        warnings.filterwarnings("ignore", message="The dirpath has changed from.*")
         trainer.fit(module, datamodule=datamodule, ckpt_path=str(resume) if resume else None)
     wall = time.perf_counter() - started
     steps_done = trainer.global_step - start_step
@@ -232,5 +234,9 @@ def validate(cfg: dict[str, Any], checkpoint: str | Path) -> dict[str, float]:
                             run_dir, "validate")
     if not cfg["data"].get("val"):
         raise UsageError("the config has no data.val entry to validate on")
-    out = trainer.validate(module, datamodule=datamodule, ckpt_path=str(checkpoint), verbose=False)
+    with warnings.catch_warnings():
+        # Validation needs none of the training callbacks the checkpoint mentions.
+        warnings.filterwarnings("ignore", message=".*callbacks used to create the checkpoint.*")
+        out = trainer.validate(module, datamodule=datamodule, ckpt_path=str(checkpoint),
+                               verbose=False)
     return {k: float(v) for k, v in (out[0] if out else {}).items()}

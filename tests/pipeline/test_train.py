@@ -28,7 +28,8 @@ def test_fit_writes_run_folder(tiny_run):
     assert cfg["model"]["init_args"]["nonlinearity"] == "gdn"
     ckpts = sorted(p.name for p in (run / "checkpoints").glob("*.ckpt"))
     assert {"step=0000002.ckpt", "step=0000004.ckpt", "last.ckpt", "best.ckpt"} <= set(ckpts)
-    rows = list(csv.DictReader((run / "logs" / "metrics.csv").open()))
+    with open(run / "logs" / "metrics.csv") as fh:
+        rows = list(csv.DictReader(fh))
     losses = [float(r["train/loss"]) for r in rows if r.get("train/loss")]
     assert len(losses) == 4 and all(v > 0 for v in losses)
     assert any(r.get("val/loss") for r in rows)
@@ -104,6 +105,7 @@ def test_killed_run_resumes_exactly(tiny_data, tmp_path, overrides_for):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.stderr.close()
     step4 = ckpt_dir / "step=0000004.ckpt"
     saved = _state(step4)
     assert saved["global_step"] == 4
