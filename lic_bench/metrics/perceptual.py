@@ -15,6 +15,8 @@ import warnings
 
 import torch
 
+from lic_bench.errors import UsageError
+
 _NETS = ("alex", "vgg")
 
 
@@ -23,7 +25,7 @@ class LpipsMetric:
 
     def __init__(self, net: str = "alex", device: str | torch.device = "cpu"):
         if net not in _NETS:
-            raise ValueError(f"LPIPS backbone must be one of {', '.join(_NETS)}, not {net!r}")
+            raise UsageError(f"LPIPS backbone must be one of {', '.join(_NETS)}, not {net!r}")
         self.net = net
         self.device = torch.device(device)
         self._model: torch.nn.Module | None = None

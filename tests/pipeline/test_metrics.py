@@ -98,5 +98,5 @@ def test_lpips_reports_reason_or_value():
     else:
         assert value is None
         assert "alex" in metric.unavailable and "torch hub" in metric.unavailable
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         LpipsMetric("squeezenet-not-supported")
