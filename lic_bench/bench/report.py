@@ -14,6 +14,14 @@ def save_result(doc: dict[str, Any], output: Path | None = None) -> Path:
     meta = doc["meta"]
     threads = meta.get("threads")
     tag = f"{meta['config_hash']}-{meta['device'].replace(':', '')}-t{threads}"
+    # A run against CompressAI and a run among swept variants are different runs of
+    # the same config: each keeps its own file.
+    if "compare" in doc:
+        tag += "-vs-" + doc["compare"].get("against", "other")
+    if meta.get("interleaved_with"):
+        from lic_bench.results import config_hash
+
+        tag += "-sweep-" + config_hash(sorted([*meta["interleaved_with"], meta["label"]]))[:8]
     return write_result(doc, output or result_path("bench", doc["name"], tag))
 
 

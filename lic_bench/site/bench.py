@@ -155,6 +155,12 @@ def _group_key(doc: dict[str, Any]) -> str | None:
     return json.dumps([doc["name"], args, m.get("device"), m.get("threads"), machine], sort_keys=True, default=str)
 
 
+def _preference(doc: dict[str, Any]) -> tuple[bool, str]:
+    """Prefer variants timed side by side (``--sweep``), then the newest run."""
+    m = _meta(doc)
+    return (bool(m.get("interleaved_with")), str(m.get("date", "")))
+
+
 def component_groups(
     docs: Iterable[dict[str, Any]], peers: Iterable[dict[str, Any]] = ()
 ) -> list[list[dict[str, Any]]]:
@@ -170,8 +176,8 @@ def component_groups(
         if key in wanted:
             nl = str(_meta(doc)["config"]["init_args"][_SWAPPED])
             current = groups.setdefault(key, {}).get(nl)
-            if current is None or str(_meta(doc).get("date", "")) > str(_meta(current).get("date", "")):
-                groups[key][nl] = doc  # the newest run of each variant
+            if current is None or _preference(doc) > _preference(current):
+                groups[key][nl] = doc
     return [sorted(g.values(), key=lambda d: _meta(d)["config"]["init_args"][_SWAPPED]) for g in groups.values() if len(g) > 1]
 
 
