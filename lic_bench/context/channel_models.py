@@ -26,6 +26,7 @@ from torch import Tensor
 from lic_bench.context.channel import ChannelSpatialContext, elic_groups
 from lic_bench.context.coding import coding_threads
 from lic_bench.entropy import EntropyBottleneck
+from lic_bench.fastpath import FastSequential
 from lic_bench.layers import conv, deconv, get_nonlinearity
 from lic_bench.models.base import LatentCompressionModel
 from lic_bench.models.transforms import analysis, hyper_analysis, synthesis
@@ -142,7 +143,9 @@ class ChannelContextModel(LatentCompressionModel):
             return self.context.decompress(strings[0], self._hyper(z_hat))
 
     def decompress(self, strings: list, shape) -> dict[str, Tensor]:
-        return {"x_hat": self.g_s(self.decompress_latent(strings, shape)).clamp_(0, 1)}
+        # Same arithmetic as self.g_s, about twice as fast (lic_bench.fastpath).
+        y_hat = self.decompress_latent(strings, shape)
+        return {"x_hat": FastSequential(self.g_s)(y_hat).clamp_(0, 1)}
 
 
 @MODELS.register(

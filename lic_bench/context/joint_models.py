@@ -29,6 +29,7 @@ from lic_bench.context.joint import (
     joint_train,
 )
 from lic_bench.entropy import EntropyBottleneck, GaussianConditional
+from lic_bench.fastpath import FastSequential
 from lic_bench.models.base import LatentCompressionModel
 from lic_bench.models.transforms import analysis, hyper_analysis, hyper_synthesis, synthesis
 from lic_bench.registry import MODELS
@@ -112,7 +113,8 @@ class JointContextModel(LatentCompressionModel):
 
     def decompress(self, strings: list, shape) -> dict[str, Tensor]:
         y_hat = self.decompress_latent(strings, shape)
-        return {"x_hat": self.g_s(y_hat).clamp_(0, 1)}
+        # Same arithmetic as self.g_s, about twice as fast (lic_bench.fastpath).
+        return {"x_hat": FastSequential(self.g_s)(y_hat).clamp_(0, 1)}
 
 
 @MODELS.register(
