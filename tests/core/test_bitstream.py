@@ -10,7 +10,6 @@ import zlib
 import numpy as np
 import pytest
 import torch
-from tests.core.core_helpers import smooth_image
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +25,7 @@ from lic_bench.bitstream import (
     write_png,
 )
 from lic_bench.bitstream.codec import compress_file, decompress_file, model_for_coding
+from tests.core.core_helpers import smooth_image
 
 
 @pytest.fixture(scope="module")

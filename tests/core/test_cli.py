@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.core.core_helpers import smooth_image
 
 from lic_bench.bitstream import write_png
 from lic_bench.cli import main
+from tests.core.core_helpers import smooth_image
 
 
 def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
@@ -107,9 +107,8 @@ def test_bad_input_is_one_line_error(monkeypatch, capsys, tmp_path, args, messag
 
 def test_truncated_file_in_a_real_process(tmp_path):
     """The installed console script: one line on stderr, non-zero exit, no traceback."""
-    from tests.core.core_helpers import small_config
-
     from lic_bench.bitstream.codec import encode_image, model_for_coding
+    from tests.core.core_helpers import small_config
 
     data = encode_image(model_for_coding(small_config("bmshj2018-factorized")), smooth_image(32, 32))
     bad = tmp_path / "cut.licb"

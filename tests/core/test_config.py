@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import torch
 import yaml
-from tests.core.core_helpers import smooth_image
 
 from lic_bench.bitstream import decode_image, encode_image
 from lic_bench.bitstream.codec import model_for_coding
@@ -13,6 +12,7 @@ from lic_bench.errors import UsageError
 from lic_bench.layers import DivisiveNormalization
 from lic_bench.models import build_model, config_dir, load_model_config, transforms
 from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS
+from tests.core.core_helpers import smooth_image
 
 
 def test_shipped_configs_resolve_to_their_registered_model():

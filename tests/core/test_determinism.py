@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from tests.core.core_helpers import small_config, smooth_image
 
 from lic_bench.bitstream import decode_image, encode_image, read_image_array, to_uint8
 from lic_bench.registry import MODELS
+from tests.core.core_helpers import small_config, smooth_image
 
 _CHILD = """
 import sys

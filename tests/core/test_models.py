@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 import torch
-from tests.core.core_helpers import small_config, smooth_image
 
 from lic_bench.bitstream import decode_image, encode_image, read_header
 from lic_bench.bitstream.codec import pad_image
 from lic_bench.models import build_model
 from lic_bench.models.catalog import model_records
 from lic_bench.registry import MODELS
+from tests.core.core_helpers import small_config, smooth_image
 
 NAMES = MODELS.list()
 # Models written in this package round exactly like their forward pass; others
