@@ -19,6 +19,7 @@ bit-identical means and scales.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
@@ -41,11 +42,18 @@ __all__ = [
 ]
 
 
-def scale_indexes(gc: GaussianConditional, scales: Tensor) -> Tensor:
+def scale_indexes(gc: GaussianConditional, scales: Tensor, table: Tensor | None = None) -> Tensor:
     """CompressAI's ``build_indexes`` (index of the smallest table scale >= scale) in one
-    ``bucketize`` call instead of a loop over the 64 table entries."""
-    scales = gc.lower_bound_scale(scales)
-    return torch.bucketize(scales, gc.scale_table[:-1].to(scales.dtype), right=False).int()
+    ``bucketize`` call instead of a loop over the 64 table entries.
+
+    ``torch.max`` with the bound is what ``gc.lower_bound_scale`` computes, without the
+    autograd-function call; ``table`` (``gc.scale_table[:-1]`` in the scales' dtype)
+    may be passed in by callers that index many times.
+    """
+    scales = torch.max(scales, gc.lower_bound_scale.bound.to(scales.dtype))
+    if table is None:
+        table = gc.scale_table[:-1].to(scales.dtype)
+    return torch.bucketize(scales, table, right=False).int()
 
 
 class SymbolCoder:
@@ -58,6 +66,7 @@ class SymbolCoder:
 
     def __init__(self, gc: GaussianConditional, mode: str, batch: int, strings=None):
         self.gc, self.mode, self.batch = gc, mode, batch
+        self._table: Tensor | None = None
         if mode != "quantize":
             for check in (gc._check_cdf_size, gc._check_cdf_length, gc._check_offsets_size):
                 check()
@@ -97,32 +106,55 @@ class SymbolCoder:
     def __call__(
         self, y: Tensor | None, scales: Tensor, means: Tensor, offset: Tensor | None = None
     ) -> tuple[Tensor, Tensor]:
-        """Code one step; returns ``(y_hat, y_rate)`` = ``(k + mu + d, k + mu)``."""
+        """Code one step of the whole batch (dim 0); returns ``(y_hat, y_rate)`` =
+        ``(k + mu + d, k + mu)``."""
         shift = means if offset is None else means + offset
         if self.mode == "decode":
-            indexes = scale_indexes(self.gc, scales)
-            rows = [self._decode(dec, indexes[b]) for b, dec in enumerate(self.decoders)]
-            symbols = torch.tensor(rows, dtype=means.dtype, device=means.device).reshape(means.shape)
+            symbols = torch.stack([self._decode(b, scales[b]) for b in range(self.batch)])
         else:
             symbols = torch.round(y - shift)
             if self.mode == "encode":
-                indexes = scale_indexes(self.gc, scales)
-                ints = symbols.int()
                 for b in range(self.batch):
-                    self.symbols[b].extend(ints[b].reshape(-1).tolist())
-                    self.indexes[b].extend(indexes[b].reshape(-1).tolist())
+                    self._encode(b, symbols[b], scales[b])
         return symbols + shift, symbols + means
 
-    def _decode(self, dec: RansDecoder, indexes: Tensor) -> list[int]:
-        # Hand the decoder only the tables this step uses (same values, re-indexed).
-        used, local = torch.unique(indexes.reshape(-1), return_inverse=True)
+    def image(
+        self, b: int, y: Tensor | None, scales: Tensor, means: Tensor, offset: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """Like calling the coder, for image ``b`` alone (tensors without a batch dim)."""
+        shift = means if offset is None else means + offset
+        if self.mode == "decode":
+            symbols = self._decode(b, scales)
+        else:
+            symbols = torch.round(y - shift)
+            if self.mode == "encode":
+                self._encode(b, symbols, scales)
+        return symbols + shift, symbols + means
+
+    def _indexes(self, scales: Tensor) -> Tensor:
+        if self._table is None or self._table.dtype != scales.dtype:
+            self._table = self.gc.scale_table[:-1].to(scales.dtype).contiguous()
+        return scale_indexes(self.gc, scales, self._table)
+
+    def _encode(self, b: int, symbols: Tensor, scales: Tensor) -> None:
+        self.symbols[b].extend(symbols.int().reshape(-1).tolist())
+        self.indexes[b].extend(self._indexes(scales).reshape(-1).tolist())
+
+    def _decode(self, b: int, scales: Tensor) -> Tensor:
+        indexes = self._indexes(scales).reshape(-1)
+        # Hand the decoder only the tables this step uses (same values, re-indexed):
+        # the binding converts every table it is given on every call.
+        used, local = torch.unique(indexes, return_inverse=True)
         used = used.tolist()
-        return dec.decode_stream(
+        values = self.decoders[b].decode_stream(
             local.tolist(),
             [self.cdf[u] for u in used],
             [self.cdf_lengths[u] for u in used],
             [self.offsets[u] for u in used],
         )
+        # array -> tensor is several times faster than torch.tensor(list)
+        ints = torch.frombuffer(array("i", values), dtype=torch.int32)
+        return ints.to(device=scales.device, dtype=scales.dtype).view(scales.shape)
 
     def flush(self) -> list[bytes]:
         """The rANS stream of each image (encoder only)."""

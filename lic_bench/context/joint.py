@@ -29,15 +29,10 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from lic_bench.context.coding import (
-    SpatialKernels,
-    SymbolCoder,
-    code_latent,
-    coding_threads,
-    gather,
-)
+from lic_bench.context.coding import SpatialKernels, SymbolCoder, coding_threads
 from lic_bench.context.masks import MaskedConv2d, checkerboard_mask, raster_mask
 from lic_bench.context.schedule import Step, checkerboard_steps, wavefront_steps
+from lic_bench.context.spatial_coder import spatial_code
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.layers import PointwiseConv2d
 from lic_bench.quantizers import Quantizer, get_quantizer
@@ -90,16 +85,8 @@ def joint_code(
     offset: Tensor | None = None,
 ) -> dict[str, Tensor]:
     """Quantize / encode / decode ``y`` (``(B, M, H, W)``) given the hyper ``params`` (2M)."""
-    B, _, H, W = params.shape
-    M = conv.in_channels
-
-    def params_at(ctx: Tensor, step: Step) -> tuple[Tensor, Tensor]:
-        scales, means = ep(torch.cat((gather(params, step), ctx), dim=1)).chunk(2, 1)
-        return scales, means
-
-    steps = joint_steps(spatial, conv, H, W)
-    kernels = SpatialKernels([conv])
-    return code_latent(y, (B, M, H, W), steps, kernels, params_at, coder, offset, like=params)
+    steps = joint_steps(spatial, conv, *params.shape[-2:])
+    return spatial_code(y, params, conv, ep, coder, steps, offset)
 
 
 def joint_train(
