@@ -6,8 +6,8 @@ Context models: ``autoregressive-context`` (Minnen et al. 2018), ``checkerboard`
 ``mbt2018``, ``he2021-checkerboard``, ``minnen2020-channelwise``, ``he2022-elic``,
 ``uludag2022-unified``, ``uludag2022-unified-parallel``.
 
-Every one decodes through :func:`lic_bench.context.coding.code_latent`, which codes
-all positions of a schedule step at once (:mod:`lic_bench.context.schedule`).
+Every one codes through :func:`lic_bench.context.spatial_coder.code_positions`, which
+codes all positions of a schedule step at once (:mod:`lic_bench.context.schedule`).
 """
 
 from lic_bench.context.channel import (
@@ -24,7 +24,7 @@ from lic_bench.context.channel_models import (
     Uludag2022Unified,
     Uludag2022UnifiedParallel,
 )
-from lic_bench.context.coding import SpatialKernels, SymbolCoder, code_latent
+from lic_bench.context.coding import SpatialKernels, SymbolCoder
 from lic_bench.context.joint import JointContext, autoregressive_context, checkerboard_context
 from lic_bench.context.joint_models import He2021Checkerboard, JointContextModel, Mbt2018
 from lic_bench.context.masks import (
@@ -66,7 +66,6 @@ __all__ = [
     "checkerboard_context",
     "checkerboard_mask",
     "checkerboard_steps",
-    "code_latent",
     "patch_mask",
     "patch_steps",
     "raster_mask",

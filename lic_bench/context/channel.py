@@ -40,6 +40,7 @@ position during decoding. The number of slices is not given in seed 004 (8 here)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,9 +51,9 @@ from torch import Tensor
 from lic_bench.context.coding import (
     SpatialKernels,
     SymbolCoder,
-    code_latent,
     coding_threads,
-    gather,
+    memo,
+    module_state,
 )
 from lic_bench.context.masks import MaskedConv2d, checkerboard_mask, patch_mask, raster_mask
 from lic_bench.context.schedule import (
@@ -62,6 +63,7 @@ from lic_bench.context.schedule import (
     single_step,
     wavefront_steps,
 )
+from lic_bench.context.spatial_coder import MLP, code_positions, context_plan, position_major
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.layers import PointwiseConv2d, get_nonlinearity
 from lic_bench.quantizers import get_quantizer
@@ -116,6 +118,17 @@ def _pointwise_net(cin: int, cout: int, act: str) -> nn.Sequential:
         get_nonlinearity(act, h2),
         PointwiseConv2d(h2, cout),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _schedule(spatial: str, H: int, W: int, patch_size: int, kernel_size: int) -> list[Step]:
+    if spatial == "none":
+        return single_step(H, W)
+    if spatial == "checkerboard":
+        return checkerboard_steps(H, W)
+    if spatial == "autoregressive":
+        return wavefront_steps(H, W, raster_mask(kernel_size))
+    return patch_steps(H, W, patch_size)
 
 
 class ChannelSpatialContext(nn.Module):
@@ -200,14 +213,10 @@ class ChannelSpatialContext(nn.Module):
         return [patch_mask(p, k, index) for index in range(p * p)]
 
     def steps(self, H: int, W: int) -> list[Step]:
-        """The decoding schedule inside one slice."""
-        if self.spatial == "none":
-            return single_step(H, W)
-        if self.spatial == "checkerboard":
-            return checkerboard_steps(H, W)
-        if self.spatial == "autoregressive":
-            return wavefront_steps(H, W, raster_mask(self.spatial_context[0][0].kernel_size[0]))
-        return patch_steps(H, W, self.patch_size)
+        """The decoding schedule inside one slice (cached: the same list for the same
+        arguments)."""
+        k = self.spatial_context[0][0].kernel_size[0] if self.spatial != "none" else 0
+        return _schedule(self.spatial, H, W, self.patch_size, k)
 
     # -- per-slice pieces ------------------------------------------------------
     def _channel_maps(self, i: int, hm: Tensor, hs: Tensor, support: list[Tensor]):
@@ -255,27 +264,49 @@ class ChannelSpatialContext(nn.Module):
             support = decoded[: self._n_support(i)]
             mean_in, scale_in = self._channel_maps(i, hm, hs, support)
 
-            def params_at(ctx, step, i=i, mean_in=mean_in, scale_in=scale_in):
-                return self._params(i, gather(mean_in, step), gather(scale_in, step), ctx)
-
-            out = code_latent(
-                None if y is None else y[:, start : start + C],
-                (B, C, H, W),
-                steps,
-                self._kernels(i),
-                params_at,
-                coder,
-                None if offset is None else offset[:, start : start + C],
-                like=hm,
-            )
+            y_i = None if y is None else y[:, start : start + C]
+            d_i = None if offset is None else offset[:, start : start + C]
+            out = self._code_slice(i, y_i, mean_in, scale_in, steps, coder, d_i)
             y_hat = self._refine(i, out["y_hat"], hm, support)
             decoded.append(y_hat)
             for k in ("y_rate", "scales", "means"):
-                outs[k].append(out[k])
+                if k in out:  # only kept when quantizing (the eval forward)
+                    outs[k].append(out[k])
             start += C
         res = {k: torch.cat(v, 1) for k, v in outs.items() if v}
         res["y_hat"] = torch.cat(decoded, 1)
         return res
+
+    def _code_slice(self, i, y, mean_in, scale_in, steps, coder, offset) -> dict[str, Tensor]:
+        """Slice ``i``, position-major (:mod:`.spatial_coder`). With a spatial context,
+        the maps' share of each entropy-parameter network's first layer is one GEMM
+        over the whole slice, and a step adds the context's share."""
+        B, _, H, W = mean_in.shape
+        C = self.groups[i]
+        if self.spatial == "none":  # the maps are the parameters; one step
+            plan = context_plan(steps, [], W)
+            maps = [(position_major(mean_in[b]), position_major(scale_in[b])) for b in range(B)]
+
+            def direct(b: int, pos: Tensor, ctx: None) -> tuple[Tensor, Tensor]:
+                return maps[b][1].index_select(0, pos), maps[b][0].index_select(0, pos)
+
+            return code_positions(y, (B, C, H, W), plan, direct, coder, offset, like=mean_in)
+        plan = context_plan(steps, list(self.spatial_context[i]), W)
+        sp = plan.out_channels // 2  # context channels per branch: (mean | scale)
+        branches = []
+        for net, maps in ((self.ep_mean[i], mean_in), (self.ep_scale[i], scale_in)):
+            c = maps.shape[1]
+            mlp = memo(net, "mlp", (c, module_state(net)), lambda net=net, c=c: MLP(net, split=c))
+            branches.append((mlp, [mlp.head(position_major(maps[b])) for b in range(B)]))
+        (mlp_m, heads_m), (mlp_s, heads_s) = branches
+
+        def params_at(b: int, pos: Tensor, ctx: Tensor | None) -> tuple[Tensor, Tensor]:
+            cm, cs = (None, None) if ctx is None else (ctx[:, :sp], ctx[:, sp:])
+            means = mlp_m.tail(heads_m[b].index_select(0, pos), cm)
+            scales = mlp_s.tail(heads_s[b].index_select(0, pos), cs)
+            return scales, means
+
+        return code_positions(y, (B, C, H, W), plan, params_at, coder, offset, like=mean_in)
 
     def _train(self, y: Tensor, hyper: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:
         hm, hs = hyper

@@ -1,26 +1,24 @@
-"""Step-wise coding of a latent whose Gaussian parameters depend on decoded neighbours.
+"""What every context model's coder shares: the symbol coder, thread pinning, caches.
 
-One routine, :func:`code_latent`, runs a schedule (:mod:`lic_bench.context.schedule`)
-for the three things a context model must agree on bit for bit:
+A context model must agree bit for bit in three passes, which therefore run the same
+code (:func:`lic_bench.context.spatial_coder.code_positions`) and differ only in the
+:class:`SymbolCoder` they are given:
 
 * the eval-mode forward pass (``SymbolCoder.quantizer``: round, no coding),
 * ``compress`` (``SymbolCoder.encoder``: round and rANS-encode),
 * ``decompress`` (``SymbolCoder.decoder``: rANS-decode).
 
-At every step it computes the context only at the positions being coded -- it gathers
-their masked neighbourhood taps from the partially decoded latent and multiplies them
-by the matching kernel columns (one GEMM) -- runs the caller's entropy-parameter
-network on those positions only, and codes all their symbols with one
-``encode_with_indexes`` / ``decode_stream`` call of CompressAI's rANS coder. Because
-the three modes execute the same tensor operations on the same inputs with the same
-(pinned, :data:`CODING_THREADS`) thread count, encoder and decoder compute
-bit-identical means and scales.
+Each step's symbols are coded with one ``encode_with_indexes`` / ``decode_stream``
+call of CompressAI's rANS coder. Because the three passes execute the same tensor
+operations on the same inputs with the same (pinned, :data:`CODING_THREADS`) thread
+count, encoder and decoder compute bit-identical means and scales.
+:class:`SpatialKernels` is the training-time (dense) form of the context kernels.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 import torch
@@ -28,16 +26,16 @@ from compressai.ans import BufferedRansEncoder, RansDecoder
 from compressai.entropy_models import GaussianConditional
 from torch import Tensor
 
-from lic_bench.context.masks import MaskedConv2d, mask_taps
+from lic_bench.context.masks import MaskedConv2d
 from lic_bench.context.schedule import Step, kernel_map
 
 __all__ = [
     "CODING_THREADS",
     "SpatialKernels",
     "SymbolCoder",
-    "code_latent",
     "coding_threads",
-    "gather",
+    "memo",
+    "module_state",
     "scale_indexes",
 ]
 
@@ -56,10 +54,29 @@ def scale_indexes(gc: GaussianConditional, scales: Tensor, table: Tensor | None 
     return torch.bucketize(scales, table, right=False).int()
 
 
+def module_state(mod: torch.nn.Module) -> tuple:
+    """Changes whenever a parameter or buffer is replaced or modified in place."""
+    return tuple((t.data_ptr(), t._version, t.dtype, t.device) for t in (*mod.parameters(), *mod.buffers()))
+
+
+def memo(owner: torch.nn.Module, tag: str, key: tuple, build):
+    """``build()``, memoised on ``owner`` until ``key`` changes (weights, schedule).
+
+    Built without autograd: the coder's tensors are inference-only, and a cached
+    graph would outlive the backward pass that frees it.
+    """
+    slot = owner.__dict__.setdefault("_lic_bench_coder_cache", {})
+    hit = slot.get(tag)
+    if hit is None or hit[0] != key:
+        with torch.no_grad():
+            hit = slot[tag] = (key, build())
+    return hit[1]
+
+
 class SymbolCoder:
     """Quantizes, encodes or decodes the symbols of successive steps, one stream per image.
 
-    Symbols of a step are taken image by image in ``(C, n)`` row-major order; the
+    Symbols of a step are taken in ``(position, channel)`` row-major order; the
     encoder buffers them and writes one rANS stream per image at :meth:`flush`, the
     decoder reads them back in the same order.
     """
@@ -103,25 +120,13 @@ class SymbolCoder:
     def decoder(cls, gc: GaussianConditional, strings: Sequence[bytes]) -> SymbolCoder:
         return cls(gc, "decode", len(strings), strings)
 
-    def __call__(
-        self, y: Tensor | None, scales: Tensor, means: Tensor, offset: Tensor | None = None
-    ) -> tuple[Tensor, Tensor]:
-        """Code one step of the whole batch (dim 0); returns ``(y_hat, y_rate)`` =
-        ``(k + mu + d, k + mu)``."""
-        shift = means if offset is None else means + offset
-        if self.mode == "decode":
-            symbols = torch.stack([self._decode(b, scales[b]) for b in range(self.batch)])
-        else:
-            symbols = torch.round(y - shift)
-            if self.mode == "encode":
-                for b in range(self.batch):
-                    self._encode(b, symbols[b], scales[b])
-        return symbols + shift, symbols + means
-
     def image(
         self, b: int, y: Tensor | None, scales: Tensor, means: Tensor, offset: Tensor | None = None
     ) -> tuple[Tensor, Tensor]:
-        """Like calling the coder, for image ``b`` alone (tensors without a batch dim)."""
+        """Code one step of image ``b``; returns ``(y_hat, y_rate)`` = ``(k + mu + d, k + mu)``.
+
+        Tensors have no batch dimension; symbols are taken in row-major order.
+        """
         shift = means if offset is None else means + offset
         if self.mode == "decode":
             symbols = self._decode(b, scales)
@@ -144,8 +149,10 @@ class SymbolCoder:
         indexes = self._indexes(scales).reshape(-1)
         # Hand the decoder only the tables this step uses (same values, re-indexed):
         # the binding converts every table it is given on every call.
-        used, local = torch.unique(indexes, return_inverse=True)
-        used = used.tolist()
+        counts = torch.bincount(indexes, minlength=len(self.cdf))  # O(n), unlike unique
+        present = counts > 0
+        used = present.nonzero().squeeze(1).tolist()
+        local = (present.cumsum(0) - 1)[indexes]
         values = self.decoders[b].decode_stream(
             local.tolist(),
             [self.cdf[u] for u in used],
@@ -184,36 +191,6 @@ class SpatialKernels:
         self.pad = max((c.kernel_size[0] // 2 for c in self.convs), default=0)
         self._mats: list[tuple[Tensor, Tensor, Tensor, Tensor | None]] | None = None
 
-    def prepare(self) -> SpatialKernels:
-        """Slice the kernels' tap columns once per coding call."""
-        mats = []
-        for conv in self.convs:
-            dy, dx = mask_taps(conv.mask2d)
-            k = conv.kernel_size[0] // 2
-            w = conv.weight[:, :, dy + k, dx + k]  # (C_out, C_in, T)
-            mats.append((dy, dx, w.reshape(w.shape[0], -1).t().contiguous(), conv.bias))
-        self._mats = mats
-        return self
-
-    def at(self, y_pad: Tensor, step: Step) -> Tensor:
-        B, n = y_pad.shape[0], step.rows.numel()
-        if step.kernel < 0:
-            return y_pad.new_zeros(B, self.out_channels, n, 1)
-        if self._mats is None:
-            self.prepare()
-        dy, dx, wmat, bias = self._mats[step.kernel]
-        if dy.numel() == 0:
-            out = y_pad.new_zeros(B, n, wmat.shape[1])
-        else:
-            ri = step.rows[:, None] + self.pad + dy[None, :]
-            ci = step.cols[:, None] + self.pad + dx[None, :]
-            taps = y_pad[:, :, ri, ci]  # (B, C_in, n, T)
-            taps = taps.permute(0, 2, 1, 3).reshape(B, n, -1)
-            out = torch.matmul(taps, wmat)
-        if bias is not None:
-            out = out + bias
-        return out.permute(0, 2, 1).unsqueeze(-1)
-
     def full(self, y: Tensor, steps: list[Step]) -> Tensor:
         H, W = y.shape[-2:]
         kmap = kernel_map(steps, H, W).to(y.device)
@@ -231,9 +208,12 @@ class SpatialKernels:
 #: convolutions and even GEMMs choose their blocking -- hence their summation order
 #: -- by thread count (on this CPU a [128 x 2016] x [2016 x 32] product differs in the
 #: last bit between 1 and 2 threads), and a last-bit change of a scale can move it
-#: across a table boundary and desynchronise the rANS decoder. One thread is also the
-#: fastest setting for these small per-step operators on a shared machine.
-CODING_THREADS = 1
+#: across a table boundary and desynchronise the rANS decoder. Two threads, because
+#: the full-resolution convolutions of the channel-conditional models (channel
+#: prediction, LRP) and the patch-parallel steps run nearly twice as fast on two
+#: cores, and even the small wavefront steps of ``mbt2018`` gain a little; a machine
+#: with one core still decodes correctly, only slower.
+CODING_THREADS = 2
 
 
 @contextmanager
@@ -248,67 +228,3 @@ def coding_threads(n: int | None = None):
     finally:
         if n != old:
             torch.set_num_threads(old)
-
-
-ParamsFn = Callable[[Tensor, Step], tuple[Tensor, Tensor]]
-
-
-def code_latent(
-    y: Tensor | None,
-    shape: tuple[int, int, int, int],
-    steps: list[Step],
-    kernels: SpatialKernels | None,
-    params_at: ParamsFn,
-    coder: SymbolCoder,
-    offset: Tensor | None = None,
-    like: Tensor | None = None,
-) -> dict[str, Tensor]:
-    """Run ``steps`` over a ``(B, C, H, W)`` latent.
-
-    Args:
-        y: the latent to code (``None`` when decoding).
-        shape: ``(B, C, H, W)``.
-        steps: the schedule.
-        kernels: spatial context kernels (``None``: no spatial context).
-        params_at: ``(context (B, C_ctx, n, 1) or None, step) -> (scales, means)``, each
-            ``(B, C, n, 1)``, for the step's positions.
-        coder: what to do with the symbols.
-        offset: the quantizer's coding offset ``d`` (``(B, C, H, W)``), if any.
-        like: a tensor with the dtype and device of the outputs (when ``y`` is None).
-
-    Returns:
-        ``{"y_hat", "y_rate", "scales", "means"}``, each ``(B, C, H, W)``.
-    """
-    B, C, H, W = shape
-    like = y if y is not None else like if like is not None else offset
-    kw = {"dtype": like.dtype, "device": like.device} if like is not None else {}
-    P = kernels.pad if kernels is not None else 0
-    y_pad = torch.zeros(B, C, H + 2 * P, W + 2 * P, **kw)
-    y_rate = torch.zeros(B, C, H, W, **kw)
-    scales = torch.zeros(B, C, H, W, **kw)
-    means = torch.zeros(B, C, H, W, **kw)
-    if kernels is not None:
-        kernels.prepare()
-    with coding_threads():
-        _run(y, steps, kernels, params_at, coder, offset, P, y_pad, y_rate, scales, means)
-    y_hat = y_pad[:, :, P : P + H, P : P + W] if P else y_pad
-    return {"y_hat": y_hat.contiguous(), "y_rate": y_rate, "scales": scales, "means": means}
-
-
-def _run(y, steps, kernels, params_at, coder, offset, P, y_pad, y_rate, scales, means) -> None:
-    for step in steps:
-        r, c = step.rows, step.cols
-        ctx = kernels.at(y_pad, step) if kernels is not None else None
-        s, m = params_at(ctx, step)
-        y_s = None if y is None else y[:, :, r, c].unsqueeze(-1)
-        d_s = None if offset is None else offset[:, :, r, c].unsqueeze(-1)
-        yh, yr = coder(y_s, s, m, d_s)
-        y_pad[:, :, r + P, c + P] = yh.squeeze(-1)
-        y_rate[:, :, r, c] = yr.squeeze(-1)
-        scales[:, :, r, c] = s.squeeze(-1)
-        means[:, :, r, c] = m.squeeze(-1)
-
-
-def gather(t: Tensor, step: Step) -> Tensor:
-    """``t[:, :, rows, cols]`` as ``(B, C, n, 1)``."""
-    return t[:, :, step.rows, step.cols].unsqueeze(-1)

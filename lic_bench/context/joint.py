@@ -23,6 +23,7 @@ wavefront ``t = 3i + j`` are decoded together (:mod:`lic_bench.context.schedule`
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import torch
@@ -70,8 +71,14 @@ def context_conv(M: int, spatial: str, kernel_size: int = 5) -> MaskedConv2d:
 
 
 def joint_steps(spatial: str, conv: MaskedConv2d, H: int, W: int) -> list[Step]:
+    """The decoding schedule (cached: the same list object for the same arguments)."""
+    return _steps(spatial, H, W, tuple(map(tuple, conv.mask2d.cpu().tolist())))
+
+
+@functools.lru_cache(maxsize=64)
+def _steps(spatial: str, H: int, W: int, mask: tuple) -> list[Step]:
     if spatial == "autoregressive":
-        return wavefront_steps(H, W, conv.mask2d)
+        return wavefront_steps(H, W, torch.tensor(mask))
     return checkerboard_steps(H, W)
 
 

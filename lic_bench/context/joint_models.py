@@ -29,7 +29,7 @@ from lic_bench.context.joint import (
     joint_train,
 )
 from lic_bench.entropy import EntropyBottleneck, GaussianConditional
-from lic_bench.fastpath import FastSequential
+from lic_bench.fastpath import fast_transform
 from lic_bench.models.base import LatentCompressionModel
 from lic_bench.models.transforms import analysis, hyper_analysis, hyper_synthesis, synthesis
 from lic_bench.registry import MODELS
@@ -97,7 +97,7 @@ class JointContextModel(LatentCompressionModel):
         z_strings, z_hat = self.compress_factorized(self.entropy_bottleneck, z)
         coder = SymbolCoder.encoder(self.gaussian_conditional, y.shape[0])
         with coding_threads():
-            params = self.h_s(z_hat)
+            params = fast_transform(self, "h_s")(z_hat)
             joint_code(y, params, *self._ctx(), coder, self.spatial, self.quantizer.offset(y))
         return {"strings": [coder.flush(), z_strings], "shape": tuple(z.shape[-2:])}
 
@@ -106,7 +106,8 @@ class JointContextModel(LatentCompressionModel):
         z_hat = self.decompress_factorized(self.entropy_bottleneck, strings[1], shape)
         coder = SymbolCoder.decoder(self.gaussian_conditional, strings[0])
         with coding_threads():
-            params = self.h_s(z_hat)
+            # bit-identical to self.h_s, which the eval forward runs
+            params = fast_transform(self, "h_s")(z_hat)
             B, _, H, W = params.shape
             offset = self.quantizer.offset(params.new_zeros(B, self.M, H, W))
             return joint_code(None, params, *self._ctx(), coder, self.spatial, offset)["y_hat"]
@@ -114,7 +115,7 @@ class JointContextModel(LatentCompressionModel):
     def decompress(self, strings: list, shape) -> dict[str, Tensor]:
         y_hat = self.decompress_latent(strings, shape)
         # Same arithmetic as self.g_s, about twice as fast (lic_bench.fastpath).
-        return {"x_hat": FastSequential(self.g_s)(y_hat).clamp_(0, 1)}
+        return {"x_hat": fast_transform(self, "g_s")(y_hat).clamp_(0, 1)}
 
 
 @MODELS.register(

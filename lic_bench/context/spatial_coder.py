@@ -26,16 +26,25 @@ Symbols of a step are coded in ``(position, channel)`` row-major order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from lic_bench.context.coding import SymbolCoder, coding_threads
+from lic_bench.context.coding import SymbolCoder, coding_threads, memo, module_state
 from lic_bench.context.masks import MaskedConv2d, mask_taps
 from lic_bench.context.schedule import Step
 
-__all__ = ["MLP", "spatial_code"]
+__all__ = [
+    "MLP",
+    "ContextPlan",
+    "code_positions",
+    "context_plan",
+    "position_major",
+    "spatial_code",
+]
 
 
 class MLP:
@@ -78,29 +87,107 @@ def _act(h: Tensor, slope: float | None) -> Tensor:
     return torch.relu_(h) if slope == 0.0 else F.leaky_relu_(h, slope)
 
 
-def _position_major(t: Tensor) -> Tensor:
+def position_major(t: Tensor) -> Tensor:
     """``(C, H, W) -> (H*W, C)``, contiguous."""
     return t.permute(1, 2, 0).reshape(-1, t.shape[0]).contiguous()
 
 
-class _Plan:
-    """Per-step indexes into the flat and the padded latent, built once per call."""
+class ContextPlan:
+    """A schedule's per-step indexes into the flat and the padded position-major
+    latent, and each context kernel as a ``(T*C_in, C_out)`` matrix over its taps."""
 
-    def __init__(self, steps: list[Step], conv: MaskedConv2d, W: int):
-        k = conv.kernel_size[0]
-        self.pad = P = k // 2
+    def __init__(self, steps: list[Step], convs: list[MaskedConv2d], W: int):
+        self.steps = steps  # held so that its id, part of the cache key, is not reused
+        self.pad = P = max((c.kernel_size[0] // 2 for c in convs), default=0)
         Wp = W + 2 * P
-        dy, dx = mask_taps(conv.mask2d)
-        w = conv.weight[:, :, dy + P, dx + P]  # (C_out, C_in, T)
-        self.ctx_w = w.permute(2, 1, 0).reshape(-1, w.shape[0]).contiguous()  # (T*C_in, C_out)
-        self.ctx_b = conv.bias if conv.bias is not None else w.new_zeros(w.shape[0])
-        offsets = dy * Wp + dx
+        self.kernels, offsets = [], []
+        for conv in convs:
+            dy, dx = mask_taps(conv.mask2d)
+            k = conv.kernel_size[0] // 2
+            w = conv.weight[:, :, dy + k, dx + k]  # (C_out, C_in, T)
+            bias = conv.bias if conv.bias is not None else w.new_zeros(w.shape[0])
+            self.kernels.append((w.permute(2, 1, 0).reshape(-1, w.shape[0]).contiguous(), bias))
+            offsets.append(dy * Wp + dx)
+        self.out_channels = convs[0].out_channels if convs else 0
         self.items = []
         for s in steps:
             pos = s.rows * W + s.cols
             padded = (s.rows + P) * Wp + (s.cols + P)
-            taps = (padded[:, None] + offsets[None, :]).reshape(-1) if s.kernel >= 0 else None
-            self.items.append((pos, padded, taps))
+            taps = None
+            if s.kernel >= 0:
+                taps = (padded[:, None] + offsets[s.kernel][None, :]).reshape(-1)
+            self.items.append((pos, padded, taps, s.kernel))
+
+    def context(self, y_pad: Tensor, pos: Tensor, taps: Tensor | None, kernel: int) -> Tensor | None:
+        """``(n, C_out)`` context of a step's positions (None: no spatial context)."""
+        if kernel < 0:
+            return None
+        w, b = self.kernels[kernel]
+        if taps.numel() == 0:
+            return b.expand(pos.numel(), -1).clone()
+        return torch.addmm(b, y_pad.index_select(0, taps).view(pos.numel(), -1), w)
+
+
+def context_plan(steps: list[Step], convs: list[MaskedConv2d], W: int) -> ContextPlan:
+    """The :class:`ContextPlan`, cached on the first kernel until weights or schedule
+    change (not cached without kernels: then it is a handful of index tensors)."""
+    if not convs:
+        return ContextPlan(steps, [], W)
+    key = (id(steps), W, *(module_state(c) for c in convs))
+    return memo(convs[0], "plan", key, lambda: ContextPlan(steps, list(convs), W))
+
+
+#: ``(image index, step positions (n,), context (n, C_ctx) or None) -> (scales, means)``
+ParamsAt = Callable[[int, Tensor, Tensor | None], tuple[Tensor, Tensor]]
+
+
+def code_positions(
+    y: Tensor | None,
+    shape: tuple[int, int, int, int],
+    plan: ContextPlan,
+    params_at: ParamsAt,
+    coder: SymbolCoder,
+    offset: Tensor | None = None,
+    like: Tensor | None = None,
+) -> dict[str, Tensor]:
+    """Run ``plan``'s schedule over a ``(B, C, H, W)`` latent, image by image.
+
+    Returns ``{"y_hat"}``, plus ``"y_rate"``, ``"scales"`` and ``"means"`` when
+    quantizing (the eval forward needs them for the likelihoods), all ``(B, C, H, W)``.
+    Callers hold :func:`coding_threads`.
+    """
+    B, C, H, W = shape
+    like = y if y is not None else like
+    keep = coder.mode == "quantize"
+    out: dict[str, list[Tensor]] = {"y_hat": [], "y_rate": [], "scales": [], "means": []}
+    for b in range(B):
+        res = _code_image(
+            b,
+            None if y is None else position_major(y[b]),
+            None if offset is None else position_major(offset[b]),
+            plan, params_at, coder, like, C, H, W, keep,
+        )
+        for key, val in res.items():
+            out[key].append(val.reshape(H, W, C).permute(2, 0, 1))
+    return {k: torch.stack(v).contiguous() for k, v in out.items() if v}
+
+
+def _code_image(b, y, offset, plan, params_at, coder, like, C, H, W, keep) -> dict[str, Tensor]:
+    P = plan.pad
+    Wp = W + 2 * P
+    y_pad = like.new_zeros((H + 2 * P) * Wp, C)
+    kept = {k: like.new_empty(H * W, C) for k in ("y_rate", "scales", "means")} if keep else {}
+    for pos, padded, taps, kernel in plan.items:
+        scales, means = params_at(b, pos, plan.context(y_pad, pos, taps, kernel))
+        y_s = None if y is None else y.index_select(0, pos)
+        d_s = None if offset is None else offset.index_select(0, pos)
+        y_hat, y_rate = coder.image(b, y_s, scales, means, d_s)
+        y_pad.index_copy_(0, padded, y_hat)
+        if keep:
+            for key, val in (("y_rate", y_rate), ("scales", scales), ("means", means)):
+                kept[key].index_copy_(0, pos, val)
+    y_hat = y_pad.view(H + 2 * P, Wp, C)[P : P + H, P : P + W].reshape(H * W, C)
+    return {"y_hat": y_hat, **kept}
 
 
 def spatial_code(
@@ -112,55 +199,17 @@ def spatial_code(
     steps: list[Step],
     offset: Tensor | None = None,
 ) -> dict[str, Tensor]:
-    """Quantize, encode or decode ``y`` (``(B, M, H, W)``) under the hyper ``params`` (2M).
-
-    Returns ``{"y_hat"}``, plus ``"y_rate"``, ``"scales"`` and ``"means"`` when
-    quantizing (the eval forward needs them for the likelihoods), all ``(B, M, H, W)``.
-    """
+    """``mbt2018`` / checkerboard: code ``y`` (``(B, M, H, W)``) under the hyper ``params``
+    (2M) with one entropy-parameter network whose output is ``(scales, means)``."""
     B, C2, H, W = params.shape
     M = conv.in_channels
     with coding_threads():
-        plan = _Plan(steps, conv, W)
-        mlp = MLP(ep, split=C2)
-        keep = coder.mode == "quantize"
-        out: dict[str, list[Tensor]] = {"y_hat": [], "y_rate": [], "scales": [], "means": []}
-        for b in range(B):
-            res = _code_image(
-                b,
-                None if y is None else _position_major(y[b]),
-                mlp.head(_position_major(params[b])),
-                None if offset is None else _position_major(offset[b]),
-                plan, mlp, coder, M, H, W, keep,
-            )
-            for key, val in res.items():
-                out[key].append(val.reshape(H, W, M).permute(2, 0, 1))
-    return {k: torch.stack(v).contiguous() for k, v in out.items() if v}
+        plan = context_plan(steps, [conv], W)
+        mlp = memo(ep, "mlp", (C2, module_state(ep)), lambda: MLP(ep, split=C2))
+        heads = [mlp.head(position_major(params[b])) for b in range(B)]
 
+        def params_at(b: int, pos: Tensor, ctx: Tensor | None) -> tuple[Tensor, Tensor]:
+            scales, means = mlp.tail(heads[b].index_select(0, pos), ctx).split(M, dim=1)
+            return scales, means
 
-def _code_image(b, y, head, offset, plan, mlp, coder, M, H, W, keep) -> dict[str, Tensor]:
-    P = plan.pad
-    y_pad = head.new_zeros((H + 2 * P) * (W + 2 * P), M)
-    rate = head.new_empty(H * W, M) if keep else None
-    scales_all = head.new_empty(H * W, M) if keep else None
-    means_all = head.new_empty(H * W, M) if keep else None
-    for pos, padded, taps in plan.items:
-        h = head.index_select(0, pos)
-        ctx = None
-        if taps is not None:
-            gathered = y_pad.index_select(0, taps).view(pos.numel(), -1)
-            ctx = torch.addmm(plan.ctx_b, gathered, plan.ctx_w)
-        scales, means = mlp.tail(h, ctx).split(M, dim=1)
-        y_s = None if y is None else y.index_select(0, pos)
-        d_s = None if offset is None else offset.index_select(0, pos)
-        y_hat, y_rate = coder.image(b, y_s, scales, means, d_s)
-        y_pad.index_copy_(0, padded, y_hat)
-        if keep:
-            rate.index_copy_(0, pos, y_rate)
-            scales_all.index_copy_(0, pos, scales)
-            means_all.index_copy_(0, pos, means)
-    Wp = W + 2 * P
-    y_hat = y_pad.view(H + 2 * P, Wp, M)[P : P + H, P : P + W].reshape(H * W, M)
-    res = {"y_hat": y_hat}
-    if keep:
-        res.update(y_rate=rate, scales=scales_all, means=means_all)
-    return res
+        return code_positions(y, (B, M, H, W), plan, params_at, coder, offset, like=params)

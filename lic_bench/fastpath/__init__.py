@@ -28,8 +28,16 @@ models' tables change (training, ``update()``), or use :func:`codec_for`,
 which keeps one on the model and rebuilds it when it goes stale.
 """
 
-from lic_bench.fastpath.cache import codec_for, reference_path
+from lic_bench.fastpath.cache import codec_for, fast_transform, reference_path
 from lic_bench.fastpath.codec import FastCodec, prepare_for_inference, supports
 from lic_bench.fastpath.transforms import FastSequential
 
-__all__ = ["FastCodec", "FastSequential", "codec_for", "prepare_for_inference", "reference_path", "supports"]
+__all__ = [
+    "FastCodec",
+    "FastSequential",
+    "codec_for",
+    "fast_transform",
+    "prepare_for_inference",
+    "reference_path",
+    "supports",
+]

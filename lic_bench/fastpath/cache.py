@@ -16,8 +16,9 @@ from collections.abc import Iterator
 import torch
 
 from lic_bench.fastpath.codec import FastCodec, supports
+from lic_bench.fastpath.transforms import FastSequential
 
-__all__ = ["codec_for", "reference_path"]
+__all__ = ["codec_for", "fast_transform", "reference_path"]
 
 _ATTR = "_lic_bench_fastpath"
 _DISABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("lic_bench_fastpath_off", default=False)
@@ -66,3 +67,21 @@ def codec_for(model: torch.nn.Module, x: torch.Tensor | None = None) -> FastCode
     codec = FastCodec(model)
     model.__dict__[_ATTR] = (key, codec)
     return codec
+
+
+def fast_transform(model: torch.nn.Module, name: str) -> FastSequential:
+    """A :class:`FastSequential` of ``model.<name>``, kept on the model and rebuilt when
+    that transform's weights change (same staleness test as :func:`codec_for`).
+
+    Keeping it keeps its scratch buffers too: a fresh one per call would fault in
+    tens of MB of new pages on every decode.
+    """
+    seq = getattr(model, name)
+    key = _fingerprint(seq)
+    slot = model.__dict__.setdefault(_ATTR + "_transforms", {})
+    cached = slot.get(name)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    fast = FastSequential(seq)
+    slot[name] = (key, fast)
+    return fast

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 import torch
 
-from lic_bench.context.coding import SpatialKernels
 from lic_bench.context.masks import MaskedConv2d, checkerboard_mask, patch_mask, raster_mask
 from lic_bench.context.schedule import (
     _grid,
@@ -17,6 +16,7 @@ from lic_bench.context.schedule import (
     wavefront_slope,
     wavefront_steps,
 )
+from lic_bench.context.spatial_coder import ContextPlan
 
 SIZES = [(1, 1), (1, 9), (9, 1), (5, 7), (8, 12), (13, 6)]
 
@@ -83,10 +83,13 @@ def test_patch_schedule_with_a_raster_mask_is_caught():
 def test_gathered_context_equals_the_dense_masked_conv(mask):
     torch.manual_seed(0)
     conv = MaskedConv2d(6, 10, 5, mask=mask)
-    y = torch.randn(2, 6, 7, 9)
+    y = torch.randn(1, 6, 7, 9)
     dense = conv(y)
-    kernels = SpatialKernels([conv])
-    step = wavefront_steps(7, 9, raster_mask(5))[12]
-    y_pad = torch.nn.functional.pad(y, (2, 2, 2, 2))
-    got = kernels.at(y_pad, step).squeeze(-1)
-    torch.testing.assert_close(got, dense[:, :, step.rows, step.cols], rtol=1e-5, atol=1e-5)
+    steps = wavefront_steps(7, 9, raster_mask(5))
+    plan = ContextPlan(steps, [conv], 9)
+    y_pad = torch.nn.functional.pad(y, (2, 2, 2, 2))[0].permute(1, 2, 0).reshape(-1, 6)
+    pos, _, taps, kernel = plan.items[12]
+    with torch.no_grad():
+        got = plan.context(y_pad, pos, taps, kernel)
+    step = steps[12]
+    torch.testing.assert_close(got.t(), dense[0][:, step.rows, step.cols], rtol=1e-5, atol=1e-5)
