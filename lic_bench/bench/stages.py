@@ -110,6 +110,11 @@ class Implementation:
             info["layer_plan"] = self.fast.plan()
         if self.variable_rate:
             info["quality"] = self.quality if self.quality is not None else "model default"
+        if type(self.model).__module__.startswith("lic_bench.context"):
+            from lic_bench.context.coding import CODING_THREADS
+
+            # pinned for bit-exact decoding, whatever --threads says
+            info["coding_threads"] = CODING_THREADS
         return info
 
 
