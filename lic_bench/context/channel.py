@@ -284,7 +284,7 @@ class ChannelSpatialContext(nn.Module):
         B, _, H, W = mean_in.shape
         C = self.groups[i]
         if self.spatial == "none":  # the maps are the parameters; one step
-            plan = context_plan(steps, [], W)
+            plan = context_plan(steps, [], W, mean_in.device)
             maps = [(position_major(mean_in[b]), position_major(scale_in[b])) for b in range(B)]
 
             def direct(b: int, pos: Tensor, ctx: None) -> tuple[Tensor, Tensor]:

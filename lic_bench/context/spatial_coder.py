@@ -1,23 +1,26 @@
-"""Position-major coding of one latent with a spatial context and a mean-scale hyperprior.
+"""Position-major coding of a latent under a context model: the engine behind every
+context model's eval forward, ``compress`` and ``decompress``.
 
-This is the coder behind ``mbt2018`` and ``he2021-checkerboard``
-(:mod:`lic_bench.context.joint`). It runs the same schedule as
-:func:`lic_bench.context.coding.code_latent` but is laid out for the small,
-latency-bound steps of a wavefront (about 11 positions each on a 32x48 latent):
+:func:`code_positions` runs a schedule (:mod:`lic_bench.context.schedule`) step by
+step; at each step it computes the spatial context only at the step's positions,
+asks the model for their Gaussian parameters and codes all their symbols with one
+call of the :class:`~lic_bench.context.coding.SymbolCoder`. It is laid out for small,
+latency-bound steps (a ``mbt2018`` wavefront step holds about 11 positions of a 32x48
+latent):
 
-* the latent is kept position-major, ``(H+2P) * (W+2P)`` rows of ``M`` channels, so
+* the latent is kept position-major, ``(H+2P) * (W+2P)`` rows of ``C`` channels, so
   a step's context taps are one ``index_select`` whose result is already the GEMM
-  operand, and its decoded values go back with one ``index_copy_``;
-* the hyper parameters' share of the first entropy-parameter layer
-  (``W1[:, :2M] @ params + b1``) does not depend on ŷ, so it is computed for the
-  whole latent in one large GEMM before the loop; a step only adds
-  ``W1[:, 2M:] @ ctx``;
+  operand (:class:`ContextPlan`), and its decoded values go back with one
+  ``index_copy_``;
+* an entropy-parameter network's first layer is split (:class:`MLP`): its share of
+  the inputs known before the loop (hyper parameters, channel context) is one large
+  GEMM over the whole latent, and a step only adds the spatial context's share;
 * each layer is one ``addmm`` on an ``(n, channels)`` operand, activations in place.
 
-The split of the first layer changes the summation order relative to
-``entropy_parameters(cat(params, ctx))`` (the training path), i.e. the last bit of
-a Gaussian parameter. That is harmless because the eval forward, ``compress`` and
-``decompress`` all run this code: they agree bit for bit with each other.
+The split changes the summation order relative to ``net(cat(maps, ctx))`` (the
+training path), i.e. the last bit of a Gaussian parameter. That is harmless because
+the eval forward, ``compress`` and ``decompress`` all run this code and agree bit
+for bit with each other.
 
 Images of a batch are coded one after the other so that an image's stream does not
 depend on what it was batched with (GEMM blocking may depend on the row count).
@@ -48,24 +51,19 @@ __all__ = [
 
 
 class MLP:
-    """An ``nn.Sequential`` of 1x1 convolutions and (leaky) ReLUs as ``addmm`` calls
-    on position-major ``(n, C)`` operands; the first layer split at ``split`` input
-    channels (``head``: the part applied before the loop)."""
+    """A per-position network (``nn.Sequential`` starting with a 1x1 convolution) on
+    position-major ``(n, C)`` rows, its first layer split at ``split`` input channels:
+    :meth:`head` applies the first ``split`` columns before the loop, :meth:`tail`
+    adds the rest from the context and runs the remaining layers."""
 
     def __init__(self, seq: nn.Sequential, split: int):
-        layers: list[list] = []
-        for mod in seq:
-            if isinstance(mod, nn.Conv2d) and mod.kernel_size == (1, 1):
-                w = mod.weight.reshape(mod.out_channels, -1)
-                b = mod.bias if mod.bias is not None else w.new_zeros(mod.out_channels)
-                layers.append([w.t().contiguous(), b, None])
-            elif isinstance(mod, nn.LeakyReLU | nn.ReLU) and layers:
-                layers[-1][2] = mod.negative_slope if isinstance(mod, nn.LeakyReLU) else 0.0
-            else:
-                raise TypeError(f"entropy parameters: unsupported layer {type(mod).__name__}")
-        (w1, b1, self.act1), *self.rest = layers
+        layers = list(seq)
+        if not layers or not _is_pointwise(layers[0]):
+            raise TypeError("an entropy-parameter network must start with a 1x1 convolution")
+        w1, b1 = _linear(layers[0])
         self.head_w, self.head_b = w1[:split].contiguous(), b1
         self.ctx_w = w1[split:].contiguous()
+        self.ops = [_row_op(m) for m in layers[1:]]
 
     def head(self, params: Tensor) -> Tensor:
         """``(rows, split) -> (rows, hidden)``: the first layer's share of ``params``."""
@@ -75,16 +73,34 @@ class MLP:
         """Finish the network from the head's rows ``h`` (updated in place) and ``ctx``."""
         if ctx is not None:
             h = h.addmm_(ctx, self.ctx_w)
-        h = _act(h, self.act1)
-        for w, b, slope in self.rest:
-            h = _act(torch.addmm(b, h, w), slope)
+        for op in self.ops:
+            h = op(h)
         return h
 
 
-def _act(h: Tensor, slope: float | None) -> Tensor:
-    if slope is None:
-        return h
-    return torch.relu_(h) if slope == 0.0 else F.leaky_relu_(h, slope)
+def _is_pointwise(mod: nn.Module) -> bool:
+    return isinstance(mod, nn.Conv2d) and mod.kernel_size == (1, 1) and mod.groups == 1
+
+
+def _linear(mod: nn.Conv2d) -> tuple[Tensor, Tensor]:
+    """A 1x1 convolution as ``(W^T (C_in, C_out), b)`` for ``addmm``."""
+    w = mod.weight.reshape(mod.out_channels, -1)
+    b = mod.bias if mod.bias is not None else w.new_zeros(mod.out_channels)
+    return w.t().contiguous(), b
+
+
+def _row_op(mod: nn.Module) -> Callable[[Tensor], Tensor]:
+    """One layer as a function of ``(n, C)`` rows."""
+    if _is_pointwise(mod):
+        w, b = _linear(mod)
+        return lambda h: torch.addmm(b, h, w)
+    if type(mod) is nn.ReLU:
+        return torch.relu_
+    if type(mod) is nn.LeakyReLU:
+        slope = mod.negative_slope
+        return lambda h: F.leaky_relu_(h, slope)
+    # any other per-position layer (GELU, GDN, ...): rows as 1x1 images
+    return lambda h: mod(h[:, :, None, None]).flatten(1)
 
 
 def position_major(t: Tensor) -> Tensor:
@@ -96,7 +112,7 @@ class ContextPlan:
     """A schedule's per-step indexes into the flat and the padded position-major
     latent, and each context kernel as a ``(T*C_in, C_out)`` matrix over its taps."""
 
-    def __init__(self, steps: list[Step], convs: list[MaskedConv2d], W: int):
+    def __init__(self, steps: list[Step], convs: list[MaskedConv2d], W: int, device=None):
         self.steps = steps  # held so that its id, part of the cache key, is not reused
         self.pad = P = max((c.kernel_size[0] // 2 for c in convs), default=0)
         Wp = W + 2 * P
@@ -110,13 +126,17 @@ class ContextPlan:
             offsets.append(dy * Wp + dx)
         self.out_channels = convs[0].out_channels if convs else 0
         self.items = []
+
+        def to(t: Tensor) -> Tensor:  # schedules are built on the CPU
+            return t if device is None else t.to(device)
+
         for s in steps:
             pos = s.rows * W + s.cols
             padded = (s.rows + P) * Wp + (s.cols + P)
             taps = None
             if s.kernel >= 0:
                 taps = (padded[:, None] + offsets[s.kernel][None, :]).reshape(-1)
-            self.items.append((pos, padded, taps, s.kernel))
+            self.items.append((to(pos), to(padded), None if taps is None else to(taps), s.kernel))
 
     def context(self, y_pad: Tensor, pos: Tensor, taps: Tensor | None, kernel: int) -> Tensor | None:
         """``(n, C_out)`` context of a step's positions (None: no spatial context)."""
@@ -128,13 +148,15 @@ class ContextPlan:
         return torch.addmm(b, y_pad.index_select(0, taps).view(pos.numel(), -1), w)
 
 
-def context_plan(steps: list[Step], convs: list[MaskedConv2d], W: int) -> ContextPlan:
-    """The :class:`ContextPlan`, cached on the first kernel until weights or schedule
-    change (not cached without kernels: then it is a handful of index tensors)."""
+def context_plan(steps: list[Step], convs: list[MaskedConv2d], W: int, device=None) -> ContextPlan:
+    """The :class:`ContextPlan` with its indexes on ``device`` (default: the kernels'),
+    cached on the first kernel until weights or schedule change (not cached without
+    kernels: then it is a handful of index tensors)."""
     if not convs:
-        return ContextPlan(steps, [], W)
-    key = (id(steps), W, *(module_state(c) for c in convs))
-    return memo(convs[0], "plan", key, lambda: ContextPlan(steps, list(convs), W))
+        return ContextPlan(steps, [], W, device)
+    device = device if device is not None else convs[0].weight.device
+    key = (id(steps), W, str(device), *(module_state(c) for c in convs))
+    return memo(convs[0], "plan", key, lambda: ContextPlan(steps, list(convs), W, device))
 
 
 #: ``(image index, step positions (n,), context (n, C_ctx) or None) -> (scales, means)``
