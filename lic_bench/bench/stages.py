@@ -24,6 +24,11 @@ import torch
 from lic_bench.fastpath import reference_path
 
 _HYPER_SYNTHESIS = ("h_s", "h_s_mean", "h_s_scale")
+_SYNTHESIS = (*_HYPER_SYNTHESIS, "g_s")
+
+
+def _is_context_model(model: torch.nn.Module) -> bool:
+    return type(model).__module__.startswith("lic_bench.context")
 
 
 class Implementation:
@@ -60,7 +65,12 @@ class Implementation:
     def _module(self, name: str) -> Callable[[torch.Tensor], torch.Tensor] | None:
         if self.fast is not None and hasattr(self.fast, name):
             return getattr(self.fast, name)
-        return getattr(self.model, name, None)
+        module = getattr(self.model, name, None)
+        if module is not None and name in _SYNTHESIS and _is_context_model(self.model):
+            from lic_bench.fastpath import fast_transform
+
+            return fast_transform(self.model, name)  # what their compress/decompress run
+        return module
 
     def timed_modules(self) -> dict[str, list[str]]:
         enc = [n for n in ("g_a", "h_a") if self._module(n) is not None]
@@ -110,7 +120,7 @@ class Implementation:
             info["layer_plan"] = self.fast.plan()
         if self.variable_rate:
             info["quality"] = self.quality if self.quality is not None else "model default"
-        if type(self.model).__module__.startswith("lic_bench.context"):
+        if _is_context_model(self.model):
             from lic_bench.context.coding import CODING_THREADS
 
             # pinned for bit-exact decoding, whatever --threads says
