@@ -29,7 +29,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from lic_bench.bitstream.format import BitstreamError, pack, unpack
+from lic_bench.bitstream.format import CONTEXT_REORDERED, BitstreamError, pack, unpack
 from lic_bench.bitstream.image_io import read_image, write_png
 from lic_bench.errors import UsageError
 from lic_bench.models import build_model, load_checkpoint, load_model_config, weights_hash
@@ -175,6 +175,11 @@ def decode_image(
     else:
         model.eval()
         _coder_ready(model)
+    if header["format_version"] < CONTEXT_REORDERED and type(model).__module__.startswith("lic_bench.context"):
+        raise BitstreamError(
+            f"written by an older lic-bench (format {header['format_version']}) whose "
+            f"{header['model']} coder ordered symbols differently; encode the image again"
+        )
     got = weights_hash(model)
     if got != header["weights_hash"]:
         raise BitstreamError(

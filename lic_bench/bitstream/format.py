@@ -4,7 +4,7 @@ Layout (all integers big-endian)::
 
     offset    size  field
     0         4     magic  b"LICB"
-    4         1     format version (1)
+    4         1     format version (2; 1 is still read, see below)
     5         4     L: length of the header
     9         L     header: zlib-compressed UTF-8 JSON (below)
     9+L       P     payload: the entropy-coded strings, concatenated
@@ -23,6 +23,11 @@ one-line CLI error), never in an allocation of a forged size. Limitation: the
 CRC detects accidental damage, not forgery; CompressAI's C++ rANS decoder does
 no bounds checks, so a deliberately crafted file with a recomputed CRC and
 impossible strings can still crash it.
+Versions: 2 is written since the context models' coder changed the order of their
+symbols (position-major); version-1 files of every other model are unchanged and
+still read, while version-1 files of a context model are refused with a message
+(:data:`CONTEXT_REORDERED`). :func:`unpack` reports the version as
+``header["format_version"]``.
 This module imports no torch.
 """
 
@@ -35,10 +40,23 @@ from typing import Any
 
 from lic_bench.errors import UsageError
 
-__all__ = ["BitstreamError", "MAGIC", "VERSION", "pack", "unpack", "flatten", "nest"]
+__all__ = [
+    "BitstreamError",
+    "CONTEXT_REORDERED",
+    "MAGIC",
+    "VERSION",
+    "flatten",
+    "nest",
+    "pack",
+    "unpack",
+]
 
 MAGIC = b"LICB"
-VERSION = 1
+VERSION = 2
+#: Versions this reader accepts.
+READABLE = (1, 2)
+#: Until this version, context models coded their symbols channel-major.
+CONTEXT_REORDERED = 2
 _PREFIX = struct.Struct(">4sBI")
 _CRC = struct.Struct(">I")
 _MAX_HEADER = 1 << 20
@@ -153,7 +171,7 @@ def unpack(data: bytes) -> tuple[dict[str, Any], Any]:
     if len(data) < _PREFIX.size + _CRC.size:
         raise BitstreamError(f"truncated bitstream ({len(data)} bytes)")
     _, version, head_len = _PREFIX.unpack_from(data)
-    if version != VERSION:
+    if version not in READABLE:
         raise BitstreamError(f"unsupported bitstream version {version} (this reader: {VERSION})")
     if head_len > min(_MAX_HEADER, len(data) - _PREFIX.size - _CRC.size):
         raise BitstreamError("truncated or corrupted bitstream (header length out of range)")
@@ -171,4 +189,5 @@ def unpack(data: bytes) -> tuple[dict[str, Any], Any]:
         raise BitstreamError("malformed header (not compressed JSON)") from None
     payload = data[start + head_len : -_CRC.size]
     header = _check_header(header, len(payload))
+    header["format_version"] = version
     return header, nest(header["lengths"], payload)

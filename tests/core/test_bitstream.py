@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from lic_bench.bitstream import (
     MAGIC,
+    VERSION,
     BitstreamError,
     decode_image,
     encode_image,
@@ -55,12 +56,34 @@ def _unpack_unchecked(data):
 
 def test_file_layout(sample):
     _, data = sample
-    assert data[:4] == MAGIC and data[4] == 1
+    assert data[:4] == MAGIC and data[4] == VERSION
     header, strings = unpack(data)
     assert header["size"] == [70, 50] and header["padded"] == [128, 64]
     assert len(header["weights_hash"]) == 16 and header["weights"] == {"init": "seed", "seed": 0}
     assert header["config"]["name"] == "mbt2018-mean"
     assert zlib.crc32(data[:-4]) == int.from_bytes(data[-4:], "big")
+
+
+def _with_version(data: bytes, version: int) -> bytes:
+    body = data[:4] + bytes([version]) + data[5:-4]
+    return body + zlib.crc32(body).to_bytes(4, "big")
+
+
+def test_version_1_files_still_decode_unless_their_context_coder_changed(sample):
+    model, data = sample
+    old = _with_version(data, 1)
+    assert unpack(old)[0]["format_version"] == 1
+    assert torch.equal(decode_image(old, model), decode_image(data, model))
+
+    from tests.core.core_helpers import small_config
+
+    ctx_model = model_for_coding(small_config("mbt2018"))
+    ctx_data = encode_image(ctx_model, smooth_image(40, 40))
+    decode_image(ctx_data, ctx_model)  # the current version decodes
+    with pytest.raises(BitstreamError, match="older lic-bench .* encode the image again"):
+        decode_image(_with_version(ctx_data, 1), ctx_model)
+    with pytest.raises(BitstreamError, match="unsupported bitstream version 9"):
+        unpack(_with_version(data, 9))
 
 
 def _mutations(data: bytes, rng: random.Random, n: int):
