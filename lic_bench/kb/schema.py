@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: kebab-case id: lowercase ASCII letters and digits separated by single hyphens.
@@ -41,6 +43,11 @@ class TaxonomyNode(_Strict):
     summary: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     implementations: list[str] = Field(default_factory=list)
+    #: ``seed`` for the nodes of the first thesis' taxonomy (ch. 5) and the leaves
+    #: the benchmark needs; ``beyond-seed`` for branches the thesis does not cover.
+    origin: Literal["seed", "beyond-seed"] = "seed"
+    #: Paper ids that define the node (required for ``beyond-seed`` nodes).
+    defining_papers: list[str] = Field(default_factory=list)
 
 
 class TaxonomyFile(_Strict):
@@ -54,6 +61,46 @@ class Component(TaxonomyNode):
     """A taxonomy node once loaded: the node plus the id of its top-level area."""
 
     area: str
+
+
+#: Record fields a ``verified:`` entry can vouch for.
+VERIFIABLE = ("title", "authors", "year", "venue", "doi", "arxiv", "url", "code")
+
+
+class Verified(_Strict):
+    """What a record's facts were checked against, and when.
+
+    ``sources`` are primary sources (DOI/publisher page, arXiv, OpenReview, CVF
+    open access, DBLP); ``fields`` the record fields they confirm; ``unverified``
+    the fields no primary source could confirm (say why in ``notes``).
+    """
+
+    date: _dt.date
+    sources: list[str] = Field(min_length=1)
+    fields: list[Literal[VERIFIABLE]] = Field(min_length=1)  # type: ignore[valid-type]
+    unverified: list[Literal[VERIFIABLE]] = Field(default_factory=list)  # type: ignore[valid-type]
+
+    @field_validator("sources")
+    @classmethod
+    def _source_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not re.match(URL_PATTERN, url):
+                raise ValueError(f"not an http(s) URL: {url!r}")
+        return value
+
+
+class SurveyView(_Strict):
+    """What one survey (itself a paper record) says about a paper.
+
+    Only the facts where the survey differs from the record are given: ``year``
+    and ``components`` are null when the survey agrees with the record.
+    """
+
+    year: int | None = None
+    components: list[str] | None = None
+    #: The survey's tables that list the paper, e.g. ["5.6", "5.3"].
+    tables: list[str] = Field(default_factory=list)
+    note: str | None = None
 
 
 class Paper(_Strict):
@@ -75,6 +122,12 @@ class Paper(_Strict):
     builds_on: list[str] = Field(default_factory=list)
     code: list[str] = Field(default_factory=list)
     notes: str | None = None
+    #: Former ids of this record (renamed when its id's year was wrong); they
+    #: still resolve in queries, BibTeX and the site.
+    aliases: list[str] = Field(default_factory=list)
+    verified: Verified | None = None
+    #: survey record id -> what that survey says about this paper.
+    surveys: dict[str, SurveyView] = Field(default_factory=dict)
 
     @field_validator("year")
     @classmethod
@@ -101,7 +154,7 @@ class Paper(_Strict):
                 raise ValueError(f"not an http(s) URL: {url!r}")
         return value
 
-    @field_validator("components", "builds_on")
+    @field_validator("components", "builds_on", "aliases")
     @classmethod
     def _ids(cls, value: list[str]) -> list[str]:
         for item in value:
