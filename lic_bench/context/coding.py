@@ -8,8 +8,9 @@ code (:func:`lic_bench.context.spatial_coder.code_positions`) and differ only in
 * ``compress`` (``SymbolCoder.encoder``: round and rANS-encode),
 * ``decompress`` (``SymbolCoder.decoder``: rANS-decode).
 
-Each step's symbols are coded with one ``encode_with_indexes`` / ``decode_stream``
-call of CompressAI's rANS coder. Because the three passes execute the same tensor
+Each step's symbols are decoded with one call of the memory-safe rANS coder
+(:mod:`lic_bench.entropy.rans`, CompressAI's stream format); the encoder writes every
+step's symbols into one string per image at the end. Because the three passes execute the same tensor
 operations on the same inputs with the same (pinned, :data:`CODING_THREADS`) thread
 count, encoder and decoder compute bit-identical means and scales.
 :class:`SpatialKernels` is the training-time (dense) form of the context kernels.
@@ -17,22 +18,23 @@ count, encoder and decoder compute bit-identical means and scales.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from contextlib import contextmanager
 
+import numpy as np
 import torch
-from compressai.ans import BufferedRansEncoder, RansDecoder
 from compressai.entropy_models import GaussianConditional
 from torch import Tensor
 
 from lic_bench.context.masks import MaskedConv2d
 from lic_bench.context.schedule import Step, kernel_map
+from lic_bench.entropy import rans
 
 __all__ = [
     "CODING_THREADS",
     "SpatialKernels",
     "SymbolCoder",
+    "coder_tables",
     "coding_threads",
     "memo",
     "module_state",
@@ -73,6 +75,13 @@ def memo(owner: torch.nn.Module, tag: str, key: tuple, build):
     return hit[1]
 
 
+def coder_tables(gc: GaussianConditional) -> rans.RansTables:
+    """``gc``'s CDF tables for the rANS coder, converted and checked once per table update."""
+    return memo(gc, "rans_tables", module_state(gc), lambda: rans.RansTables(
+        gc.quantized_cdf.cpu().numpy(), gc.cdf_length.reshape(-1).cpu().numpy(),
+        gc.offset.reshape(-1).cpu().numpy()))
+
+
 class SymbolCoder:
     """Quantizes, encodes or decodes the symbols of successive steps, one stream per image.
 
@@ -87,24 +96,14 @@ class SymbolCoder:
         if mode != "quantize":
             for check in (gc._check_cdf_size, gc._check_cdf_length, gc._check_offsets_size):
                 check()
-            self.cdf_lengths = gc.cdf_length.reshape(-1).int().tolist()
-            self.offsets = gc.offset.reshape(-1).int().tolist()
-            # Rows trimmed to their length: the binding converts every table on every
-            # call, and the padded (64 x 3100) table costs more than the decoding.
-            self.cdf = [
-                row[:n] for row, n in zip(gc.quantized_cdf.tolist(), self.cdf_lengths, strict=True)
-            ]
+            self.tables = coder_tables(gc)
         if mode == "encode":
-            self.symbols: list[list[int]] = [[] for _ in range(batch)]
-            self.indexes: list[list[int]] = [[] for _ in range(batch)]
+            self.symbols: list[list[np.ndarray]] = [[] for _ in range(batch)]
+            self.indexes: list[list[np.ndarray]] = [[] for _ in range(batch)]
         elif mode == "decode":
             if len(strings) != batch:
                 raise ValueError(f"{len(strings)} strings for a batch of {batch}")
-            self.decoders = []
-            for s in strings:
-                dec = RansDecoder()
-                dec.set_stream(s)
-                self.decoders.append(dec)
+            self.decoders = [rans.StreamDecoder(s) for s in strings]
         elif mode != "quantize":
             raise ValueError(f"unknown coder mode {mode!r}")
 
@@ -142,36 +141,22 @@ class SymbolCoder:
         return scale_indexes(self.gc, scales, self._table)
 
     def _encode(self, b: int, symbols: Tensor, scales: Tensor) -> None:
-        self.symbols[b].extend(symbols.int().reshape(-1).tolist())
-        self.indexes[b].extend(self._indexes(scales).reshape(-1).tolist())
+        self.symbols[b].append(symbols.int().reshape(-1).cpu().numpy())
+        self.indexes[b].append(self._indexes(scales).reshape(-1).cpu().numpy())
 
     def _decode(self, b: int, scales: Tensor) -> Tensor:
-        indexes = self._indexes(scales).reshape(-1)
-        # Hand the decoder only the tables this step uses (same values, re-indexed):
-        # the binding converts every table it is given on every call.
-        counts = torch.bincount(indexes, minlength=len(self.cdf))  # O(n), unlike unique
-        present = counts > 0
-        used = present.nonzero().squeeze(1).tolist()
-        local = (present.cumsum(0) - 1)[indexes]
-        values = self.decoders[b].decode_stream(
-            local.tolist(),
-            [self.cdf[u] for u in used],
-            [self.cdf_lengths[u] for u in used],
-            [self.offsets[u] for u in used],
-        )
-        # array -> tensor is several times faster than torch.tensor(list)
-        ints = torch.frombuffer(array("i", values), dtype=torch.int32)
+        indexes = self._indexes(scales).reshape(-1).cpu().numpy()
+        ints = torch.from_numpy(self.decoders[b].decode(indexes, self.tables))
         return ints.to(device=scales.device, dtype=scales.dtype).view(scales.shape)
 
     def flush(self) -> list[bytes]:
-        """The rANS stream of each image (encoder only)."""
+        """The rANS stream of each image (encoder only): one string over every step's
+        symbols, as CompressAI's ``BufferedRansEncoder`` writes it."""
         out = []
         for b in range(self.batch):
-            enc = BufferedRansEncoder()
-            enc.encode_with_indexes(
-                self.symbols[b], self.indexes[b], self.cdf, self.cdf_lengths, self.offsets
-            )
-            out.append(enc.flush())
+            symbols = np.concatenate(self.symbols[b]) if self.symbols[b] else np.zeros(0, np.int64)
+            indexes = np.concatenate(self.indexes[b]) if self.indexes[b] else np.zeros(0, np.int64)
+            out.append(rans.encode(symbols, indexes, self.tables))
         return out
 
 

@@ -2,7 +2,10 @@
 
 ``EntropyBottleneck`` (factorized prior, Ballé et al. 2018, ``balle2018-variational``,
 after ``balle2017-end-to-end``) and ``GaussianConditional`` (scale hyperprior,
-``balle2018-variational``) with CompressAI's rANS coder. The helpers below only
+``balle2018-variational``). Departure: their ``entropy_coder`` is
+:class:`lic_bench.entropy.rans.SafeEntropyCoder`, which writes CompressAI's streams
+byte for byte but checks every read, so a forged string cannot crash the decoder.
+The state-dict keys are CompressAI's. The helpers below only
 evaluate their likelihoods on values that a :mod:`lic_bench.quantizers` quantizer
 produced, instead of letting the entropy model add noise or round by itself, so
 the quantizer is swappable without touching CompressAI.
@@ -10,9 +13,11 @@ the quantizer is swappable without touching CompressAI.
 
 from __future__ import annotations
 
-from compressai.entropy_models import EntropyBottleneck, GaussianConditional
+from compressai.entropy_models import EntropyBottleneck as _EntropyBottleneck
+from compressai.entropy_models import GaussianConditional as _GaussianConditional
 from torch import Tensor
 
+from lic_bench.entropy.rans import SafeEntropyCoder
 from lic_bench.registry import ENTROPY_MODELS
 
 __all__ = [
@@ -22,6 +27,22 @@ __all__ = [
     "bottleneck_medians",
     "gaussian_likelihood",
 ]
+
+class EntropyBottleneck(_EntropyBottleneck):
+    """CompressAI's ``EntropyBottleneck`` coding through the memory-safe rANS coder."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entropy_coder = SafeEntropyCoder()
+
+
+class GaussianConditional(_GaussianConditional):
+    """CompressAI's ``GaussianConditional`` coding through the memory-safe rANS coder."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entropy_coder = SafeEntropyCoder()
+
 
 ENTROPY_MODELS.register(
     "entropy-bottleneck",

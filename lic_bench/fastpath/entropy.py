@@ -1,10 +1,11 @@
 """Entropy coding with CompressAI's rANS coder and tables, minus the repeated work.
 
-The coder, its CDF tables and the symbol order are CompressAI's
-(``compressai.entropy_models``): the strings are the same bytes. What changes:
+The CDF tables and the symbol order are CompressAI's (``compressai.entropy_models``)
+and the coder writes the same bytes (:mod:`lic_bench.entropy.rans`, memory-safe on
+forged strings). What changes:
 
-* the tables are converted to Python lists once (:class:`CoderTables`) instead
-  of on every call;
+* the tables are converted and checked once (:class:`CoderTables`) instead of
+  on every call;
 * Gaussian indexes come from one ``bucketize`` over the scale table instead of
   a loop of 63 comparisons (same result: the index is the number of table
   entries, last one excluded, strictly below the lower-bounded scale);
@@ -20,6 +21,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from lic_bench.entropy import rans
+
 __all__ = ["CoderTables", "bottleneck_encode", "bottleneck_decode", "gaussian_encode", "gaussian_decode"]
 
 
@@ -30,11 +33,10 @@ class CoderTables:
         em = entropy_model
         if em._offset.numel() == 0:
             raise ValueError("entropy model has no CDF tables: call update(force=True) first")
-        self.coder = em.entropy_coder
-        self.cdf = em._quantized_cdf.tolist()
-        self.lengths = em._cdf_length.reshape(-1).int().tolist()
-        self.offsets = em._offset.reshape(-1).int().tolist()
-        self._channel_indexes: dict[tuple[int, ...], list[int]] = {}
+        self.tables = rans.RansTables(
+            em._quantized_cdf.numpy(), em._cdf_length.reshape(-1).numpy(), em._offset.reshape(-1).numpy()
+        )
+        self._channel_indexes: dict[tuple[int, ...], np.ndarray] = {}
         scale_table = getattr(em, "scale_table", None)
         if scale_table is not None and scale_table.numel():
             self.boundaries = scale_table[:-1].clone()
@@ -42,23 +44,20 @@ class CoderTables:
         if hasattr(em, "_get_medians"):
             self.medians = em._get_medians().detach().clone()  # (C, 1, 1)
 
-    def encode(self, symbols: Tensor, indexes: list[int] | Tensor) -> bytes:
-        idx = indexes if isinstance(indexes, list) else indexes.reshape(-1).tolist()
-        return self.coder.encode_with_indexes(
-            symbols.reshape(-1).tolist(), idx, self.cdf, self.lengths, self.offsets
-        )
+    def encode(self, symbols: Tensor, indexes: np.ndarray | Tensor) -> bytes:
+        idx = indexes if isinstance(indexes, np.ndarray) else indexes.reshape(-1).numpy()
+        return rans.encode(symbols.reshape(-1).numpy(), idx, self.tables)
 
-    def decode(self, string: bytes, indexes: list[int] | Tensor) -> np.ndarray:
-        idx = indexes if isinstance(indexes, list) else indexes.reshape(-1).tolist()
-        values = self.coder.decode_with_indexes(string, idx, self.cdf, self.lengths, self.offsets)
-        return np.asarray(values, dtype=np.float32)
+    def decode(self, string: bytes, indexes: np.ndarray | Tensor) -> np.ndarray:
+        idx = indexes if isinstance(indexes, np.ndarray) else indexes.reshape(-1).numpy()
+        return rans.decode(string, idx, self.tables).astype(np.float32)
 
-    def channel_indexes(self, shape: tuple[int, ...]) -> list[int]:
+    def channel_indexes(self, shape: tuple[int, ...]) -> np.ndarray:
         """Per-position table index (= channel) of one C×H×W latent, CompressAI's order."""
         found = self._channel_indexes.get(shape)
         if found is None:
             c, rest = shape[0], int(np.prod(shape[1:], dtype=np.int64))
-            found = np.repeat(np.arange(c, dtype=np.int64), rest).tolist()
+            found = np.repeat(np.arange(c, dtype=np.int64), rest)
             self._channel_indexes[shape] = found
         return found
 
