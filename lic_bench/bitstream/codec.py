@@ -67,10 +67,13 @@ def model_for_coding(
     config: dict | str | Path,
     checkpoint: str | Path | None = None,
     overrides: dict | None = None,
+    *,
+    trusted: bool = True,
 ) -> torch.nn.Module:
     """A model in eval mode with its coder tables built: checkpoint weights, or the
-    fixed-seed initialisation when ``checkpoint`` is None."""
-    cfg = load_model_config(config, overrides)
+    fixed-seed initialisation when ``checkpoint`` is None. ``trusted=False`` for a
+    config read from a file (header, checkpoint): registry ids and checked settings only."""
+    cfg = load_model_config(config, overrides, trusted=trusted)
     state = torch.random.get_rng_state()
     torch.manual_seed(RANDOM_SEED)
     try:
@@ -164,6 +167,7 @@ def decode_image(
     header, strings = unpack(data)
     if config_hash(header["config"]) != header.get("config_hash"):
         raise BitstreamError("malformed header (config hash does not match the embedded config)")
+    check_header_config(header)
     if model is None:
         init = header["weights"].get("init")
         if checkpoint is None and init != "seed":
@@ -190,9 +194,15 @@ def decode_image(
         -(-s // int(model.downsampling_factor)) * int(model.downsampling_factor) for s in header["size"]
     ]:
         raise BitstreamError("malformed header (padding does not match the model)")
+    if getattr(model, "name", header["model"]) != header["model"]:
+        raise BitstreamError(f"the file was written by another model than {model.name!r}")
     kwargs = {}
     if getattr(model, "variable_rate", False):
+        if header["quality"] is None:
+            raise BitstreamError("malformed header (a variable-rate model needs a quality)")
         kwargs["quality"] = header["quality"]
+    elif header["quality"] is not None:
+        raise BitstreamError("malformed header (quality given for a fixed-rate model)")
     try:
         with torch.no_grad():
             x_hat = model.decompress(strings, tuple(header["shape"]), **kwargs)["x_hat"]
@@ -204,6 +214,22 @@ def decode_image(
     return x_hat[..., :h, :w].clamp(0, 1)
 
 
+def check_header_config(header: dict[str, Any]) -> None:
+    """Refuse a header whose config names code or settings outside lic-bench's
+    registries, or whose ``model`` is not the model its config builds."""
+    from lic_bench.models.config import UntrustedConfigError, constructor_params
+    from lic_bench.models.settings import check_untrusted
+    from lic_bench.registry import load_all
+
+    load_all()
+    try:
+        check_untrusted(header["config"], constructor_params)
+    except UntrustedConfigError as exc:
+        raise BitstreamError(str(exc)) from None
+    if header["model"] != header["config"].get("name"):
+        raise BitstreamError("malformed header (its model does not match its config)")
+
+
 def _decoder(header: dict[str, Any], checkpoint: str | Path | None) -> torch.nn.Module:
     ckpt = Path(checkpoint).resolve() if checkpoint is not None else None
     key = (header["config_hash"], str(ckpt), ckpt.stat().st_mtime_ns if ckpt and ckpt.exists() else 0)
@@ -211,7 +237,7 @@ def _decoder(header: dict[str, Any], checkpoint: str | Path | None) -> torch.nn.
         _DECODERS.move_to_end(key)
         return _DECODERS[key]
     try:
-        model = model_for_coding(header["config"], checkpoint)
+        model = model_for_coding(header["config"], checkpoint, trusted=False)
     except UsageError as exc:
         raise BitstreamError(f"cannot rebuild model {header['model']!r}: {exc}") from None
     _DECODERS[key] = model
@@ -244,13 +270,16 @@ def compress_file(
         from lic_bench.models import read_checkpoint
 
         source = read_checkpoint(checkpoint)["config"]
+        trusted = False  # a config inside a downloaded file names registry ids only
+    else:
+        trusted = True
     if source is None:
         raise UsageError("give --model NAME, --config YAML, or a --checkpoint that holds its config")
     if config is not None and model is not None:
         named = load_model_config(config)["name"]
         if named != model:
             raise UsageError(f"--model {model} disagrees with the config's name {named!r}")
-    net = model_for_coding(source, checkpoint)
+    net = model_for_coding(source, checkpoint, trusted=trusted)
     start = time.perf_counter()
     data = encode_image(net, x, net.config, quality=quality)
     seconds = time.perf_counter() - start

@@ -34,6 +34,7 @@ This module imports no torch.
 from __future__ import annotations
 
 import json
+import math
 import struct
 import zlib
 from typing import Any
@@ -153,7 +154,8 @@ def _check_header(header: Any, payload_size: int) -> dict[str, Any]:
         raise BitstreamError("malformed header (latent shape)")
     quality = header.get("quality")
     if quality is not None and (
-        not isinstance(quality, (int, float)) or isinstance(quality, bool) or quality != quality
+        not isinstance(quality, (int, float)) or isinstance(quality, bool)
+        or not math.isfinite(quality) or not 0 <= quality <= 1000
     ):
         raise BitstreamError("malformed header (quality)")
     if sum(_leaves(header.get("lengths"))) != payload_size:

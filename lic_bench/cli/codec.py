@@ -83,6 +83,10 @@ def register(app: typer.Typer) -> None:
         except OSError as exc:
             raise BitstreamError(f"{bitstream}: cannot read ({exc.strerror})") from None
         header, _ = unpack(data)
+        # A header that names code or unknown settings is reported, never shown as valid.
+        from lic_bench.bitstream.codec import check_header_config
+
+        check_header_config(header)
         if fmt is OutputFormat.json:
             typer.echo(json.dumps({**header, "bytes": len(data)}, indent=2))
             return

@@ -130,6 +130,8 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
 
     if resume is not None and not Path(resume).is_file():
         raise UsageError(f"{resume}: no such checkpoint to resume from")
+    # Read first (plain data only), before a run folder or trainer exists.
+    start_step = _read_ckpt_step(resume) if resume is not None else 0
     _set_threads(cfg)
     L.seed_everything(int(cfg["seed"]), workers=True, verbose=False)
     run_dir = make_run_dir(cfg)
@@ -139,9 +141,6 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
     module = RDModule(cfg)
     datamodule = build_datamodule(cfg, module.model)
     trainer = build_trainer(cfg, run_dir, "fit")
-    start_step = 0
-    if resume is not None:
-        start_step = int(_read_ckpt_step(resume))
     started = time.perf_counter()
     with warnings.catch_warnings():
         # Our loader is resumable, and two-worker loading is a deliberate choice on 2 cores.
@@ -150,7 +149,9 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
         warnings.filterwarnings("ignore", message=".*no pre-optimization state was saved.*")
         # A resumed run writes to a new run folder on purpose (never over the old one).
         warnings.filterwarnings("ignore", message="The dirpath has changed from.*")
-        trainer.fit(module, datamodule=datamodule, ckpt_path=str(resume) if resume else None)
+        # weights_only: a checkpoint from elsewhere must not unpickle code.
+        trainer.fit(module, datamodule=datamodule, ckpt_path=str(resume) if resume else None,
+                    weights_only=True)
     wall = time.perf_counter() - started
     steps_done = trainer.global_step - start_step
     ckpt_cb = trainer.checkpoint_callback
@@ -196,8 +197,14 @@ def _last_saved_step(path: Path) -> int | None:
 def _read_ckpt_step(path: str | Path) -> int:
     import torch
 
-    ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    return int(ckpt.get("global_step", 0))
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
+        raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
+    step = ckpt.get("global_step", 0) if isinstance(ckpt, dict) else None
+    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        raise UsageError(f"{path}: not a lic-bench training checkpoint (no global_step)")
+    return step
 
 
 def config_from_checkpoint(path: str | Path) -> dict[str, Any]:
@@ -211,10 +218,18 @@ def config_from_checkpoint(path: str | Path) -> dict[str, Any]:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
         raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
-    cfg = (ckpt.get("hyper_parameters") or {}).get("config") if isinstance(ckpt, dict) else None
-    if not isinstance(cfg, dict):
+    hp = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
+    cfg = hp.get("config") if isinstance(hp, dict) else None
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("model"), dict):
         raise UsageError(f"{path}: not a lic-bench training checkpoint (no config inside); pass --config")
-    return cfg
+    from lic_bench.models import load_model_config
+
+    # The file is untrusted: its model may be named only by registry id.
+    try:
+        model = load_model_config(cfg["model"], trusted=False)
+    except UsageError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    return {**cfg, "model": model}
 
 
 def validate(cfg: dict[str, Any], checkpoint: str | Path) -> dict[str, float]:
@@ -237,6 +252,6 @@ def validate(cfg: dict[str, Any], checkpoint: str | Path) -> dict[str, float]:
     with warnings.catch_warnings():
         # Validation needs none of the training callbacks the checkpoint mentions.
         warnings.filterwarnings("ignore", message=".*callbacks used to create the checkpoint.*")
-        out = trainer.validate(module, datamodule=datamodule, ckpt_path=str(checkpoint),
+        out = trainer.validate(module, datamodule=datamodule, ckpt_path=str(checkpoint), weights_only=True,
                                verbose=False)
     return {k: float(v) for k, v in (out[0] if out else {}).items()}

@@ -12,6 +12,13 @@ constructor arguments; omitted arguments take the constructor's defaults::
 
 The resolved form, which bitstreams embed and hash, is always
 ``{"name", "class_path", "init_args": {every constructor argument}}``.
+
+Trust: a config a user writes (``--config``, ``--model``, ``--set``) may name any
+class. A config that arrives inside a file from elsewhere (a bitstream header, a
+checkpoint) is untrusted: ``load_model_config(..., trusted=False)`` accepts only a
+registered model, by its registry id, whose ``class_path`` (if given) is that
+model's own, and whose arguments pass :mod:`lic_bench.models.settings`. Nothing
+named in such a file is imported or called.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import Any
 import yaml
 
 from lic_bench.errors import UsageError
+from lic_bench.models.settings import UntrustedConfigError, check_untrusted
 from lic_bench.paths import project_root
 from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS, load_all
 
@@ -35,6 +43,7 @@ __all__ = [
     "constructor_params",
     "load_model_config",
     "model_config_path",
+    "UntrustedConfigError",
 ]
 
 _RESERVED = {"name", "class_path", "init_args", "description"}
@@ -117,7 +126,10 @@ def _check_components(args: dict[str, Any]) -> None:
 
 
 def load_model_config(
-    source: Mapping | str | Path, overrides: Mapping[str, Any] | None = None
+    source: Mapping | str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    trusted: bool = True,
 ) -> dict[str, Any]:
     """The fully resolved config of a model.
 
@@ -127,11 +139,19 @@ def load_model_config(
             training config with a ``model:`` section).
         overrides: constructor arguments that replace the config's, e.g.
             ``{"N": 64, "nonlinearity": "1dn"}``.
+        trusted: False for a config read from a bitstream or checkpoint: only
+            registry ids and checked settings are accepted
+            (:class:`UntrustedConfigError` otherwise).
 
     Returns:
         ``{"name", "class_path", "init_args"}`` with every constructor argument.
     """
     load_all()  # models registered by other packages (lic_bench.context, ...)
+    if not trusted:
+        if not isinstance(source, Mapping):
+            raise UntrustedConfigError("a model config from a file must be a mapping")
+        # Checked before anything is resolved: the result names only a registered class.
+        check_untrusted(source, constructor_params)
     raw = _raw_config(source)
     if isinstance(raw.get("model"), Mapping):
         raw = dict(raw["model"])
@@ -172,13 +192,16 @@ def load_model_config(
 
 
 def build_model(
-    config: Mapping | str | Path, overrides: Mapping[str, Any] | None = None
+    config: Mapping | str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    trusted: bool = True,
 ):
     """Instantiate a model from a config (see :func:`load_model_config`).
 
     The module gets ``.config`` (the resolved config) and ``.name``.
     """
-    cfg = load_model_config(config, overrides)
+    cfg = load_model_config(config, overrides, trusted=trusted)
     cls = _import_class(cfg["class_path"])
     try:
         model = cls(**cfg["init_args"])
