@@ -198,7 +198,9 @@ def _read_ckpt_step(path: str | Path) -> int:
     import torch
 
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # a foreign pickle's protocol warning is noise here
+            warnings.simplefilter("ignore")
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
         raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
     step = ckpt.get("global_step", 0) if isinstance(ckpt, dict) else None
@@ -215,7 +217,9 @@ def config_from_checkpoint(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise UsageError(f"{path}: no such checkpoint")
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # a foreign pickle's protocol warning is noise here
+            warnings.simplefilter("ignore")
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
         raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
     hp = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
