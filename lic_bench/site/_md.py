@@ -133,6 +133,14 @@ def href(url: Any) -> str | None:
     return quote(url, safe="/:?#@!$&*+,;=%~-._")
 
 
+def code(text: Any) -> str:
+    """Record text as inline code (registry names), or as literal text if it could end the span."""
+    text = "" if text is None else str(text)
+    if not text or "`" in text or "\n" in text or "|" in text:
+        return cell(text)
+    return f"`{text}`"
+
+
 def esc(text: Any) -> str:
     """HTML-escape (for raw HTML blocks and attributes)."""
     return html.escape("" if text is None else str(text), quote=True)

@@ -96,20 +96,20 @@ def implementations_block(kb: Any, comp: Any, model_configs: dict[str, str] | No
         )
     lines = ["The registry name is also the config `name` and the results `name`.", ""]
     rows = [
-        [f"`{name}`", "model", f"`configs/models/{name}.yaml`"]
+        [_md.code(name), "model", _md.code(f"configs/models/{name}.yaml")]
         if name in model_configs
-        else [f"`{name}`", "component", "—"]
+        else [_md.code(name), "component", "—"]
         for name in impls
     ]
     lines.append(_md.table(["Registry name", "Kind", "Model config"], rows))
     parts = [name for name in impls if name not in model_configs]
     example = config_example(kb, comp, parts[0], model_configs) if parts else None
     if example:
-        lines += ["", f"Swap `{parts[0]}` into a model in an experiment config:", ""]
+        lines += ["", f"Swap {_md.code(parts[0])} into a model in an experiment config:", ""]
         lines += ["```yaml", example, "```"]
     models = [name for name in impls if name in model_configs]
     if models:
-        lines += ["", f"`configs/models/{models[0]}.yaml`:", "", "```yaml"]
+        lines += ["", f"{_md.code(f'configs/models/{models[0]}.yaml')}:", "", "```yaml"]
         lines += [model_configs[models[0]].strip(), "```"]
     lines += [
         "",
