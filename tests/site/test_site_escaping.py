@@ -92,7 +92,7 @@ def hostile_kb() -> KnowledgeBase:
         authors=[IMG, "B\n```\n" + SCRIPT],
         year=2020,
         venue=f"Venue {IMG}",
-        doi=f'10.1234/"><svg onload=window.__xss=5>',
+        doi='10.1234/"><svg onload=window.__xss=5>',
         arxiv=None,
         url='https://example.org/")' + IMG,
         components=["uniform"],
