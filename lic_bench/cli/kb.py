@@ -17,7 +17,11 @@ from lic_bench.errors import LicBenchError, UsageError
 
 kb_app = typer.Typer(
     name="kb",
-    help="Knowledge base: validate records, query papers/components/trends, export graph and BibTeX.",
+    help=(
+        "Knowledge base: validate records, query papers/components/trends, export graph and "
+        "BibTeX. Queries and exports refuse (exit 1, one line per problem) a knowledge base "
+        "that `kb validate` does not pass."
+    ),
     no_args_is_help=True,
 )
 bibtex_app = typer.Typer(name="bibtex", help="Export or import BibTeX.", no_args_is_help=True)
@@ -46,16 +50,23 @@ def _user_errors(func):
 
 
 def _load(root: Path | None):
+    """The knowledge base, or exit 1 listing its problems.
+
+    Queries and exports refuse a knowledge base with problems rather than answer from
+    the records that happen to load: a table silently missing a paper is worse than
+    none. The problems go to stderr, one line each, and nothing to stdout.
+    """
     from lic_bench.kb import load_kb
 
     if root is not None and not root.is_dir():
         raise UsageError(f"--root {root} is not a folder")
     kb = load_kb(root, strict=False)
     if kb.problems:
-        typer.echo(
-            f"warning: the knowledge base has {len(kb.problems)} problem(s); "
-            "run `lic-bench kb validate`",
-            err=True,
+        for problem in kb.problems:
+            typer.echo(str(problem), err=True)
+        raise LicBenchError(
+            f"the knowledge base has {len(kb.problems)} problem(s) (listed above); "
+            "fix them first (`lic-bench kb validate` checks)"
         )
     return kb
 

@@ -7,6 +7,8 @@ can list everything at once and a lenient load still gives a usable graph.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ _PATTERN_HINTS = {
     "doi": "is not a bare DOI such as 10.1109/CVPR46437.2021.01453",
     "arxiv": "is not a bare arXiv id such as 1802.01436",
     "url": "is not an http(s) URL",
+    "implementations": "is not a kebab-case registry name",
 }
 
 
@@ -60,7 +63,8 @@ def _pydantic_problems(file: str, exc: ValidationError, prefix: str = "") -> lis
         elif kind == "extra_forbidden":
             message = "unknown field"
         elif kind == "string_pattern_mismatch":
-            message = f"{_short(err['input'])} {_PATTERN_HINTS.get(loc[-1], 'has the wrong form')}"
+            field = loc[-2] if loc[-1].isdigit() and len(loc) > 1 else loc[-1]  # list items
+            message = f"{_short(err['input'])} {_PATTERN_HINTS.get(field, 'has the wrong form')}"
         elif kind == "value_error":
             message = err["msg"].removeprefix("Value error, ")
         else:
@@ -69,17 +73,102 @@ def _pydantic_problems(file: str, exc: ValidationError, prefix: str = "") -> lis
     return problems
 
 
+#: Largest record file read (bytes). Real records are a few kB; a cap keeps a stray
+#: dump or a device file from being read into memory.
+MAX_RECORD_BYTES = 1 << 20
+
+
+class _RecordLoader(_Loader):
+    """Safe YAML for untrusted records, stricter than ``yaml.safe_load``.
+
+    Refuses aliases (``*name``): records never need them, and an alias bomb (nested
+    anchors, "billion laughs") expands exponentially once anything walks the data.
+    Refuses a key written twice in one mapping, which YAML would otherwise resolve
+    silently in favour of the last one.
+    """
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (*name) are not allowed in records", node.start_mark
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: set[tuple[str, str]] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = (key_node.tag, key_node.value)
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                        )
+                    seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _read_text(path: Path) -> str:
+    """The UTF-8 text of a record file; ``ValueError`` with a one-line reason otherwise.
+
+    Opened non-blocking and checked with ``fstat`` before reading, so a FIFO or a
+    device named ``x.yaml`` is refused instead of blocking or streaming forever.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise ValueError(f"cannot open: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise ValueError(f"{kind}, not a record file")
+        if info.st_size > MAX_RECORD_BYTES:
+            raise ValueError(
+                f"file too large ({info.st_size} bytes; the limit is {MAX_RECORD_BYTES})"
+            )
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        raise ValueError(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_RECORD_BYTES:
+        raise ValueError(f"file too large (over {MAX_RECORD_BYTES} bytes)")
+    if not data.strip():
+        raise ValueError("empty file")
+    if b"\x00" in data:
+        raise ValueError("binary file (holds NUL bytes), not YAML text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+
+
 def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_Loader)
+        text = _read_text(path)
+    except ValueError as exc:
+        problems.append(Problem(rel, "-", str(exc)))
+        return None
+    try:
+        return yaml.load(text, Loader=_RecordLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         problems.append(Problem(rel, "-", f"invalid YAML{where}: {what}"))
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(rel, "-", f"not UTF-8 text: {exc.reason}"))
+    except RecursionError:
+        problems.append(Problem(rel, "-", "invalid YAML: nested too deeply"))
     return None
 
 
@@ -287,75 +376,37 @@ def _load_papers(
 
 
 def _cycle_problems(papers: dict[str, tuple[Paper, str]]) -> list[Problem]:
-    """One problem per strongly connected group of ``builds_on`` links (Tarjan)."""
-    edges = {pid: [r for r in p.builds_on if r in papers and r != pid] for pid, (p, _) in papers.items()}
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    groups: list[list[str]] = []
-    counter = 0
+    """One problem per strongly connected group of ``builds_on`` links.
 
-    for start in sorted(edges):
-        if start in index:
-            continue
-        work = [(start, iter(edges[start]))]
-        index[start] = low[start] = counter
-        counter += 1
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, it = work[-1]
-            advanced = False
-            for nxt in it:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = counter
-                    counter += 1
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(edges[nxt])))
-                    advanced = True
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                group = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == node:
-                        break
-                if len(group) > 1:
-                    groups.append(sorted(group))
+    The line shows the shortest loop through the group's first id (ties: the
+    alphabetically first path), on the file of that first paper. The standard
+    library's ``graphlib`` tells whether there is any cycle; networkx, slower to
+    import, is loaded only to describe them.
+    """
+    import graphlib
 
+    edges = {
+        pid: sorted(r for r in paper.builds_on if r in papers and r != pid)
+        for pid, (paper, _) in sorted(papers.items())
+    }
+    try:
+        graphlib.TopologicalSorter(edges).prepare()
+        return []
+    except graphlib.CycleError:
+        pass
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(edges)
+    graph.add_edges_from((pid, ref) for pid, refs in edges.items() for ref in refs)
     problems = []
-    for group in groups:
-        members = set(group)
-        first = group[0]
-        # Shortest way from the first member back to itself (breadth first, ids sorted).
-        came_from: dict[str, str] = {}
-        queue = [first]
-        last = first
-        while queue:
-            node = queue.pop(0)
-            if first in edges[node]:
-                last = node
-                break
-            for nxt in sorted(edges[node]):
-                if nxt in members and nxt not in came_from and nxt != first:
-                    came_from[nxt] = node
-                    queue.append(nxt)
-        path = [first]
-        while last != first:
-            path.insert(1, last)
-            last = came_from[last]
-        path.append(first)
+    for group in nx.strongly_connected_components(graph):
+        if len(group) < 2:
+            continue
+        first = min(group)
+        sub = graph.subgraph(group)
+        loops = [nx.shortest_path(sub, first, last) + [first] for last in sub.predecessors(first)]
+        path = min(loops, key=lambda p: (len(p), p))
         problems.append(Problem(papers[first][1], "builds_on", "cycle: " + " -> ".join(path)))
     return problems
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -19,7 +19,20 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
 #: a bare arXiv id: new style ``1802.01436`` (optional version) or old style ``cs/0601001``.
 ARXIV_PATTERN = r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$"
-URL_PATTERN = r"^https?://\S+$"
+#: an http(s) URL without the characters RFC 3986 never allows unencoded (quotes,
+#: angle brackets, braces, backslash, backtick, spaces): they only serve to break
+#: out of the HTML attribute or Markdown link the URL is written into.
+URL_PATTERN = r"^https?://[^\s<>\"'`{}|\\^]+$"
+
+# A script URL anywhere in a record's text. Browsers drop tabs and newlines inside a
+# URL (WHATWG URL), so "java\tscript:" counts too.
+_SCRIPT_URL = re.compile(r"(?i)\b(?:java|vb|live)[\s\x00-\x1f]*script[\s\x00-\x1f]*:")
+# A Markdown link (inline ``](dest`` or reference ``[x]: dest``) to a scheme other than
+# http(s) or mailto, e.g. ``data:text/html,...``.
+_OTHER_SCHEME_LINK = re.compile(
+    r"(?im)(?:\]\(|^[ ]{0,3}\[[^\]\n]+\]:)[\s<]*(?!https?:|mailto:)([a-z][a-z0-9+.\-]*):"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MIN_YEAR = 1900
 
@@ -29,8 +42,43 @@ def max_year() -> int:
     return _dt.date.today().year + 1
 
 
+def _strings(value: object):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """Base of every record model: unknown fields, coerced types and script URLs are errors.
+
+    ``strict`` makes ``year: "2018"`` an error instead of silently turning the string
+    into a number: a record says what it means.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+    @field_validator("*")
+    @classmethod
+    def _safe_text(cls, value: object) -> object:
+        # Records are rendered into web pages: refuse what only serves to run script there.
+        for text in _strings(value):
+            if (bad := _CONTROL.search(text)) is not None:
+                raise ValueError(f"holds a control character (U+{ord(bad.group(0)):04X})")
+            if _SCRIPT_URL.search(text):
+                raise ValueError(
+                    "holds a script URL (javascript:); records may link only to http(s) addresses"
+                )
+            if (link := _OTHER_SCHEME_LINK.search(text)) is not None:
+                raise ValueError(
+                    f"links to a {link.group(1).lower()}: URL; records may link only to http(s) addresses"
+                )
+        return value
 
 
 class TaxonomyNode(_Strict):
@@ -41,7 +89,8 @@ class TaxonomyNode(_Strict):
     parent: str | None = None
     summary: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
-    implementations: list[str] = Field(default_factory=list)
+    #: Registry names (kebab-case ids) of the node's implementations.
+    implementations: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(default_factory=list)
     #: ``seed`` for the nodes of the first thesis' taxonomy (ch. 5) and the leaves
     #: the benchmark needs; ``beyond-seed`` for branches the thesis does not cover.
     origin: Literal["seed", "beyond-seed"] = "seed"

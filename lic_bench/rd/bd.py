@@ -80,7 +80,7 @@ def _strictly_increasing(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def curve_warnings(c: Curve, role: str) -> list[str]:
-    out = []
+    out = [f"{role} {note}" for note in c.notes]
     if len(c.rate) < MIN_POINTS:
         out.append(f"{role} {c.label}: only {len(c.rate)} points (BD needs >= {MIN_POINTS} to be reliable)")
     if np.any(np.diff(c.quality) <= 0):

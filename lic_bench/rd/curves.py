@@ -8,7 +8,7 @@ CompressAI's digitised curves) are read too.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,8 @@ class Curve:
     rate: np.ndarray
     quality: np.ndarray
     metric: str
+    #: what was dropped while reading the points (one line per kind), shown as warnings
+    notes: list[str] = field(default_factory=list)
 
 
 def has_metric(doc: dict[str, Any], metric: str) -> bool:
@@ -47,6 +49,40 @@ def _valid(values: Any) -> bool:
     return isinstance(values, list) and any(v is not None for v in values)
 
 
+def _why_unusable(rate: Any, quality: Any, unit_interval: bool) -> str | None:
+    """Why a (bpp, quality) pair cannot be a point of an RD curve, or None if it can."""
+    if rate is None or quality is None:
+        return "a missing value (null)"
+    if isinstance(rate, bool) or isinstance(quality, bool) or not all(
+        isinstance(v, (int, float)) for v in (rate, quality)
+    ):
+        return "a value that is not a number"
+    if math.isnan(rate) or math.isnan(quality):
+        return "NaN"
+    if math.isinf(rate) or math.isinf(quality):
+        return "an infinite value"
+    if rate <= 0:
+        return "bpp <= 0"
+    if unit_interval and not 0 < quality < 1:
+        return "MS-SSIM outside (0, 1)"
+    return None
+
+
+def usable_points(
+    bpp: list[Any], values: list[Any], unit_interval: bool = False
+) -> tuple[list[tuple[float, float]], dict[str, int]]:
+    """The (bpp, quality) pairs a curve can use, and how many were dropped for each reason."""
+    points: list[tuple[float, float]] = []
+    dropped: dict[str, int] = {}
+    for rate, quality in zip(bpp, values, strict=True):
+        why = _why_unusable(rate, quality, unit_interval)
+        if why is None:
+            points.append((float(rate), float(quality)))
+        else:
+            dropped[why] = dropped.get(why, 0) + 1
+    return points, dropped
+
+
 def curve(doc: dict[str, Any], metric: str = "psnr-rgb", label: str | None = None) -> Curve:
     """The (bpp, metric) points of a document; raises UsageError naming what is missing."""
     if metric not in METRICS:
@@ -56,23 +92,26 @@ def curve(doc: dict[str, Any], metric: str = "psnr-rgb", label: str | None = Non
     if "bpp" not in res:
         raise UsageError(f"{label}: no 'bpp' in results")
     if metric == "ms-ssim-rgb" and not _valid(res.get("ms-ssim-rgb")) and _valid(res.get("ms-ssim-db-rgb")):
-        raw, in_db = res["ms-ssim-db-rgb"], True
-    elif _valid(res.get(metric)):
-        raw, in_db = res[metric], False
+        key, in_db = "ms-ssim-db-rgb", True
     else:
+        key, in_db = metric, False
+    if key not in res:
         have = ", ".join(k for k in res if k != "bpp") or "nothing"
         raise UsageError(f"{label}: no {metric!r} in results (it has: {have})")
-    if len(raw) != len(res["bpp"]):
-        raise UsageError(f"{label}: {len(res['bpp'])} bpp values but {len(raw)} {metric} values")
-    pts = [
-        (float(r), float(q)) for r, q in zip(res["bpp"], raw, strict=False)
-        if r is not None and q is not None and math.isfinite(float(r)) and math.isfinite(float(q)) and float(r) > 0
-    ]
+    raw, bpp = res[key], res["bpp"]
+    for name, values in (("bpp", bpp), (key, raw)):
+        if not isinstance(values, list):
+            raise UsageError(f"{label}: results.{name} is not a list of numbers")
+    if len(raw) != len(bpp):
+        raise UsageError(f"{label}: {len(bpp)} bpp values but {len(raw)} {key} values")
+    pts, dropped = usable_points(bpp, raw, unit_interval=metric == "ms-ssim-rgb" and not in_db)
+    notes = [f"{label}: dropped {n} point(s) with {why}" for why, n in dropped.items()]
     if not pts:
-        raise UsageError(f"{label}: no usable ({metric}, bpp) points")
+        why = "; ".join(f"{n} with {w}" for w, n in dropped.items())
+        raise UsageError(f"{label}: {key} is present but none of its {len(raw)} point(s) is usable ({why})")
     pts.sort()
     rate = np.array([p[0] for p in pts])
     quality = np.array([p[1] for p in pts])
     if metric == "ms-ssim-rgb" and not in_db:
         quality = msssim_db(quality)
-    return Curve(label=label, rate=rate, quality=quality, metric=metric)
+    return Curve(label=label, rate=rate, quality=quality, metric=metric, notes=notes)

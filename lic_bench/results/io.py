@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -57,15 +58,46 @@ def write_result(doc: dict[str, Any], path: str | Path, *, overwrite_same_run: b
     return target
 
 
+#: Largest results file read (bytes); per-image results of a big dataset stay far below.
+MAX_RESULT_BYTES = 256 << 20
+
+
 def read_result(path: str | Path) -> dict[str, Any]:
+    """A results document; a one-line :class:`UsageError` for anything else.
+
+    Results files may come from elsewhere (shared runs, imports): a directory, a FIFO,
+    binary data or a huge file is refused before it is read or parsed.
+    """
     path = Path(path)
     try:
-        doc = json.loads(path.read_text())
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot open ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UsageError(f"{path}: is a directory, not a results file")
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path}: not a regular file")
+        if info.st_size > MAX_RESULT_BYTES:
+            raise UsageError(f"{path}: too large for a results file ({info.st_size} bytes)")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(MAX_RESULT_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a results file (not UTF-8 text; binary?)") from None
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    if not isinstance(doc, dict) or "results" not in doc:
+    except RecursionError:
+        raise UsageError(f"{path}: not a results file (JSON nested too deeply)") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), dict):
         raise UsageError(f"{path}: not a results file (no 'results' object)")
     return doc
 

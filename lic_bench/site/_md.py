@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 # Where each generated page lives inside docs_dir; the URL is the path without
 # ``index.md`` / ``.md`` (use_directory_urls), e.g. ``components/gdn/``.
@@ -49,11 +51,94 @@ def rel_url(src: str, dst: str) -> str:
     return "./" if out == "." else out + "/"
 
 
+# Characters of a record field that would otherwise be markup: HTML (``<&>"'``),
+# attr_list's ``{: onclick=...}`` (braces), links (brackets) and code spans (backtick).
+# Entities keep them literal in every Markdown context, headings and table cells included.
+_LITERAL = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "`": "&#96;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "{": "&#123;",
+    "}": "&#125;",
+}
+_LITERAL_RE = re.compile("[" + re.escape("".join(_LITERAL)) + "]")
+
+
 def cell(text: Any) -> str:
-    """Text made safe for one Markdown table cell."""
+    """One line of record text (a title, a name) as literal Markdown: safe in a table
+    cell, a heading or a link label. Records are untrusted input: nothing in them may
+    become HTML, a link or an attribute on the page."""
     if text is None:
         return ""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+    flat = " ".join(str(text).split())
+    flat = flat.replace("\\", "\\\\").replace("|", "\\|")
+    return _LITERAL_RE.sub(lambda m: _LITERAL[m.group(0)], flat)
+
+
+#: Link schemes a record may use; anything else (javascript:, data:, vbscript:) is dropped.
+SAFE_SCHEMES = ("http", "https", "mailto")
+_SCHEME_RE = re.compile(r"^<?([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+# Where Markdown starts a link destination: inline ``](dest)`` and reference ``[x]: dest``.
+_LINK_START = re.compile(r"\]\(|^[ ]{0,3}\[[^\]\n]+\]:", re.MULTILINE)
+
+
+def unsafe_scheme(dest: str) -> str | None:
+    """The scheme of ``dest`` when a browser would treat it as a non-http(s) URL.
+
+    Browsers drop ASCII tabs, newlines and leading controls/spaces from a URL before
+    reading its scheme (WHATWG URL), so ``java\tscript:`` counts as ``javascript:``.
+    """
+    squeezed = re.sub(r"[\x00-\x20\\]", "", dest)
+    match = _SCHEME_RE.match(squeezed)
+    if match and match.group(1).lower() not in SAFE_SCHEMES:
+        return match.group(1).lower()
+    return None
+
+
+def prose(text: Any) -> str:
+    """A multi-line record field (notes, summaries) as Markdown without raw HTML.
+
+    Emphasis, lists and http(s) links keep working; HTML tags, entities and
+    attr_list braces are shown literally, and a link whose destination has another
+    scheme (``javascript:``) loses its link syntax.
+    """
+    if text is None:
+        return ""
+    body = html.escape(str(text).strip(), quote=False).replace("{", "&#123;").replace("}", "&#125;")
+
+    def defuse(match: re.Match) -> str:
+        if unsafe_scheme(body[match.end() : match.end() + 80]) is None:
+            return match.group(0)
+        return match.group(0).replace("](", "]&#40;").replace("]:", "]&#58;")
+
+    return _LINK_START.sub(defuse, body)
+
+
+def href(url: Any) -> str | None:
+    """``url`` fit for a Markdown link destination, or None unless it is http(s).
+
+    Characters that end a destination or start a title (parentheses, quotes, spaces,
+    angle brackets) are percent-encoded.
+    """
+    if not url:
+        return None
+    url = str(url).strip()
+    if not re.match(r"^https?://", url, re.IGNORECASE):
+        return None
+    return quote(url, safe="/:?#@!$&*+,;=%~-._")
+
+
+def code(text: Any) -> str:
+    """Record text as inline code (registry names), or as literal text if it could end the span."""
+    text = "" if text is None else str(text)
+    if not text or "`" in text or "\n" in text or "|" in text:
+        return cell(text)
+    return f"`{text}`"
 
 
 def esc(text: Any) -> str:
@@ -62,7 +147,15 @@ def esc(text: Any) -> str:
 
 
 def link(label: str, target: str) -> str:
-    return f"[{cell(label).replace('[', '(').replace(']', ')')}]({target})"
+    """A Markdown link to a page of this site (``target`` is built from ids, not records)."""
+    return f"[{cell(label)}]({target})"
+
+
+def fence(text: str, lang: str = "") -> str:
+    """``text`` in a fenced code block whose fence no line of ``text`` can close."""
+    runs = [len(r) for r in re.findall(r"`{3,}|~{3,}", text)]
+    ticks = "`" * max(3, *(n + 1 for n in runs)) if runs else "```"
+    return f"{ticks}{lang}\n{text}\n{ticks}"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -91,7 +184,7 @@ def external_links(paper: Any) -> list[tuple[str, str]]:
         out.append(("web", str(url)))
     for i, code in enumerate(_as_list(getattr(paper, "code", None))):
         out.append(("code" if i == 0 else f"code {i + 1}", str(code)))
-    return out
+    return [(label, safe) for label, target in out if (safe := href(target)) is not None]
 
 
 def _as_list(value: Any) -> list[Any]:

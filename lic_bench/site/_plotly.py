@@ -7,6 +7,7 @@ time) in the page ``<head>``, so every figure here is a ``<div>`` plus one small
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,15 @@ def plotly_js_path() -> Path:
 
         raise MissingDependencyError(f"plotly.min.js not found at {path}; reinstall plotly")
     return path
+
+
+def plain(text: Any) -> str:
+    """Record text for a plotly label, legend entry or hover text.
+
+    plotly.js renders a subset of HTML in those strings (``<b>``, ``<a href>``) and
+    decodes entities, so escaping shows a record's ``<``, ``>`` and ``&`` as written.
+    """
+    return html.escape("" if text is None else str(text), quote=False)
 
 
 _GRID = "#e5ecf6"

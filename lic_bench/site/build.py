@@ -43,7 +43,8 @@ def taxonomy_nav(kb: Any) -> list[Any]:
     """Nested MkDocs nav for the taxonomy: each node heads a section of its children."""
 
     def entry(cid: str) -> dict[str, Any]:
-        name = kb.components[cid].name
+        # Nav titles reach the theme's templates as HTML: escape the record's text.
+        name = _md.esc(kb.components[cid].name)
         kids = [_id(k) for k in kb.children(cid)]
         if not kids:
             return {name: _md.component_path(cid)}
@@ -60,7 +61,7 @@ def papers_nav(kb: Any) -> list[Any]:
     nav: list[Any] = [_md.PAPERS_INDEX]
     for year in sorted(by_year, reverse=True):
         papers = sorted(by_year[year], key=lambda p: p.id)
-        nav.append({str(year): [{p.title: _md.paper_path(p.id)} for p in papers]})
+        nav.append({str(year): [{_md.esc(p.title): _md.paper_path(p.id)} for p in papers]})
     return nav
 
 

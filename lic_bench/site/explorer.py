@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lic_bench.site import _md
-from lic_bench.site._plotly import AREA_COLOURS, figure_html
+from lic_bench.site._plotly import AREA_COLOURS, figure_html, plain
 from lic_bench.site.trends import WIDE_PAGE
 
 DIV_ID = "graph-explorer"
@@ -79,7 +79,7 @@ def explorer_data(graph: Any, seed: int = 7, page: str = _md.EXPLORER) -> Explor
                 key=key,
                 id=rid,
                 kind=kind,
-                label=str(attrs.get("label") or rid),
+                label=plain(attrs.get("label") or rid),
                 x=float(x),
                 y=float(y),
                 url=_md.rel_url(page, target),
@@ -207,7 +207,7 @@ def explorer_page(kb: Any, graph: Any) -> str:
     """Markdown for ``explorer/``."""
     data = explorer_data(graph)
     names = {a if isinstance(a, str) else a.id: "" for a in kb.areas}
-    names = {a: kb.components[a].name if a in kb.components else a for a in names}
+    names = {a: plain(kb.components[a].name) if a in kb.components else a for a in names}
     n_papers = sum(1 for n in data.nodes if n.kind == "paper")
     html = figure_html(explorer_figure(data, names), DIV_ID)
     return "\n".join(

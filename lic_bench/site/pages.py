@@ -96,20 +96,20 @@ def implementations_block(kb: Any, comp: Any, model_configs: dict[str, str] | No
         )
     lines = ["The registry name is also the config `name` and the results `name`.", ""]
     rows = [
-        [f"`{name}`", "model", f"`configs/models/{name}.yaml`"]
+        [_md.code(name), "model", _md.code(f"configs/models/{name}.yaml")]
         if name in model_configs
-        else [f"`{name}`", "component", "—"]
+        else [_md.code(name), "component", "—"]
         for name in impls
     ]
     lines.append(_md.table(["Registry name", "Kind", "Model config"], rows))
     parts = [name for name in impls if name not in model_configs]
     example = config_example(kb, comp, parts[0], model_configs) if parts else None
     if example:
-        lines += ["", f"Swap `{parts[0]}` into a model in an experiment config:", ""]
+        lines += ["", f"Swap {_md.code(parts[0])} into a model in an experiment config:", ""]
         lines += ["```yaml", example, "```"]
     models = [name for name in impls if name in model_configs]
     if models:
-        lines += ["", f"`configs/models/{models[0]}.yaml`:", "", "```yaml"]
+        lines += ["", f"{_md.code(f'configs/models/{models[0]}.yaml')}:", "", "```yaml"]
         lines += [model_configs[models[0]].strip(), "```"]
     lines += [
         "",
@@ -148,7 +148,7 @@ def children_block(kb: Any, cid: str, src: str) -> str:
         n = len(_ids(kb.papers_using(kid, include_descendants=True)))
         lines.append(
             f"- {_md.link(comp.name, _md.rel(src, _md.component_path(kid)))} "
-            f"({n} paper{'s' if n != 1 else ''}) — {_first_sentence(comp.summary)}"
+            f"({n} paper{'s' if n != 1 else ''}) — {_md.prose(_first_sentence(comp.summary))}"
         )
     return "\n".join(lines) + "\n"
 
@@ -191,7 +191,7 @@ def component_page(
     meta = [f"id `{cid}`"]
     if comp.aliases:
         meta.append("also known as " + ", ".join(f"*{_md.cell(a)}*" for a in comp.aliases))
-    out += [" · ".join(meta), "", (comp.summary or "").strip(), ""]
+    out += [" · ".join(meta), "", _md.prose(comp.summary), ""]
     if comp.parent is None:
         tree = tree_block(kb, cid, src)
         if tree:
@@ -269,12 +269,13 @@ def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -
             out.append("")
 
     if p.notes:
-        out += ["## Notes", "", str(p.notes).strip(), ""]
-    if p.code:
+        out += ["## Notes", "", _md.prose(p.notes), ""]
+    code = [(c, url) for c in _md._as_list(p.code) if (url := _md.href(c))]
+    if code:
         out += ["## Code", ""]
-        out += [f"- <{c}>" for c in _md._as_list(p.code)]
+        out += [f"- [{_md.cell(c)}]({url})" for c, url in code]
         out.append("")
-    out += ["## BibTeX", "", "```bibtex", bibtex.strip(), "```", ""]
+    out += ["## BibTeX", "", _md.fence(bibtex.strip(), "bibtex"), ""]
     out.append(results_section(found or ResultSet(), "papers", _md.rel(src, GUIDE_BENCH)))
     return "\n".join(out)
 
@@ -351,7 +352,7 @@ def taxonomy_index_page(kb: Any) -> str:
         out += [
             f"## {_md.link(comp.name, _md.rel(src, _md.component_path(area)))}",
             "",
-            f"{n_nodes} nodes, {n_papers} papers. {(comp.summary or '').strip()}",
+            f"{n_nodes} nodes, {n_papers} papers. {_md.prose(comp.summary)}",
             "",
             tree_block(kb, area, src),
         ]

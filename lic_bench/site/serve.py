@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import errno
 import functools
+import os
 import signal
+import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,9 +39,52 @@ class _Handler(SimpleHTTPRequestHandler):
             return
         super().send_error(code, message, explain)
 
+    def send_head(self):
+        """Refuse, before the base class opens anything, paths it cannot or must not serve.
+
+        A NUL byte or an undecodable escape (``/%00``, ``/%ed%a0%80``) would raise inside
+        the base class and print a traceback: 400. A path whose real location is outside
+        the site folder (a symlink in the built site pointing elsewhere) is treated as
+        missing: 404. Either way one log line says why.
+        """
+        self._refused = False
+        try:
+            target = self.translate_path(self.path)
+            if "\x00" in target:
+                raise ValueError("NUL byte in path")
+            os.fsencode(target)  # lone surrogates from %-escapes cannot name a file
+        except (ValueError, UnicodeError) as exc:
+            reason = str(exc) if isinstance(exc, ValueError) and "NUL" in str(exc) else "undecodable path"
+            return self._refuse(400, reason)
+        root = os.path.realpath(self.directory)
+        candidates = [target]
+        if os.path.isdir(target):  # the base class serves the folder's index page
+            candidates += [os.path.join(target, name) for name in ("index.html", "index.htm")]
+        for path in candidates:
+            real = os.path.realpath(path)
+            if real != root and not real.startswith(root + os.sep):
+                return self._refuse(404, "leaves the site folder")
+        return super().send_head()
+
+    def _refuse(self, code: int, why: str) -> None:
+        """Answer ``code`` and log exactly one line, whether or not requests are logged."""
+        shown = self.path if len(self.path) <= 200 else self.path[:200] + "..."
+        sys.stderr.write(f"{self.address_string()} - refused {self.command} {shown!r}: {why} ({code})\n")
+        self._refused = True  # the response itself is not logged again
+        self.send_error(code, why)
+        return None
+
     def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
         if self.verbose:
             super().log_message(format, *args)
+
+    def log_request(self, code="-", size="-"):
+        if not getattr(self, "_refused", False):
+            super().log_request(code, size)
+
+    def log_error(self, format, *args):  # noqa: A002 (signature of the base class)
+        if not getattr(self, "_refused", False):
+            self.log_message(format, *args)
 
 
 class SiteServer(ThreadingHTTPServer):

@@ -12,7 +12,7 @@ from itertools import combinations
 from typing import Any
 
 from lic_bench.site import _md
-from lic_bench.site._plotly import AREA_COLOURS, figure_html
+from lic_bench.site._plotly import AREA_COLOURS, figure_html, plain
 
 TOP_COMPONENTS = 12
 # Distinct colours for component stacks (plotly's default cycle repeats after ten).
@@ -123,7 +123,7 @@ def _gaps_table(kb: Any, gaps: list[tuple[str, str, int, int]]) -> str:
 
 def _area_name(kb: Any, area: str) -> str:
     comp = kb.components.get(area)
-    return comp.name if comp is not None else area
+    return plain(comp.name) if comp is not None else area
 
 
 def stacked_bars(
@@ -201,7 +201,7 @@ def component_year_figure(kb: Any, rows: list[dict[str, Any]]):
     z = [[0] * len(years) for _ in ids]
     for r in rows:
         z[ids.index(r["group"])][years.index(int(r["year"]))] += r["count"]
-    labels = [kb.components[c].name for c in ids]
+    labels = [plain(kb.components[c].name) for c in ids]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -228,7 +228,7 @@ def component_year_figure(kb: Any, rows: list[dict[str, Any]]):
 def cooccurrence_figure(kb: Any, co: Cooccurrence):
     import plotly.graph_objects as go
 
-    labels = [kb.components[c].name for c in co.ids]
+    labels = [plain(kb.components[c].name) for c in co.ids]
     areas = [_area_name(kb, kb.area_of(c)) for c in co.ids]
     text = [
         [
@@ -295,7 +295,7 @@ def area_trend_html(kb: Any, area: str) -> str:
     rows = [r for r in trends(kb, by="component") if r["group"] in branches]
     if not rows:
         return ""
-    names = {cid: kb.components[cid].name for cid in branches}
+    names = {cid: plain(kb.components[cid].name) for cid in branches}
     fig = stacked_bars(rows, names, "", "papers")
     fig.update_layout(height=380, margin={"t": 20})
     return "\n".join(
@@ -314,7 +314,7 @@ def trends_page(kb: Any) -> str:
     """Markdown (with inline plotly figures) for ``trends/``."""
     from lic_bench.kb import trends
 
-    names = {cid: comp.name for cid, comp in kb.components.items()}
+    names = {cid: plain(comp.name) for cid, comp in kb.components.items()}
     by_area = trends(kb, by="area")
     by_comp = tagged_by_year(kb)
     n_comp = len({r["group"] for r in by_comp})

@@ -89,3 +89,17 @@ def test_graph_command(runner, kb_fixtures: Path, tmp_path: Path):
 def test_missing_root_is_an_error(runner, tmp_path: Path):
     result = run(runner, "papers", "--root", tmp_path / "nowhere")
     assert result.exit_code == 2 and "is not a folder" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["papers"], ["components"], ["trends"], ["bibtex", "export"]])
+def test_queries_refuse_a_knowledge_base_with_problems(runner, kb_fixtures: Path, command):
+    """Dropping the bad records and answering anyway would hide papers: exit 1 instead."""
+    root = kb_fixtures / "fail-references"
+    expected = (root / "expected.txt").read_text(encoding="utf-8").splitlines()
+    result = run(runner, *command, "--root", root)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[:-1] == expected  # one line per problem, as `kb validate` prints them
+    assert lines[-1].startswith(f"error: the knowledge base has {len(expected)} problem(s)")
+    assert "Traceback" not in result.output
