@@ -29,8 +29,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from lic_bench.bitstream.budget import check_budget
 from lic_bench.bitstream.format import CONTEXT_REORDERED, BitstreamError, pack, unpack
-from lic_bench.bitstream.image_io import read_image, write_png
+from lic_bench.bitstream.image_io import check_output, read_image, write_output, write_png
 from lic_bench.errors import UsageError
 from lic_bench.models import build_model, load_checkpoint, load_model_config, weights_hash
 from lic_bench.results import config_hash
@@ -122,6 +123,7 @@ def encode_image(
     if quality is not None and not variable:
         raise UsageError(f"model {cfg['name']!r} has a fixed rate; --quality needs a variable-rate model")
     h, w = (int(v) for v in x.shape[-2:])
+    check_budget(h, w, int(getattr(model, "M", 320)), "coding")
     device = next(model.parameters()).device
     padded = pad_image(x.to(device).float().clamp(0, 1), int(model.downsampling_factor))
     model.eval()
@@ -168,6 +170,7 @@ def decode_image(
     if config_hash(header["config"]) != header.get("config_hash"):
         raise BitstreamError("malformed header (config hash does not match the embedded config)")
     check_header_config(header)
+    check_budget(*header["padded"], _latent_channels(header["config"]), "decoding")
     if model is None:
         init = header["weights"].get("init")
         if checkpoint is None and init != "seed":
@@ -190,10 +193,17 @@ def decode_image(
             f"weights mismatch: file needs {header['model']} weights {header['weights_hash']}, "
             f"got {got}"
         )
-    if [int(v) for v in header["padded"]] != [
-        -(-s // int(model.downsampling_factor)) * int(model.downsampling_factor) for s in header["size"]
-    ]:
+    factor = int(model.downsampling_factor)
+    if [int(v) for v in header["padded"]] != [-(-s // factor) * factor for s in header["size"]]:
         raise BitstreamError("malformed header (padding does not match the model)")
+    # The coded shape follows from the padded size: one file codes one image, with
+    # one string per coded latent (the decoder trusts neither more nor less).
+    if list(header["shape"]) != [p // factor for p in header["padded"]]:
+        raise BitstreamError("malformed header (latent shape does not match the image size)")
+    groups = header["lengths"]
+    if (not isinstance(groups, list) or len(groups) != getattr(model, "coded_latents", len(groups))
+            or not all(isinstance(g, list) and len(g) == 1 and isinstance(g[0], int) for g in groups)):
+        raise BitstreamError("malformed header (strings do not match the model's latents)")
     if getattr(model, "name", header["model"]) != header["model"]:
         raise BitstreamError(f"the file was written by another model than {model.name!r}")
     kwargs = {}
@@ -209,9 +219,15 @@ def decode_image(
     except (RuntimeError, ValueError, IndexError, TypeError, OverflowError) as exc:
         raise BitstreamError(f"cannot decode: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     h, w = header["size"]
-    if x_hat.dim() != 4 or x_hat.shape[-2] < h or x_hat.shape[-1] < w:
+    if x_hat.dim() != 4 or x_hat.shape[:2] != (1, 3) or x_hat.shape[-2] < h or x_hat.shape[-1] < w:
         raise BitstreamError("decoded image is smaller than the header says")
     return x_hat[..., :h, :w].clamp(0, 1)
+
+
+def _latent_channels(config: dict[str, Any]) -> int:
+    args = config.get("init_args") or {}
+    m = args.get("M", config.get("M", 320))
+    return int(m) if isinstance(m, int) and not isinstance(m, bool) else 320
 
 
 def check_header_config(header: dict[str, Any]) -> None:
@@ -260,9 +276,14 @@ def compress_file(
     checkpoint: str | Path | None = None,
     quality: float | None = None,
     threads: int | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """``lic-bench compress``: image file -> bitstream file; returns sizes and timings."""
+    """``lic-bench compress``: image file -> bitstream file; returns sizes and timings.
+
+    An existing ``output`` is kept unless ``force``; the input is never replaced.
+    """
     _threads(threads)
+    check_output(output, force=force, inputs=(image,))
     notes: list[str] = []
     x = read_image(image, notes)
     source: Any = config if config is not None else model
@@ -283,11 +304,7 @@ def compress_file(
     start = time.perf_counter()
     data = encode_image(net, x, net.config, quality=quality)
     seconds = time.perf_counter() - start
-    output = Path(output)
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write ({exc.strerror})") from None
+    output = write_output(output, lambda tmp: tmp.write_bytes(data), force=force, inputs=(image,))
     h, w = x.shape[-2:]
     size = output.stat().st_size
     return {
@@ -311,10 +328,17 @@ def decompress_file(
     *,
     checkpoint: str | Path | None = None,
     threads: int | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """``lic-bench decompress``: bitstream file -> PNG; returns the header and timing."""
+    """``lic-bench decompress``: bitstream file -> PNG; returns the header and timing.
+
+    An existing ``output`` is kept unless ``force``; the bitstream is never replaced.
+    """
     _threads(threads)
     path = Path(bitstream)
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder, not a bitstream")
+    check_output(output, force=force, inputs=(path,))
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -323,7 +347,7 @@ def decompress_file(
     start = time.perf_counter()
     x_hat = decode_image(data, checkpoint=checkpoint)
     seconds = time.perf_counter() - start
-    write_png(x_hat, output)
+    write_png(x_hat, output, force=force, inputs=(path,))
     return {
         "model": header["model"],
         "output": str(output),

@@ -22,6 +22,13 @@ CheckpointOpt = Annotated[
 ]
 
 
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", "-f", help="Replace the output file if it exists (never the input). "
+                 "Outputs are written to a temporary file and renamed, so none is left half-written."),
+]
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
 
@@ -36,12 +43,14 @@ def register(app: typer.Typer) -> None:
             Optional[float], typer.Option("--quality", "-q", help="Rate level of a variable-rate model (float).")
         ] = None,
         threads: ThreadsOpt = None,
+        force: ForceOpt = False,
     ) -> None:
         """Compress an image into a self-describing bitstream; prints bpp (from the file size)."""
         from lic_bench.bitstream.codec import compress_file
 
         info = compress_file(
-            image, output, model=model, config=config, checkpoint=checkpoint, quality=quality, threads=threads
+            image, output, model=model, config=config, checkpoint=checkpoint, quality=quality,
+            threads=threads, force=force,
         )
         for note in info["notes"]:
             typer.echo(f"note: {note}", err=True)
@@ -58,11 +67,12 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")],
         checkpoint: CheckpointOpt = None,
         threads: ThreadsOpt = None,
+        force: ForceOpt = False,
     ) -> None:
         """Decode a bitstream into a PNG; the model is rebuilt from the file's header."""
         from lic_bench.bitstream.codec import decompress_file
 
-        info = decompress_file(bitstream, output, checkpoint=checkpoint, threads=threads)
+        info = decompress_file(bitstream, output, checkpoint=checkpoint, threads=threads, force=force)
         typer.echo(
             f"{info['output']}: {info['model']}  {info['size'][1]}x{info['size'][0]}  "
             f"{info['seconds']:.3f} s ({info['threads']} threads)"

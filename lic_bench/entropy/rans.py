@@ -51,7 +51,7 @@ RANS_L = 1 << 31
 MAX_DIGITS = 8
 
 # Status codes returned by the compiled loops (numba raises no custom exceptions).
-_OK, _OVERREAD, _BYPASS, _INDEX, _RANGE = 0, 1, 2, 3, 4
+_OK, _OVERREAD, _BYPASS, _INDEX, _RANGE, _ROOM = 0, 1, 2, 3, 4, 5
 _MESSAGES = {
     _OVERREAD: "entropy-coded string ends too early (corrupted or forged stream)",
     _BYPASS: "entropy-coded string holds an impossible escape run (corrupted or forged stream)",
@@ -158,7 +158,7 @@ def _encode(symbols, indexes, cdfs, sizes, offsets, buf):  # pragma: no cover - 
             while (raw >> (n_digits * BYPASS_BITS)) != 0:
                 n_digits += 1
             if ptr < n_digits + 4:
-                return -1, _RANGE
+                return -1, _ROOM
             for j in range(n_digits - 1, -1, -1):
                 digit = (raw >> (j * BYPASS_BITS)) & MAX_BYPASS
                 # Rans64EncPutBits: freq 2**12 at 16-bit precision.
@@ -178,7 +178,7 @@ def _encode(symbols, indexes, cdfs, sizes, offsets, buf):  # pragma: no cover - 
         freq = np.uint64(cdfs[t, value + 1] - cdfs[t, value])
         x_max = ((np.uint64(RANS_L) >> np.uint64(PRECISION)) << np.uint64(32)) * freq
         if ptr < 3:
-            return -1, _RANGE
+            return -1, _ROOM
         if state >= x_max:
             ptr -= 1
             buf[ptr] = np.uint32(state & np.uint64(0xFFFFFFFF))
@@ -250,10 +250,14 @@ def encode(symbols, indexes, tables: RansTables) -> bytes:
     idx = _int_array(indexes)
     if sym.shape != idx.shape:
         raise RansError(f"{len(sym)} symbols but {len(idx)} indexes")
-    # Each put emits at most one word: a symbol puts itself, a count digit and up
-    # to 8 digits; the flush adds two. The loop also checks the room it has left.
-    buf = np.empty(10 * len(sym) + 2, dtype=np.uint32)
-    ptr, status = _encode(sym, idx, tables.cdfs, tables.sizes, tables.offsets, buf)
+    # Streams rarely take more than a word per symbol; the loop checks its room and
+    # the worst case (each put emits at most one word: a symbol puts itself, a count
+    # digit and up to 8 digits; the flush adds two) is tried only when needed.
+    for words in (len(sym) + 64, 10 * len(sym) + 2):
+        buf = np.empty(words, dtype=np.uint32)
+        ptr, status = _encode(sym, idx, tables.cdfs, tables.sizes, tables.offsets, buf)
+        if status != _ROOM:
+            break
     if status != _OK:
         raise RansError(_MESSAGES[status])
     return buf[ptr:].astype("<u4").tobytes()

@@ -38,6 +38,8 @@ class LatentCompressionModel(CompressionModel):
     """
 
     variable_rate = False
+    #: number of entropy-coded latents (string groups in ``compress``'s output): y and z
+    coded_latents = 2
     #: number of stride-2 stages between the image and the deepest latent
     _stages = 4
 

@@ -39,6 +39,7 @@ class FactorizedPrior(LatentCompressionModel):
     """
 
     _stages = 4
+    coded_latents = 1  # y only
 
     def __init__(
         self,
