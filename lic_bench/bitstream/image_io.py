@@ -16,11 +16,10 @@ same folder and renamed, so an interrupted write leaves no half-written file.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
