@@ -8,7 +8,7 @@ kind                   hyper input → Gaussian parameters            papers
 factorized             — (y coded by the entropy bottleneck)        balle2018-variational
 scale                  |y| → σ = h_s(ẑ)                              balle2018-variational
 mean-scale             y → (σ, μ) = h_s(ẑ).chunk(2)                  minnen2018-joint
-gained mean-scale      gain units around g_a / h_a / h_s / g_s      cui2022-asymmetric
+gained mean-scale      gain units around g_a / h_a / h_s / g_s      cui2021-asymmetric
 =====================  ===========================================  =================
 """
 

@@ -20,7 +20,7 @@ gdn       2      1/2      no     Ballé, Laparra, Simoncelli, "Density Modeling 
                                  seed 000 eq. 5.2: |x| instead of x^2, no square root
 gsdn      2      1/2      yes    Qian et al., "Learning Accurate Entropy Model with Global
                                  Reference for Image Compression", 2022
-                                 (``qian2022-learning``): subtract a learned mean first
+                                 (``qian2021-learning``): subtract a learned mean first
 ========  =====  =======  =====  ==========================================================
 
 ``beta`` and ``gamma`` are stored reparameterised by CompressAI's
@@ -134,7 +134,7 @@ def one_dn(channels: int, inverse: bool = False, **kwargs) -> DivisiveNormalizat
     return DivisiveNormalization(channels, inverse=inverse, alpha=1.0, epsilon=1.0, **kwargs)
 
 
-@NONLINEARITIES.register("gsdn", taxonomy=["gsdn"], papers=["qian2022-learning"])
+@NONLINEARITIES.register("gsdn", taxonomy=["gsdn"], papers=["qian2021-learning"])
 def gsdn(channels: int, inverse: bool = False, **kwargs) -> DivisiveNormalization:
     """Generalized subtractive and divisive normalization (GSDN) or its inverse."""
     return DivisiveNormalization(

@@ -21,13 +21,13 @@ DEFAULT_LMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483)
 @MODELS.register(
     "cui2022-gained-mean",
     taxonomy=["gain-units", "mean-scale-hyperprior"],
-    papers=["cui2022-asymmetric", "minnen2018-joint"],
+    papers=["cui2021-asymmetric", "minnen2018-joint"],
 )
 class GainedMeanScaleHyperprior(MeanScaleHyperprior):
     """Gained mean-scale hyperprior: one set of weights for every λ.
 
     Cui et al., "Asymmetric Gained Deep Image Compression With Continuous Rate
-    Adaptation", 2022 (``cui2022-asymmetric``), on the mean-scale hyperprior of
+    Adaptation", 2022 (``cui2021-asymmetric``), on the mean-scale hyperprior of
     Minnen et al. 2018 (``minnen2018-joint``)::
 
         x ─ g_a ─ ×G_s ─ y ─┬──────── Q ─ ŷ ─ ×G⁻¹_s ─ g_s ─ x̂

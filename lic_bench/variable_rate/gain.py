@@ -1,7 +1,7 @@
 """Gain units: learned per-channel scalings that select the rate of one model.
 
 Cui et al., "Asymmetric Gained Deep Image Compression With
-Continuous Rate Adaptation", 2022 (``cui2022-asymmetric``). A gain unit holds one
+Continuous Rate Adaptation", 2022 (``cui2021-asymmetric``). A gain unit holds one
 gain vector per trained trade-off λ_s; the latent is multiplied channel-wise by
 the chosen vector before quantization (an inverse gain unit undoes it before
 synthesis). Between two trained levels the vector is interpolated exponentially,
@@ -32,7 +32,7 @@ def quality_index(quality: float, levels: int) -> tuple[int, int, float]:
     return lo, hi, pos - lo
 
 
-@VARIABLE_RATE.register("gain-units", taxonomy=["gain-units"], papers=["cui2022-asymmetric"])
+@VARIABLE_RATE.register("gain-units", taxonomy=["gain-units"], papers=["cui2021-asymmetric"])
 class GainUnits(nn.Module):
     """One learned gain vector per rate level, interpolated in between.
 

@@ -110,5 +110,5 @@ def test_unknown_nonlinearity_is_a_usage_error():
 def test_registered_names_and_papers():
     assert set(NONLINEARITIES.list()) >= {"gdn", "1dn", "gsdn", "relu", "gelu", "leaky-relu"}
     assert NONLINEARITIES.entry("1dn").papers == ("johnston2019-computationally",)
-    assert NONLINEARITIES.entry("gsdn").papers == ("qian2022-learning",)
+    assert NONLINEARITIES.entry("gsdn").papers == ("qian2021-learning",)
     assert NONLINEARITIES.entry("gdn").taxonomy == ("gdn",)
