@@ -27,7 +27,10 @@ def _ids(objs: Any) -> list[str]:
 
 
 def _paper_list(kb: Any, objs: Any) -> list[Any]:
-    papers = [kb.papers[_id(o)] for o in (objs or []) if _id(o) in kb.papers]
+    """Records named by ids (former ids resolved) or given as records, by year; unknown ids dropped."""
+    resolve = getattr(kb, "resolve", lambda pid: pid if pid in kb.papers else None)
+    found = {resolve(_id(o)) for o in (objs or [])} - {None}
+    papers = [kb.papers[pid] for pid in found]
     return sorted(papers, key=lambda p: (p.year or 0, p.id))
 
 

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Time `lic-bench site build` on a knowledge base grown with synthetic paper records.
+
+The project (taxonomy/, papers/, results/, configs/models/, site/, mkdocs.yml) is copied
+into a temporary folder and ``--extra N`` synthetic records are added there: copies of
+the real records, cycled, under new ids (``<id>-synth<k>``) without DOI, arXiv id or
+aliases (those must stay unique). The checkout itself is never touched.
+
+Each ``--code ROOT`` (default: this checkout) is timed on its own copy of the same
+synthetic project, builds interleaved, so two versions of the renderers can be
+compared side by side in one run on a shared machine::
+
+    python scripts/bench_site_scale.py --extra 1000
+    python scripts/bench_site_scale.py --extra 1000 --code /tmp/base --code . --repeat 2
+    python scripts/bench_site_scale.py --extra 1000 --profile /tmp/site.prof
+
+Prints one line per build (seconds, pages, size of the search index) and the load
+average before and after, since the figures mean little without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent.parent
+COPIED = ("taxonomy", "papers", "results", "configs/models")
+FROM_CODE = ("site", "mkdocs.yml")
+
+
+def add_synthetic_records(papers: Path, extra: int) -> int:
+    """Write ``extra`` copies of the records in ``papers`` under new ids; returns how many."""
+    sources = []
+    for path in sorted(papers.glob("*.yaml")):
+        if path.name.startswith("_"):
+            continue
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(record, dict) and record.get("id"):
+            sources.append(record)
+    if not sources:
+        raise SystemExit(f"no records in {papers}")
+    for k in range(extra):
+        record = dict(sources[k % len(sources)])
+        new_id = f"{record['id']}-synth{k:05d}"
+        record.update(
+            id=new_id,
+            title=f"{record['title']} (synthetic copy {k})",
+            doi=None,
+            arxiv=None,
+            aliases=[],
+        )
+        (papers / f"{new_id}.yaml").write_text(
+            yaml.safe_dump(record, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+    return len(sources)
+
+
+def make_project(dest: Path, code: Path, extra: int) -> None:
+    for sub in COPIED:
+        if (HERE / sub).exists():
+            shutil.copytree(HERE / sub, dest / sub)
+    for sub in FROM_CODE:
+        src = code / sub
+        if src.is_dir():
+            shutil.copytree(src, dest / sub, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / sub)
+    add_synthetic_records(dest / "papers", extra)
+
+
+def build(project: Path, code: Path, profile: Path | None) -> tuple[float, int, int, str]:
+    """Run the build in a subprocess; (seconds, pages, search index bytes, stderr tail)."""
+    out = project / "build" / "site"
+    shutil.rmtree(out, ignore_errors=True)
+    env = dict(os.environ, LIC_BENCH_ROOT=str(project), PYTHONPATH=str(code), PYTHONDONTWRITEBYTECODE="1")
+    cmd = [sys.executable]
+    if profile is not None:
+        cmd += ["-m", "cProfile", "-o", str(profile)]
+    cmd += ["-m", "lic_bench", "site", "build", "--out", str(out)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"build with {code} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    pages = sum(1 for _ in out.rglob("index.html"))
+    index = out / "search" / "search_index.json"
+    return seconds, pages, index.stat().st_size if index.is_file() else 0, proc.stderr.strip()[-200:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--extra", type=int, default=1000, help="synthetic records to add")
+    parser.add_argument("--code", type=Path, action="append",
+                        help="checkout whose lic_bench/, site/ and mkdocs.yml build (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1, help="builds per checkout")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the (first) build here")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary project(s)")
+    args = parser.parse_args(argv)
+    codes = [c.resolve() for c in (args.code or [HERE])]
+    print(f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}"
+          f" on {os.cpu_count()} cpus")
+    tmp = Path(tempfile.mkdtemp(prefix="lic-bench-scale-"))
+    try:
+        projects = []
+        for i, code in enumerate(codes):
+            project = tmp / f"project{i}"
+            make_project(project, code, args.extra)
+            projects.append(project)
+        n_records = sum(1 for p in (projects[0] / "papers").glob("*.yaml") if not p.name.startswith("_"))
+        print(f"{n_records} records ({args.extra} synthetic) in {tmp}")
+        for rep in range(args.repeat):
+            for code, project in zip(codes, projects):
+                profile = args.profile if (args.profile and rep == 0 and code == codes[0]) else None
+                seconds, pages, index, _ = build(project, code, profile)
+                print(f"{code}: build {rep + 1}: {seconds:.1f} s, {pages} pages, "
+                      f"search index {index / 1e6:.1f} MB, load {os.getloadavg()[0]:.2f}", flush=True)
+        if args.profile:
+            import pstats
+
+            pstats.Stats(str(args.profile)).sort_stats("cumulative").print_stats(40)
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
