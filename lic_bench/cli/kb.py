@@ -114,12 +114,18 @@ def emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str = "
 @kb_app.command("validate")
 @_user_errors
 def validate_cmd(root: RootOpt = None) -> None:
-    """Check every taxonomy node and paper record; print one line per problem."""
+    """Check every taxonomy node and paper record, and that results curves name existing
+    records (learned reported curves must name one); print one line per problem."""
     from lic_bench.kb import load_kb, validate_kb
+    from lic_bench.paths import results_dir
+    from lic_bench.results import load_results
+    from lic_bench.results.links import link_problems
 
     if root is not None and not root.is_dir():
         raise UsageError(f"--root {root} is not a folder")
     problems = validate_kb(root)
+    if results_dir(root).is_dir():
+        problems += link_problems(load_kb(root, strict=False), load_results(root))
     if problems:
         for problem in problems:
             typer.echo(str(problem))

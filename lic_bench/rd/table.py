@@ -12,7 +12,12 @@ from lic_bench.rd.curves import METRICS, has_metric
 
 
 def doc_dataset(doc: dict[str, Any]) -> str | None:
-    return (doc.get("meta") or {}).get("dataset")
+    """The dataset name of a document: ``meta.dataset`` is a name, or (for runs measured
+    here) a record ``{"name", "num_images", "checksum"}`` of the images evaluated."""
+    value = (doc.get("meta") or {}).get("dataset")
+    if isinstance(value, dict):
+        value = value.get("name")
+    return str(value) if value else None
 
 
 def curve_label(doc: dict[str, Any]) -> str:
@@ -51,6 +56,8 @@ def bd_rows(
             "provenance": meta.get("provenance"),
             "papers": meta.get("papers", []),
             "opt_metric": meta.get("opt_metric"),
+            "reported_by": meta.get("reported_by"),
+            "tag": meta.get("tag"),
             "warnings": [],
         }
         for metric in metrics:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -24,6 +25,30 @@ def component_path(cid: str) -> str:
 
 def paper_path(pid: str) -> str:
     return f"papers/{pid}.md"
+
+
+def alias_path(alias: str) -> str:
+    """``papers/<former id>/index.html``: a plain HTML page (not Markdown) at the old URL."""
+    return f"papers/{alias}/index.html"
+
+
+def redirect_html(target: str, title: str, old: str) -> str:
+    """A page that sends the browser on to ``target`` (a relative URL) at once.
+
+    A meta refresh works without JavaScript; ``location.replace`` keeps the old URL out
+    of the history; the canonical link tells search engines where the page lives now.
+    """
+    t = esc(target)
+    return (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{esc(title)}</title>"
+        f'<meta http-equiv="refresh" content="0; url={t}">'
+        f'<link rel="canonical" href="{t}">'
+        f"<script>window.location.replace({json.dumps(target)} + window.location.hash);</script>"
+        "</head><body>"
+        f'<p><code>{esc(old)}</code> is a former id of this paper: it moved to <a href="{t}">{t}</a>.</p>'
+        "</body></html>\n"
+    )
 
 
 def url_of(path: str) -> str:

@@ -15,6 +15,8 @@ from lic_bench.site._results import ResultSet, results_section
 
 GUIDE_BENCH = "guides/run-benchmarks.md"
 GUIDE_PAPER = "guides/add-a-paper.md"
+#: rows per page of the all-papers table (the filter and the sort see every row)
+PAPERS_PAGE_SIZE = 100
 
 
 def _id(obj: Any) -> str:
@@ -315,10 +317,11 @@ def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> s
             "",
             f"{len(papers)} papers ({span}). Type in the filter box to narrow the table "
             "(it matches every column, e.g. a venue, an author or a component); click a "
-            "column heading to sort by it. Components are listed by id; *RD curves* and "
+            "column heading to sort by it; long lists come in pages of "
+            f"{PAPERS_PAGE_SIZE}. Components are listed by id; *RD curves* and "
             "*speed* mark the papers whose page shows results.",
             "",
-            '<div class="lb-sortable" markdown>',
+            f'<div class="lb-sortable" data-page-size="{PAPERS_PAGE_SIZE}" markdown>',
             "",
             _md.table(
                 ["Year", "Title", "Authors", "Venue", "Areas", "Components", "Results"], rows
