@@ -215,7 +215,13 @@ def component_page(
             f"{len(papers)} paper{'s' if len(papers) != 1 else ''} use this component"
             + (" or one below it." if len(subtree) > 1 else "."),
             "",
+            # The paper pages hold this text: keep it out of the search index, which
+            # would otherwise repeat every paper once per component above it.
+            "<div data-search-exclude markdown>",
+            "",
             papers_table(kb, papers, src, within=subtree),
+            "",
+            "</div>",
             "",
         ]
     else:
@@ -321,7 +327,8 @@ def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> s
             f"{PAPERS_PAGE_SIZE}. Components are listed by id; *RD curves* and "
             "*speed* mark the papers whose page shows results.",
             "",
-            f'<div class="lb-sortable" data-page-size="{PAPERS_PAGE_SIZE}" markdown>',
+            # every row is a paper page of its own: search finds those, not this table
+            f'<div class="lb-sortable" data-page-size="{PAPERS_PAGE_SIZE}" data-search-exclude markdown>',
             "",
             _md.table(
                 ["Year", "Title", "Authors", "Venue", "Areas", "Components", "Results"], rows

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from lic_bench.kb import Component, KnowledgeBase, Paper
 from lic_bench.results.links import is_classical, link_problems
@@ -105,7 +106,7 @@ def test_leaderboard_folds_a_models_sources_into_one_row():
 def test_papers_table_is_paged_and_results_link_check():
     kb = living_kb()
     md = papers_index_page(kb)
-    assert f'<div class="lb-sortable" data-page-size="{PAPERS_PAGE_SIZE}" markdown>' in md
+    assert f'<div class="lb-sortable" data-page-size="{PAPERS_PAGE_SIZE}" data-search-exclude markdown>' in md
     docs = [
         fake("c3"),  # learned, no paper
         fake("mbt", papers=["minnen2018-joint"]),  # former id: fine
@@ -127,3 +128,16 @@ def test_dataset_records_are_named_not_dumped():
     md = rd_section([run], [fake("x265-bpg444", "measured", kind="anchor")])
     assert "#### Kodak" in md and "{'name'" not in md and "num_images" not in md
     assert "BD against **x265-bpg444**" in md  # and it is ranked against the kodak anchor
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="26 learned reported curves await their records and meta.papers (records branch); "
+    "remove this mark when that branch is merged",
+)
+def test_committed_learned_curves_link_to_records(project_root):
+    from lic_bench.kb import load_kb
+    from lic_bench.results import load_results
+
+    problems = link_problems(load_kb(project_root, strict=False), load_results(project_root))
+    assert not problems, "\n".join(str(p) for p in problems)
