@@ -122,3 +122,26 @@ def test_survey_verified_and_taxonomy_problems(pass_root: Path):
         "'davis2021-delta': write 'davis2021-delta'",
         "taxonomy/context-models.yaml: other-context.defining_papers: unknown paper 'nobody2020-x'",
     ]
+
+
+def test_validate_reports_learned_curves_without_records(pass_root: Path):
+    folder = pass_root / "results" / "reported"
+    curves = {
+        "c3/c3-baselines-kodak.json": [],  # learned: must name a record
+        "jpeg2000/compressai-kodak.json": [],  # classical: needs none
+        "beta/authors-kodak.json": ["baker2020-beta"],
+        "gamma/authors-kodak.json": ["clark2021-gama"],  # misspelt
+    }
+    for rel, papers in curves.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True)
+        doc = {"name": path.parent.name, "results": {"bpp": [0.5], "psnr-rgb": [30.0]},
+               "meta": {"kind": "reported", "provenance": "reported", "dataset": "kodak", "papers": papers}}
+        path.write_text(json.dumps(doc))
+    out = CliRunner().invoke(app, ["kb", "validate", "--root", str(pass_root)])
+    assert out.exit_code == 1
+    assert out.stdout.splitlines() == [
+        "results/reported/c3/c3-baselines-kodak.json: meta.papers: learned codec 'c3' names no paper record",
+        "results/reported/gamma/authors-kodak.json: meta.papers: unknown paper 'clark2021-gama' "
+        "(did you mean: clark2021-gamma?)",
+    ]
