@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         n_records = sum(1 for p in (projects[0] / "papers").glob("*.yaml") if not p.name.startswith("_"))
         print(f"{n_records} records ({args.extra} synthetic) in {tmp}")
         for rep in range(args.repeat):
-            for code, project in zip(codes, projects):
+            for code, project in zip(codes, projects, strict=True):
                 profile = args.profile if (args.profile and rep == 0 and code == codes[0]) else None
                 seconds, cpu, pages, index = build(project, code, profile)
                 print(f"{code}: build {rep + 1}: {seconds:.1f} s wall, {cpu:.1f} s CPU, {pages} pages, "

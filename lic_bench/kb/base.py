@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from lic_bench.kb._load import read_kb
 from lic_bench.errors import UsageError
+from lic_bench.kb._load import read_kb
 from lic_bench.kb.problems import KnowledgeBaseError, Problem, UnknownIdError, unknown_id_message
 from lic_bench.kb.schema import Component, Paper
 

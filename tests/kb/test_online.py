@@ -19,7 +19,14 @@ from typer.testing import CliRunner
 
 from lic_bench.cli import app
 from lic_bench.kb import Paper, load_kb
-from lic_bench.kb.online import Client, OfflineError, add_paper, check_online, fetch_arxiv, fetch_crossref
+from lic_bench.kb.online import (
+    Client,
+    OfflineError,
+    add_paper,
+    check_online,
+    fetch_arxiv,
+    fetch_crossref,
+)
 
 RECORDED = Path(__file__).resolve().parent.parent / "fixtures" / "kb" / "online"
 
