@@ -242,10 +242,15 @@ def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -
     out = [f"# {_md.cell(p.title)}", ""]
     out += [f"**{_md.cell(', '.join(p.authors))}**", ""]
     where = " · ".join(_md.cell(x) for x in (p.venue, p.year) if x)
-    out += [f"{where} · id `{pid}`", ""]
+    former = list(getattr(p, "aliases", None) or [])
+    also = f" (formerly {', '.join(f'`{a}`' for a in former)})" if former else ""
+    out += [f"{where} · id `{pid}`{also}", ""]
     links = _md.links_md(p)
     if links:
         out += [links, ""]
+    facts = _facts_block(kb, p, src)
+    if facts:
+        out += [facts, ""]
 
     out += ["## Components", ""]
     if p.components:
@@ -288,6 +293,31 @@ def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -
     out += ["## BibTeX", "", "```bibtex", bibtex.strip(), "```", ""]
     out.append(results_section(found or ResultSet(), "papers", _md.rel(src, GUIDE_BENCH)))
     return "\n".join(out)
+
+
+def _facts_block(kb: Any, p: Any, src: str) -> str:
+    """Where the record's facts were checked, and what surveys say where they differ."""
+    lines = []
+    verified = getattr(p, "verified", None)
+    if verified is not None:
+        sources = ", ".join(f"<{u}>" for u in verified.sources)
+        line = f"Checked on {verified.date} against {sources}: {', '.join(verified.fields)}."
+        if verified.unverified:
+            line += f" Not confirmed: {', '.join(verified.unverified)}."
+        lines.append(line)
+    for sid, view in sorted((getattr(p, "surveys", None) or {}).items()):
+        target = kb.resolve(sid) if hasattr(kb, "resolve") else sid
+        name = _md.link(target, _md.rel(src, _md.paper_path(target))) if target in kb.papers else f"`{sid}`"
+        tables = f" (table {', '.join(view.tables)})" if view.tables else ""
+        differs = []
+        if view.year is not None and view.year != p.year:
+            differs.append(f"year {view.year}")
+        if view.components is not None and list(view.components) != list(p.components):
+            differs.append("components " + ", ".join(f"`{c}`" for c in view.components))
+        lines.append(
+            f"Listed by the survey {name}{tables}" + (f", which gives {' and '.join(differs)}." if differs else ".")
+        )
+    return "\n\n".join(lines)
 
 
 def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> str:

@@ -141,3 +141,10 @@ def test_committed_learned_curves_link_to_records(project_root):
 
     problems = link_problems(load_kb(project_root, strict=False), load_results(project_root))
     assert not problems, "\n".join(str(p) for p in problems)
+
+
+def test_paper_page_names_former_ids_and_the_survey():
+    kb = living_kb()
+    md = build.render_site(kb, []).pages[_md.paper_path("minnen2017-joint")]
+    assert "id `minnen2017-joint` (formerly `minnen2018-joint`)" in md
+    assert "Listed by the survey [nobody2020-untagged](nobody2020-untagged.md), which gives year 2018." in md
