@@ -98,7 +98,59 @@ _PROFILED = (
 )
 
 
-def build(project: Path, code: Path, profile: Path | None) -> tuple[float, float, int, int]:
+# CPU seconds spent in each phase of a build: the renderers of lic_bench.site, then
+# MkDocs' Markdown conversion, page templates (theme), search indexing and the rest.
+# Each named function is wrapped to add up time.process_time(); nested phases (the
+# renderers inside the hook) are reported inside their parents.
+_PHASES = (
+    "import runpy, sys, time, collections, importlib\n"
+    "spent = collections.Counter(); calls = collections.Counter()\n"
+    "def wrap(module, name, label):\n"
+    "    mod = importlib.import_module(module)\n"
+    "    owner, _, attr = name.rpartition('.')\n"
+    "    obj = getattr(mod, owner) if owner else mod\n"
+    "    func = getattr(obj, attr)\n"
+    "    def timed(*a, **k):\n"
+    "        t = time.process_time()\n"
+    "        try:\n"
+    "            return func(*a, **k)\n"
+    "        finally:\n"
+    "            spent[label] += time.process_time() - t; calls[label] += 1\n"
+    "    setattr(obj, attr, timed)\n"
+    "for module, name, label in PHASES:\n"
+    "    wrap(module, name, label)\n"
+    "sys.argv = ['lic-bench', 'site', 'build', '--out', sys.argv[1]]\n"
+    "start = time.process_time()\n"
+    "try:\n"
+    "    runpy.run_module('lic_bench', run_name='__main__')\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code\n"
+    "else:\n"
+    "    code = 0\n"
+    "total = time.process_time() - start\n"
+    "for module, name, label in PHASES:\n"
+    "    print(f'phase {label:<34} {spent[label]:7.1f} s CPU  {calls[label]:6d} calls', file=sys.stderr)\n"
+    "print(f'phase {\"total (after imports)\":<34} {total:7.1f} s CPU', file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+PHASES = [
+    ("lic_bench.site.build", "render_site", "lic_bench renderers (all)"),
+    ("lic_bench.site.build", "component_page", "  component pages"),
+    ("lic_bench.site.build", "paper_page", "  paper pages"),
+    ("lic_bench.site.build", "papers_index_page", "  all-papers table"),
+    ("lic_bench.site.build", "trends_page", "  trends page"),
+    ("lic_bench.site.build", "explorer_page", "  graph explorer"),
+    ("lic_bench.site.rd", "leaderboard_page", "  leaderboard"),
+    ("lic_bench.site.bench", "bench_page", "  benchmarks page"),
+    ("lic_bench.kb", "load_kb", "load the knowledge base"),
+    ("mkdocs.commands.build", "_populate_page", "mkdocs: Markdown -> HTML"),
+    ("mkdocs.commands.build", "_build_page", "mkdocs: page templates (+search)"),
+    ("material.plugins.search.plugin", "SearchIndex.add_entry_from_context", "  search: index a page"),
+    ("material.plugins.search.plugin", "SearchPlugin.on_post_build", "search: write the index"),
+]
+
+
+def build(project: Path, code: Path, profile: Path | None, phases: bool = False) -> tuple[float, float, int, int]:
     """Run the build in a subprocess; (wall s, CPU s, pages, search index bytes)."""
     import resource
 
@@ -108,6 +160,8 @@ def build(project: Path, code: Path, profile: Path | None) -> tuple[float, float
     if profile is not None:
         script = _PROFILED.replace("sys.argv[1] if False else PROFILE", repr(str(profile)))
         cmd = [sys.executable, "-c", script, "-", str(out)]
+    elif phases:
+        cmd = [sys.executable, "-c", _PHASES.replace("PHASES", repr(PHASES), 2), str(out)]
     else:
         cmd = [sys.executable, "-m", "lic_bench", "site", "build", "--out", str(out)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -118,6 +172,8 @@ def build(project: Path, code: Path, profile: Path | None) -> tuple[float, float
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"build with {code} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    if phases:
+        print("\n".join(line for line in proc.stderr.splitlines() if line.startswith("phase ")))
     pages = sum(1 for _ in out.rglob("index.html"))
     index = out / "search" / "search_index.json"
     return seconds, cpu, pages, index.stat().st_size if index.is_file() else 0
@@ -130,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="checkout whose lic_bench/, site/ and mkdocs.yml build (repeatable)")
     parser.add_argument("--repeat", type=int, default=1, help="builds per checkout")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the (first) build here")
+    parser.add_argument("--phases", action="store_true",
+                        help="print CPU seconds per phase (renderers, Markdown, templates, search)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary project(s)")
     args = parser.parse_args(argv)
     codes = [c.resolve() for c in (args.code or [HERE])]
@@ -147,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         for rep in range(args.repeat):
             for code, project in zip(codes, projects, strict=True):
                 profile = args.profile if (args.profile and rep == 0 and code == codes[0]) else None
-                seconds, cpu, pages, index = build(project, code, profile)
+                seconds, cpu, pages, index = build(project, code, profile, args.phases)
                 print(f"{code}: build {rep + 1}: {seconds:.1f} s wall, {cpu:.1f} s CPU, {pages} pages, "
                       f"search index {index / 1e6:.1f} MB, load {os.getloadavg()[0]:.2f}", flush=True)
         if args.profile:
