@@ -74,12 +74,11 @@ def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
 
 def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metric: str) -> Any:
     """A plotly figure of ``metric`` (PSNR or MS-SSIM in dB) against bpp; None if nothing to draw."""
-    import plotly.graph_objects as go
-
     from lic_bench.errors import LicBenchError
     from lic_bench.rd.curves import curve, has_metric
+    from lic_bench.site._plotly import LiteFigure, trace
 
-    fig = go.Figure()
+    fig = LiteFigure()
     drawn = 0
     for doc, is_anchor in [(d, False) for d in results] + [(a, True) for a in anchors]:
         if not has_metric(doc, metric):
@@ -91,8 +90,8 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
         prov = str(_meta(doc).get("provenance") or "")
         name = (f"{doc.get('name')} (anchor)" if is_anchor else label(doc)) + (
             "" if is_anchor or prov == "measured" else f" — {prov}")
-        fig.add_trace(go.Scatter(
-            x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
+        fig.add_trace(trace(
+            "scatter", x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
             line={"dash": _DASH.get(prov, "solid"), "width": 1.5 if is_anchor else 2.2,
                   **({"color": "#888888"} if is_anchor and doc.get("name") != DEFAULT_ANCHOR else {}),
                   **({"color": "#000000", "width": 2.8} if is_anchor and doc.get("name") == DEFAULT_ANCHOR else {})},
