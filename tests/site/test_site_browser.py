@@ -99,7 +99,7 @@ def test_component_page(browser_session):
     expect(page.locator("article h1")).to_have_text(heading(kb.components[COMPONENT].name))
     expect(page.locator("article").get_by_text("Taxonomy", exact=True).first).to_be_visible()
     n_papers = len(kb.papers_using(COMPONENT))
-    rows = page.locator("#papers ~ [data-search-exclude] table").first.locator("tbody tr")
+    rows = page.locator("#papers ~ div table").first.locator("tbody tr")
     expect(rows).to_have_count(n_papers)
     link = page.locator(f'article a[href*="papers/{SEARCH_PAPER}/"]').first
     link.click()
