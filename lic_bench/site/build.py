@@ -78,13 +78,13 @@ def render_site(
 
     out = SitePages()
     pages = out.pages
+    results = current_ids(results, kb)  # meta.papers may name former ids
     pages[_md.COMPONENTS_INDEX] = taxonomy_index_page(kb)
     for cid in kb.components:
         overview = area_trend_html(kb, cid) if kb.components[cid].parent is None else ""
         pages[_md.component_path(cid)] = component_page(
             kb, cid, for_component(results, kb, cid), extra=overview, model_configs=model_configs
         )
-    results = current_ids(results, kb)
     found = by_paper(results, kb)
     for pid in kb.papers:
         pages[_md.paper_path(pid)] = paper_page(kb, pid, paper_bibtex(kb.papers[pid]), found[pid])
