@@ -84,7 +84,7 @@ class KnowledgeBase:
         """The records ``pid`` builds on (former ids resolved, unknown ones skipped), by year."""
         paper = self.paper(pid)
         found = {self.resolve(ref) for ref in paper.builds_on} - {None, paper.id}
-        return [p for p in self.papers.values() if p.id in found]
+        return sorted((self.papers[f] for f in found), key=lambda p: (p.year, p.id))
 
     def children(self, cid: str) -> list[Component]:
         """Direct children of ``cid`` in taxonomy order."""
@@ -120,7 +120,10 @@ class KnowledgeBase:
         ids = {cid} | (self.descendants(cid) if include_descendants else set())
         if not include_descendants:
             self.component(cid)
-        return [p for p in self.papers.values() if any(c in ids for c in p.components)]
+        # From the per-node tag lists, not a scan of every paper: the site asks this for
+        # every node, and a scan made that O(nodes x papers).
+        found = {p.id: p for node in ids for p in self._tagged[node]}
+        return sorted(found.values(), key=lambda p: (p.year, p.id))
 
     def built_upon_by(self, pid: str) -> list[Paper]:
         """Papers whose ``builds_on`` lists ``pid`` (or a former id of it), by year."""

@@ -59,8 +59,17 @@ def url_of(path: str) -> str:
 
 
 def rel(src: str, dst: str) -> str:
-    """Relative Markdown link from docs file ``src`` to docs file ``dst`` (MkDocs checks these)."""
-    return posixpath.relpath(dst, posixpath.dirname(src) or ".")
+    """Relative Markdown link from docs file ``src`` to docs file ``dst`` (MkDocs checks these).
+
+    Both are normalised docs paths (no ``.``/``..``), so this is ``posixpath.relpath``
+    without its ``abspath`` calls, which were a tenth of the build at 10,000 papers.
+    """
+    here = src.split("/")[:-1]
+    there = dst.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
 
 
 def rel_url(src: str, dst: str) -> str:
