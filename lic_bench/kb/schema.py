@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
