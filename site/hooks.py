@@ -1,7 +1,7 @@
 """MkDocs hooks: adapt lic_bench.site's pure renderers to MkDocs (no rendering logic here).
 
 on_config   load the knowledge base and results, render every generated page, expand the nav
-on_files    add the generated pages and plotly.min.js (from the installed plotly package)
+on_files    add the generated pages, redirect pages and plotly.min.js (from the installed plotly package)
 on_page_markdown   fill the home page's statistics placeholder; flag pages with plotly figures
 on_serve    rebuild when the knowledge base, results or renderers change (`mkdocs serve`)
 """
@@ -36,6 +36,8 @@ def on_config(config):
 def on_files(files, config):
     for path, markdown in _state["rendered"].pages.items():
         files.append(File.generated(config, path, content=markdown))
+    for path, content in _state["rendered"].static.items():  # redirects of former paper ids
+        files.append(File.generated(config, path, content=content))
     files.append(File.generated(config, PLOTLY_JS, abs_src_path=str(plotly_js_path())))
     return files
 

@@ -33,6 +33,14 @@ RootOpt = Annotated[
 ]
 SinceOpt = Annotated[Optional[int], typer.Option("--since", help="First year (inclusive).")]
 UntilOpt = Annotated[Optional[int], typer.Option("--until", help="Last year (inclusive).")]
+SurveyOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--survey",
+        help="A survey's view (its paper id, e.g. ferrari2025-registry): only the papers it "
+        "lists, with its years and components where they differ from the records.",
+    ),
+]
 
 
 def _user_errors(func):
@@ -69,6 +77,11 @@ def _load(root: Path | None):
             "fix them first (`lic-bench kb validate` checks)"
         )
     return kb
+
+
+def _view(kb, survey: str | None):
+    """``kb`` itself, or the view of the survey record ``survey`` (former ids accepted)."""
+    return kb if survey is None else kb.survey_view(survey)
 
 
 def _check_years(since: int | None, until: int | None) -> None:
@@ -112,12 +125,18 @@ def emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str = "
 @kb_app.command("validate")
 @_user_errors
 def validate_cmd(root: RootOpt = None) -> None:
-    """Check every taxonomy node and paper record; print one line per problem."""
+    """Check every taxonomy node and paper record, and that results curves name existing
+    records (learned reported curves must name one); print one line per problem."""
     from lic_bench.kb import load_kb, validate_kb
+    from lic_bench.paths import results_dir
+    from lic_bench.results import load_results
+    from lic_bench.results.links import link_problems
 
     if root is not None and not root.is_dir():
         raise UsageError(f"--root {root} is not a folder")
     problems = validate_kb(root)
+    if results_dir(root).is_dir():
+        problems += link_problems(load_kb(root, strict=False), load_results(root))
     if problems:
         for problem in problems:
             typer.echo(str(problem))
@@ -161,14 +180,16 @@ def papers_cmd(
     search: Annotated[
         Optional[str], typer.Option("--search", "-s", help="Words to find in title, authors, venue, notes.")
     ] = None,
+    survey: SurveyOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     root: RootOpt = None,
 ) -> None:
-    """List papers, optionally by component, year range and text."""
+    """List papers, optionally by component, year range and text, or as a survey saw them."""
     from lic_bench.kb import papers_table
 
     _check_years(since, until)
-    rows = papers_table(_load(root), component=component, since=since, until=until, search=search)
+    kb = _view(_load(root), survey)
+    rows = papers_table(kb, component=component, since=since, until=until, search=search)
     if fmt is OutputFormat.table:
         for row in rows:
             row["first author"] = row["authors"][0] + (" et al." if len(row["authors"]) > 1 else "")
@@ -194,6 +215,7 @@ def trends_cmd(
     by: Annotated[str, typer.Option("--by", help="Group by 'area' or 'component'.")] = "area",
     since: SinceOpt = None,
     until: UntilOpt = None,
+    survey: SurveyOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     root: RootOpt = None,
 ) -> None:
@@ -201,8 +223,9 @@ def trends_cmd(
     from lic_bench.kb import trends
 
     _check_years(since, until)
-    rows = trends(_load(root), by=by, since=since, until=until)  # type: ignore[arg-type]
-    emit(rows, fmt, ["group", "year", "count"], f"Papers per year by {by}")
+    rows = trends(_view(_load(root), survey), by=by, since=since, until=until)  # type: ignore[arg-type]
+    title = f"Papers per year by {by}" + (f" as {survey} saw them" if survey else "")
+    emit(rows, fmt, ["group", "year", "count"], title)
 
 
 @bibtex_app.command("export")
@@ -211,13 +234,24 @@ def bibtex_export_cmd(
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="BibTeX file (default: stdout).")
     ] = None,
+    aliases: Annotated[
+        str,
+        typer.Option(
+            "--aliases",
+            help="Former ids: 'ids' (a biblatex ids field) or 'entries' (also a copy of the "
+            "entry under each former key, for plain BibTeX).",
+        ),
+    ] = "ids",
     root: RootOpt = None,
 ) -> None:
-    """Write BibTeX for every paper, key = paper id."""
+    """Write BibTeX for every paper, key = paper id; former ids stay citable."""
     from lic_bench.kb import kb_bibtex
+    from lic_bench.kb.bibtex import ALIAS_STYLES
 
+    if aliases not in ALIAS_STYLES:
+        raise UsageError(f"--aliases must be one of {', '.join(ALIAS_STYLES)}, not {aliases!r}")
     kb = _load(root)
-    text = kb_bibtex(kb)
+    text = kb_bibtex(kb, aliases=aliases)
     if output is None:
         sys.stdout.write(text)
         return
@@ -253,6 +287,79 @@ def bibtex_import_cmd(
     typer.echo(
         f"{len(report.created)} {verb}, {len(report.refused)} refused", err=True
     )
+
+
+@kb_app.command("add")
+@_user_errors
+def add_cmd(
+    arxiv: Annotated[Optional[str], typer.Option("--arxiv", help="arXiv id, e.g. 1802.01436.")] = None,
+    doi: Annotated[Optional[str], typer.Option("--doi", help="DOI, e.g. 10.1109/CVPR46437.2021.01453.")] = None,
+    pid: Annotated[
+        Optional[str], typer.Option("--id", help="Record id (default: from author, year and title).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the stub, write nothing.")] = False,
+    root: RootOpt = None,
+) -> None:
+    """Write a papers/<id>.yaml stub from the arXiv API or Crossref; refuse duplicates.
+
+    The stub's `verified` entry names the API's source and today's date. Base URLs:
+    $LIC_BENCH_ARXIV_API, $LIC_BENCH_CROSSREF_API.
+    """
+    import yaml
+
+    from lic_bench.kb.online import add_paper
+    from lic_bench.paths import project_root
+
+    kb = _load(root)
+    new_id, path, record = add_paper(
+        kb, root or kb.root or project_root(), arxiv=arxiv, doi=doi, pid=pid, dry_run=dry_run
+    )
+    if dry_run:
+        typer.echo(yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100), nl=False)
+        typer.echo(f"would create {path} ({new_id})", err=True)
+    else:
+        typer.echo(f"created {path} ({new_id}); add components, builds_on and notes, then `lic-bench kb validate`")
+
+
+@kb_app.command("check")
+@_user_errors
+def check_cmd(
+    online: Annotated[
+        bool, typer.Option("--online", help="Ask arXiv and Crossref about every record's ids and titles.")
+    ] = False,
+    delay: Annotated[
+        Optional[float],
+        typer.Option("--delay", min=0, help="Seconds between requests to one service "
+                     "(default: $LIC_BENCH_API_DELAY, else 3 for arXiv and 1 for Crossref)."),
+    ] = None,
+    root: RootOpt = None,
+) -> None:
+    """Re-verify records against their primary sources: one line per mismatch."""
+    from tqdm import tqdm
+
+    from lic_bench.kb.online import Client, check_online, check_requests
+
+    if not online:
+        raise UsageError("`kb check` needs --online (offline checks: `lic-bench kb validate`)")
+    kb = _load(root)
+    todo = check_requests(kb)
+    bar = tqdm(total=len(todo), desc="checking", unit="request", leave=False, dynamic_ncols=True,
+               file=sys.stderr, disable=not todo)
+    mismatches = 0
+
+    def advance(pid: str) -> None:
+        bar.set_postfix_str(pid, refresh=False)
+        bar.update(1)
+
+    try:
+        for mismatch in check_online(kb, Client(delay=delay), advance):
+            mismatches += 1
+            bar.write(str(mismatch), file=sys.stdout)
+    finally:
+        bar.close()
+    typer.echo(f"{len(todo)} id(s) of {len(kb.papers)} records checked, {mismatches} mismatch(es)", err=True)
+    if mismatches:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

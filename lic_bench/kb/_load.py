@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from lic_bench.kb._crosscheck import alias_map, paper_problems, taxonomy_problems
 from lic_bench.kb.problems import Problem, unknown_id_message
 from lic_bench.kb.schema import Component, Paper, TaxonomyFile, TaxonomyNode
 
@@ -346,6 +347,7 @@ def _load_papers(
 
     known_components = {cid: [c.name, *c.aliases] for cid, c in components.items()}
     known_papers = {pid: [p.title] for pid, (p, _) in papers.items()}
+    former = alias_map({pid: p for pid, (p, _) in papers.items()})
     seen: dict[tuple[str, str], str] = {}
     for pid, (paper, rel) in papers.items():
         for cid in paper.components:
@@ -360,6 +362,10 @@ def _load_papers(
         for ref in paper.builds_on:
             if ref == pid:
                 problems.append(Problem(rel, "builds_on", "a paper cannot build on itself"))
+            elif ref in former:
+                problems.append(
+                    Problem(rel, "builds_on", f"{ref!r} is a former id of {former[ref]!r}: write {former[ref]!r}")
+                )
             elif ref not in papers:
                 problems.append(Problem(rel, "builds_on", unknown_id_message("paper", ref, known_papers)))
         for key in ("doi", "arxiv"):
@@ -372,6 +378,7 @@ def _load_papers(
             else:
                 seen[norm] = rel
     problems.extend(_cycle_problems({pid: (p, rel) for pid, (p, rel) in papers.items()}))
+    problems.extend(paper_problems(papers, components, rejected))
     return sorted((p for p, _ in papers.values()), key=lambda p: (p.year, p.id))
 
 
@@ -418,5 +425,6 @@ def read_kb(root: Path) -> LoadResult:
     result.components = _load_taxonomy(root, result.problems, rejected)
     by_id = {c.id: c for c in result.components}
     result.papers = _load_papers(root, by_id, result.problems, rejected)
+    result.problems.extend(taxonomy_problems(result.components, {p.id: p for p in result.papers}))
     result.problems.sort()
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from lic_bench.errors import UsageError
 from lic_bench.kb._load import read_kb
 from lic_bench.kb.problems import KnowledgeBaseError, Problem, UnknownIdError, unknown_id_message
 from lic_bench.kb.schema import Component, Paper
@@ -31,6 +32,13 @@ class KnowledgeBase:
         self.papers: dict[str, Paper] = {
             p.id: p for p in sorted(papers, key=lambda p: (p.year, p.id))
         }
+        #: former id -> current id (an alias that is also some record's id is ignored:
+        #: validation reports it, and the record's own id wins)
+        self.aliases: dict[str, str] = {}
+        for paper in self.papers.values():
+            for alias in paper.aliases:
+                if alias not in self.papers:
+                    self.aliases.setdefault(alias, paper.id)
         self.areas: list[Component] = [c for c in self.components.values() if c.parent is None]
         self._children: dict[str, list[Component]] = {cid: [] for cid in self.components}
         for comp in self.components.values():
@@ -43,8 +51,9 @@ class KnowledgeBase:
                 if cid in self._tagged:
                     self._tagged[cid].append(paper)
             for ref in paper.builds_on:
-                if ref in self._built_upon:
-                    self._built_upon[ref].append(paper)
+                target = self.resolve(ref)
+                if target is not None and target != paper.id:
+                    self._built_upon[target].append(paper)
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({len(self.components)} components, {len(self.papers)} papers)"
@@ -57,12 +66,25 @@ class KnowledgeBase:
             known = {k: [c.name, *c.aliases] for k, c in self.components.items()}
             raise UnknownIdError(unknown_id_message("component", cid, known)) from None
 
+    def resolve(self, pid: str) -> str | None:
+        """The current id of a paper given by its id or a former id (alias); None if unknown."""
+        if pid in self.papers:
+            return pid
+        return self.aliases.get(pid)
+
     def paper(self, pid: str) -> Paper:
-        try:
-            return self.papers[pid]
-        except KeyError:
-            known = {k: [p.title] for k, p in self.papers.items()}
-            raise UnknownIdError(unknown_id_message("paper", pid, known)) from None
+        """The record with id (or former id) ``pid``."""
+        found = self.resolve(pid)
+        if found is None:
+            known = {k: [p.title, *p.aliases] for k, p in self.papers.items()}
+            raise UnknownIdError(unknown_id_message("paper", pid, known))
+        return self.papers[found]
+
+    def builds_on(self, pid: str) -> list[Paper]:
+        """The records ``pid`` builds on (former ids resolved, unknown ones skipped), by year."""
+        paper = self.paper(pid)
+        found = {self.resolve(ref) for ref in paper.builds_on} - {None, paper.id}
+        return sorted((self.papers[f] for f in found), key=lambda p: (p.year, p.id))
 
     def children(self, cid: str) -> list[Component]:
         """Direct children of ``cid`` in taxonomy order."""
@@ -98,12 +120,56 @@ class KnowledgeBase:
         ids = {cid} | (self.descendants(cid) if include_descendants else set())
         if not include_descendants:
             self.component(cid)
-        return [p for p in self.papers.values() if any(c in ids for c in p.components)]
+        # From the per-node tag lists, not a scan of every paper: the site asks this for
+        # every node, and a scan made that O(nodes x papers).
+        found = {p.id: p for node in ids for p in self._tagged[node]}
+        return sorted(found.values(), key=lambda p: (p.year, p.id))
 
     def built_upon_by(self, pid: str) -> list[Paper]:
-        """Papers whose ``builds_on`` lists ``pid``, by year."""
-        self.paper(pid)
-        return list(self._built_upon[pid])
+        """Papers whose ``builds_on`` lists ``pid`` (or a former id of it), by year."""
+        return list(self._built_upon[self.paper(pid).id])
+
+    # -- surveys ---------------------------------------------------------------------------
+    def surveys(self) -> dict[str, int]:
+        """Survey record ids that papers carry a ``surveys`` entry for -> how many papers."""
+        counts: dict[str, int] = {}
+        for paper in self.papers.values():
+            for key in paper.surveys:
+                sid = self.resolve(key) or key
+                counts[sid] = counts.get(sid, 0) + 1
+        return counts
+
+    def survey_view(self, survey: str) -> KnowledgeBase:
+        """The knowledge base as survey ``survey`` (a paper record's id) saw it.
+
+        Only the papers that carry a ``surveys.<survey>`` entry, each with the survey's
+        year and components where the entry gives them (the corrected record's
+        otherwise). Components are shared; ``builds_on`` links leaving the selection
+        are kept in the records but link nowhere.
+        """
+        sid = self.resolve(survey)
+        if sid is None:
+            known = {k: [p.title, *p.aliases] for k, p in self.papers.items()}
+            raise UnknownIdError(unknown_id_message("survey record", survey, known))
+        papers = []
+        for paper in self.papers.values():
+            view = next(
+                (v for k, v in paper.surveys.items() if (self.resolve(k) or k) == sid), None
+            )
+            if view is None:
+                continue
+            changes: dict = {}
+            if view.year is not None:
+                changes["year"] = view.year
+            if view.components is not None:
+                changes["components"] = list(view.components)
+            papers.append(paper.model_copy(update=changes) if changes else paper)
+        if not papers:
+            raise UsageError(
+                f"no paper carries a `surveys: {{{sid}: ...}}` entry"
+                + (f" (surveys with entries: {', '.join(sorted(self.surveys()))})" if self.surveys() else "")
+            )
+        return KnowledgeBase(self.components.values(), papers, root=self.root, problems=self.problems)
 
     def areas_of_paper(self, paper: Paper) -> list[str]:
         """Areas a paper is tagged in, each once, in taxonomy order."""

@@ -92,24 +92,52 @@ def _entry(paper: Paper) -> model.Entry:
         fields += [model.Field("eprint", paper.arxiv), model.Field("archiveprefix", "arXiv")]
     if paper.url:
         fields.append(model.Field("url", paper.url))
+    if paper.aliases:
+        # biblatex resolves a citation of any key listed in `ids` to this entry.
+        fields.append(model.Field("ids", ", ".join(paper.aliases)))
     return model.Entry(kind, paper.id, fields)
 
 
-def papers_bibtex(papers: Iterable[Paper]) -> str:
+def _alias_entry(paper: Paper, alias: str) -> model.Entry:
+    """A copy of ``paper``'s entry under a former key, for BibTeX (which knows no ``ids``)."""
+    entry = _entry(paper)
+    fields = [f for f in entry.fields if f.key != "ids"]
+    fields.append(model.Field("note", f"Former key of {paper.id}"))
+    return model.Entry(entry.entry_type, alias, fields)
+
+
+#: how former ids (aliases) appear in an export: an ``ids`` field (biblatex), or
+#: that plus one copy of the entry per former key (plain BibTeX; biber warns about
+#: such duplicates, so the copies are opt-in)
+ALIAS_STYLES = ("ids", "entries")
+
+
+def papers_bibtex(papers: Iterable[Paper], aliases: str = "ids") -> str:
+    if aliases not in ALIAS_STYLES:
+        raise ValueError(f"aliases must be one of {ALIAS_STYLES}, not {aliases!r}")
     library = Library()
+    copies = []
     for paper in papers:
         library.add(_entry(paper))
+        if aliases == "entries":
+            copies += [_alias_entry(paper, alias) for alias in paper.aliases]
+    for entry in copies:
+        library.add(entry)
     return bibtexparser.write_string(library)
 
 
 def paper_bibtex(paper: Paper) -> str:
-    """One BibTeX entry for ``paper``, key = paper id."""
+    """One BibTeX entry for ``paper``, key = paper id (former ids in ``ids``)."""
     return papers_bibtex([paper])
 
 
-def kb_bibtex(kb: KnowledgeBase) -> str:
-    """BibTeX for every paper of the knowledge base, by year then id."""
-    return papers_bibtex(kb.papers.values())
+def kb_bibtex(kb: KnowledgeBase, aliases: str = "ids") -> str:
+    """BibTeX for every paper of the knowledge base, by year then id.
+
+    Former ids stay citable: every entry lists them in biblatex's ``ids`` field, and
+    with ``aliases="entries"`` each also gets a copy of the entry under its old key.
+    """
+    return papers_bibtex(kb.papers.values(), aliases=aliases)
 
 
 # -- ids and duplicate keys -----------------------------------------------------------------
@@ -309,7 +337,7 @@ def import_bibtex(text: str, root: Path, kb: KnowledgeBase, dry_run: bool = Fals
     for paper in kb.papers.values():
         index.add(f"papers/{paper.id}.yaml", paper.doi, paper.arxiv, paper.title)
     papers_dir = Path(root) / "papers"
-    taken = set(kb.papers) | {p.stem for p in papers_dir.glob("*.yaml")}
+    taken = set(kb.papers) | set(kb.aliases) | {p.stem for p in papers_dir.glob("*.yaml")}
     for entry in library.entries:
         try:
             record = entry_to_record(entry)

@@ -47,9 +47,8 @@ def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
         for cid in paper.components:
             if cid in kb.components:
                 graph.add_edge(paper.id, cid, kind="uses")
-        for ref in paper.builds_on:
-            if ref in kb.papers:
-                graph.add_edge(paper.id, ref, kind="builds_on")
+        for ref in kb.builds_on(paper.id):  # former ids resolved
+            graph.add_edge(paper.id, ref.id, kind="builds_on")
     return graph
 
 

@@ -22,8 +22,8 @@ def _in_years(year: int, since: int | None, until: int | None) -> bool:
 
 def _matches(paper: Paper, words: list[str]) -> bool:
     haystack = " ".join(
-        [paper.id, paper.title, " ".join(paper.authors), paper.venue or "", paper.doi or "",
-         paper.arxiv or "", paper.notes or ""]
+        [paper.id, " ".join(paper.aliases), paper.title, " ".join(paper.authors), paper.venue or "",
+         paper.doi or "", paper.arxiv or "", paper.notes or ""]
     ).casefold()
     return all(word in haystack for word in words)
 
@@ -41,6 +41,7 @@ def paper_row(paper: Paper) -> dict:
         "arxiv": paper.arxiv,
         "url": paper.url,
         "code": list(paper.code),
+        "aliases": list(paper.aliases),
     }
 
 
@@ -54,9 +55,9 @@ def papers_table(
     """Papers by (year, id), optionally filtered.
 
     ``component`` keeps papers tagged with it or any node below it; ``since`` and
-    ``until`` are inclusive years; ``search`` keeps papers whose id, title,
-    authors, venue, DOI, arXiv id or notes contain every whitespace-separated word
-    (case-insensitive).
+    ``until`` are inclusive years; ``search`` keeps papers whose id, former ids,
+    title, authors, venue, DOI, arXiv id or notes contain every whitespace-separated
+    word (case-insensitive). For a survey's view pass ``kb.survey_view(id)``.
     """
     papers = kb.papers_using(component) if component else list(kb.papers.values())
     words = search.casefold().split() if search else []

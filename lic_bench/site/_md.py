@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,30 @@ def paper_path(pid: str) -> str:
     return f"papers/{pid}.md"
 
 
+def alias_path(alias: str) -> str:
+    """``papers/<former id>/index.html``: a plain HTML page (not Markdown) at the old URL."""
+    return f"papers/{alias}/index.html"
+
+
+def redirect_html(target: str, title: str, old: str) -> str:
+    """A page that sends the browser on to ``target`` (a relative URL) at once.
+
+    A meta refresh works without JavaScript; ``location.replace`` keeps the old URL out
+    of the history; the canonical link tells search engines where the page lives now.
+    """
+    t = esc(target)
+    return (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{esc(title)}</title>"
+        f'<meta http-equiv="refresh" content="0; url={t}">'
+        f'<link rel="canonical" href="{t}">'
+        f"<script>window.location.replace({json.dumps(target)} + window.location.hash);</script>"
+        "</head><body>"
+        f'<p><code>{esc(old)}</code> is a former id of this paper: it moved to <a href="{t}">{t}</a>.</p>'
+        "</body></html>\n"
+    )
+
+
 def url_of(path: str) -> str:
     """The directory URL MkDocs gives the docs file ``path`` (``papers/x.md`` -> ``papers/x/``)."""
     if path.endswith("index.md"):
@@ -36,8 +61,17 @@ def url_of(path: str) -> str:
 
 
 def rel(src: str, dst: str) -> str:
-    """Relative Markdown link from docs file ``src`` to docs file ``dst`` (MkDocs checks these)."""
-    return posixpath.relpath(dst, posixpath.dirname(src) or ".")
+    """Relative Markdown link from docs file ``src`` to docs file ``dst`` (MkDocs checks these).
+
+    Both are normalised docs paths (no ``.``/``..``), so this is ``posixpath.relpath``
+    without its ``abspath`` calls, which were a tenth of the build at 10,000 papers.
+    """
+    here = src.split("/")[:-1]
+    there = dst.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
 
 
 def rel_url(src: str, dst: str) -> str:

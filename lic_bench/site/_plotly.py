@@ -86,16 +86,88 @@ def site_template() -> Any:
     return _TEMPLATE
 
 
+_TEMPLATE_JSON: Any = None
+
+
+def _template_json() -> dict:
+    global _TEMPLATE_JSON
+    if _TEMPLATE_JSON is None:
+        _TEMPLATE_JSON = site_template().to_plotly_json()
+    return _TEMPLATE_JSON
+
+
+#: layout keys whose ``<key>_<prop>`` form means ``layout[key][prop]`` (plotly's "magic
+#: underscores", for the few the site uses)
+_NESTED = ("xaxis", "yaxis", "legend", "margin", "font")
+
+
+class LiteFigure:
+    """A plotly figure kept as plain dicts: ``add_trace`` / ``update_layout`` / ``to_html``.
+
+    Building ``go.Figure`` objects validates every property, ~10 ms for a small chart;
+    the site draws hundreds of them (every component page repeats the charts of the
+    nodes below it), which was most of the build time before any paper page. The dicts
+    here are what ``go.Figure.to_plotly_json()`` would give, written out without
+    validation (``plotly.io.to_html(..., validate=False)``); traces come from
+    :func:`trace`. Titles given as strings become ``{"text": ...}`` (plotly.js 3 wants
+    the object).
+    """
+
+    def __init__(self) -> None:
+        self.data: list[dict[str, Any]] = []
+        self.layout: dict[str, Any] = {}
+
+    def add_trace(self, trace_dict: dict[str, Any]) -> LiteFigure:
+        self.data.append(trace_dict)
+        return self
+
+    def update_layout(self, **props: Any) -> LiteFigure:
+        for key, value in props.items():
+            head, _, rest = key.partition("_")
+            if rest and head in _NESTED:
+                target = self.layout.setdefault(head, {})
+                key = rest
+            else:
+                target = self.layout
+            if key == "title" and isinstance(value, str):
+                value = {"text": value}
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                target[key] = {**target[key], **value}
+            else:
+                target[key] = value
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"data": self.data, "layout": {"template": _template_json(), **self.layout}}
+
+    def to_html(self, **kwargs: Any) -> str:
+        import plotly.io as pio
+
+        return pio.to_html(self.to_dict(), validate=False, **kwargs)
+
+
+def trace(kind: str, **props: Any) -> dict[str, Any]:
+    """One trace of a :class:`LiteFigure`: ``trace("scatter", x=..., y=..., name=...)``."""
+    return {"type": kind, **props}
+
+
 def figure_html(fig: Any, div_id: str) -> str:
-    """``fig`` as a ``<div>`` + script block, without plotly.js and without any CDN URL."""
-    fig.update_layout(template=site_template())
+    """``fig`` as a ``<div>`` + script block, without plotly.js and without any CDN URL.
+
+    ``fig`` is a ``go.Figure`` or a :class:`LiteFigure`.
+    """
+    if isinstance(fig, LiteFigure):
+        height = fig.layout.get("height") or 450
+    else:
+        fig.update_layout(template=site_template())
+        height = fig.layout.height or 450
     html = fig.to_html(
         full_html=False,
         include_plotlyjs=False,
         include_mathjax=False,
         div_id=div_id,
         config=PLOT_CONFIG,
-        default_height=fig.layout.height or 450,
+        default_height=height,
     )
     # One raw-HTML block for Markdown: no blank line may split it.
     lines = [line for line in html.splitlines() if line.strip()]

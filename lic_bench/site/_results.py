@@ -73,6 +73,28 @@ def for_paper(docs: list[dict[str, Any]], pid: str) -> ResultSet:
     return _select(docs, lambda d: pid in _ids(d, "papers"))
 
 
+def by_paper(docs: list[dict[str, Any]], kb: Any) -> dict[str, ResultSet]:
+    """``for_paper`` for every paper at once (one pass over the documents, not one per
+    paper): paper id -> its results. ``meta.papers`` may name a former id."""
+    resolve = getattr(kb, "resolve", lambda pid: pid if pid in kb.papers else None)
+    chosen: dict[str, list[dict[str, Any]]] = {}
+    for doc in docs:
+        if kind_of(doc) == "anchor":
+            continue
+        for pid in {resolve(p) for p in _ids(doc, "papers")} - {None}:
+            chosen.setdefault(pid, []).append(doc)
+    anchors = anchors_of(docs)
+    out = {}
+    for pid in kb.papers:
+        mine = chosen.get(pid, [])
+        out[pid] = ResultSet(
+            results=[d for d in mine if kind_of(d) != "bench"],
+            anchors=anchors,
+            bench=[d for d in mine if kind_of(d) == "bench"],
+        )
+    return out
+
+
 def results_section(found: ResultSet, what: str, guide: str) -> str:
     """The "Results" section: the RD and benchmark renderers, or an honest placeholder.
 

@@ -18,6 +18,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from lic_bench.site._plotly import LiteFigure, trace
+
 _STAGE_TITLES = {
     "encode": "Encode (incl. entropy coding)",
     "decode": "Decode (incl. entropy coding)",
@@ -61,9 +63,7 @@ def _layout(fig: Any, title: str, x: str, y: str) -> None:
 
 
 def latency_figure(docs: list[dict[str, Any]], stage: str, names: dict[int, str] | None = None) -> Any:
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
+    fig = LiteFigure()
     for doc in docs:
         per_res = doc.get("latency", {}).get(stage)
         if not per_res:
@@ -71,7 +71,8 @@ def latency_figure(docs: list[dict[str, Any]], stage: str, names: dict[int, str]
         labels = [label for label in doc["results"]["resolution"] if label in per_res]
         stats = [per_res[label] for label in labels]
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=labels,
                 y=[s["median"] for s in stats],
                 error_y={"type": "data", "array": [s["std"] for s in stats]},
@@ -84,15 +85,14 @@ def latency_figure(docs: list[dict[str, Any]], stage: str, names: dict[int, str]
 
 
 def throughput_figure(docs: list[dict[str, Any]], names: dict[int, str] | None = None) -> Any:
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
+    fig = LiteFigure()
     for doc in docs:
         thr = doc.get("throughput") or {}
         for key, dash in (("encode_ips", "solid"), ("decode_ips", "dot")):
             if thr.get(key):
                 fig.add_trace(
-                    go.Scatter(
+                    trace(
+                        "scatter",
                         x=thr["batch_size"],
                         y=thr[key],
                         mode="lines+markers",
@@ -183,17 +183,16 @@ def component_groups(
 
 def comparison_figure(group: list[dict[str, Any]]) -> Any:
     """Grouped bars: encode / decode (full and transforms-only) latency per non-linearity."""
-    import plotly.graph_objects as go
-
     ref = _reference(group[0])
     names = [str(_meta(d)["config"]["init_args"][_SWAPPED]) for d in group]
-    fig = go.Figure()
+    fig = LiteFigure()
     for stage in ("transform_encode", "transform_decode", "encode", "decode"):
         values = [d.get("latency", {}).get(stage, {}).get(ref, {}) for d in group]
         if not any(values):
             continue
         fig.add_trace(
-            go.Bar(
+            trace(
+                "bar",
                 x=names,
                 y=[v.get("median") for v in values],
                 error_y={"type": "data", "array": [v.get("std", 0.0) for v in values]},

@@ -15,6 +15,8 @@ from lic_bench.site._results import ResultSet, results_section
 
 GUIDE_BENCH = "guides/run-benchmarks.md"
 GUIDE_PAPER = "guides/add-a-paper.md"
+#: rows per page of the all-papers table (the filter and the sort see every row)
+PAPERS_PAGE_SIZE = 100
 
 
 def _id(obj: Any) -> str:
@@ -27,7 +29,10 @@ def _ids(objs: Any) -> list[str]:
 
 
 def _paper_list(kb: Any, objs: Any) -> list[Any]:
-    papers = [kb.papers[_id(o)] for o in (objs or []) if _id(o) in kb.papers]
+    """Records named by ids (former ids resolved) or given as records, by year; unknown ids dropped."""
+    resolve = getattr(kb, "resolve", lambda pid: pid if pid in kb.papers else None)
+    found = {resolve(_id(o)) for o in (objs or [])} - {None}
+    papers = [kb.papers[pid] for pid in found]
     return sorted(papers, key=lambda p: (p.year or 0, p.id))
 
 
@@ -210,7 +215,13 @@ def component_page(
             f"{len(papers)} paper{'s' if len(papers) != 1 else ''} use this component"
             + (" or one below it." if len(subtree) > 1 else "."),
             "",
+            # The paper pages hold this text: keep it out of the search index, which
+            # would otherwise repeat every paper once per component above it.
+            "<div data-search-exclude markdown>",
+            "",
             papers_table(kb, papers, src, within=subtree),
+            "",
+            "</div>",
             "",
         ]
     else:
@@ -231,10 +242,15 @@ def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -
     out = [f"# {_md.cell(p.title)}", ""]
     out += [f"**{_md.cell(', '.join(p.authors))}**", ""]
     where = " · ".join(_md.cell(x) for x in (p.venue, p.year) if x)
-    out += [f"{where} · id `{pid}`", ""]
+    former = list(getattr(p, "aliases", None) or [])
+    also = f" (formerly {', '.join(f'`{a}`' for a in former)})" if former else ""
+    out += [f"{where} · id `{pid}`{also}", ""]
     links = _md.links_md(p)
     if links:
         out += [links, ""]
+    facts = _facts_block(kb, p, src)
+    if facts:
+        out += [facts, ""]
 
     out += ["## Components", ""]
     if p.components:
@@ -280,6 +296,31 @@ def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -
     return "\n".join(out)
 
 
+def _facts_block(kb: Any, p: Any, src: str) -> str:
+    """Where the record's facts were checked, and what surveys say where they differ."""
+    lines = []
+    verified = getattr(p, "verified", None)
+    if verified is not None:
+        sources = ", ".join(f"<{u}>" for u in verified.sources)
+        line = f"Checked on {verified.date} against {sources}: {', '.join(verified.fields)}."
+        if verified.unverified:
+            line += f" Not confirmed: {', '.join(verified.unverified)}."
+        lines.append(line)
+    for sid, view in sorted((getattr(p, "surveys", None) or {}).items()):
+        target = kb.resolve(sid) if hasattr(kb, "resolve") else sid
+        name = _md.link(target, _md.rel(src, _md.paper_path(target))) if target in kb.papers else f"`{sid}`"
+        tables = f" (table {', '.join(view.tables)})" if view.tables else ""
+        differs = []
+        if view.year is not None and view.year != p.year:
+            differs.append(f"year {view.year}")
+        if view.components is not None and list(view.components) != list(p.components):
+            differs.append("components " + ", ".join(f"`{c}`" for c in view.components))
+        lines.append(
+            f"Listed by the survey {name}{tables}" + (f", which gives {' and '.join(differs)}." if differs else ".")
+        )
+    return "\n\n".join(lines)
+
+
 def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> str:
     """Every paper in one table that the page's script makes sortable and filterable.
 
@@ -313,10 +354,12 @@ def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> s
             "",
             f"{len(papers)} papers ({span}). Type in the filter box to narrow the table "
             "(it matches every column, e.g. a venue, an author or a component); click a "
-            "column heading to sort by it. Components are listed by id; *RD curves* and "
+            "column heading to sort by it; long lists come in pages of "
+            f"{PAPERS_PAGE_SIZE}. Components are listed by id; *RD curves* and "
             "*speed* mark the papers whose page shows results.",
             "",
-            '<div class="lb-sortable" markdown>',
+            # every row is a paper page of its own: search finds those, not this table
+            f'<div class="lb-sortable" data-page-size="{PAPERS_PAGE_SIZE}" data-search-exclude markdown>',
             "",
             _md.table(
                 ["Year", "Title", "Authors", "Venue", "Areas", "Components", "Results"], rows

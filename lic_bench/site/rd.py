@@ -33,7 +33,9 @@ def _meta(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dataset(doc: dict[str, Any]) -> str:
-    return str(_meta(doc).get("dataset") or "unknown dataset")
+    from lic_bench.rd.table import doc_dataset
+
+    return doc_dataset(doc) or "unknown dataset"
 
 
 def label(doc: dict[str, Any]) -> str:
@@ -72,12 +74,11 @@ def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
 
 def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metric: str) -> Any:
     """A plotly figure of ``metric`` (PSNR or MS-SSIM in dB) against bpp; None if nothing to draw."""
-    import plotly.graph_objects as go
-
     from lic_bench.errors import LicBenchError
     from lic_bench.rd.curves import curve, has_metric
+    from lic_bench.site._plotly import LiteFigure, trace
 
-    fig = go.Figure()
+    fig = LiteFigure()
     drawn = 0
     for doc, is_anchor in [(d, False) for d in results] + [(a, True) for a in anchors]:
         if not has_metric(doc, metric):
@@ -89,8 +90,8 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
         prov = str(_meta(doc).get("provenance") or "")
         name = (f"{doc.get('name')} (anchor)" if is_anchor else label(doc)) + (
             "" if is_anchor or prov == "measured" else f" — {prov}")
-        fig.add_trace(go.Scatter(
-            x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
+        fig.add_trace(trace(
+            "scatter", x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
             line={"dash": _DASH.get(prov, "solid"), "width": 1.5 if is_anchor else 2.2,
                   **({"color": "#888888"} if is_anchor and doc.get("name") != DEFAULT_ANCHOR else {}),
                   **({"color": "#000000", "width": 2.8} if is_anchor and doc.get("name") == DEFAULT_ANCHOR else {})},
@@ -194,6 +195,53 @@ def rd_section(
     return "\n\n".join(parts) + "\n"
 
 
+_PROVENANCE_RANK = {"measured": 0, "reported": 1, "digitised": 2}
+
+
+def source_name(row: dict[str, Any]) -> str:
+    """Who a curve's numbers come from, in a few words: ``measured here``, ``C3 baselines``…"""
+    if row.get("provenance") == "measured":
+        who = "measured here"
+    else:
+        who = str(row.get("reported_by") or row.get("provenance") or "unknown source")
+        if not who.startswith("paper figure"):
+            who = who.split(", whose source")[0].split(" (")[0]
+    if row.get("opt_metric") == "ms-ssim":
+        who += " (MS-SSIM-trained)"
+    return who
+
+
+def _primary_key(row: dict[str, Any]) -> tuple:
+    """Which of a model's curves gives its row's numbers: MSE-trained before MS-SSIM-trained,
+    measured before reported before digitised, the authors' own numbers before third
+    parties', then a curve with a PSNR BD-rate; the file path breaks ties."""
+    return (
+        row.get("opt_metric") == "ms-ssim",
+        _PROVENANCE_RANK.get(str(row.get("provenance")), 3),
+        "authors" not in str(row.get("reported_by") or "").casefold(),
+        row.get("bd_rate_psnr") is None,
+        str(row.get("path") or ""),
+    )
+
+
+def fold_by_model(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per model (results ``name``): the numbers of its primary curve (see
+    :func:`_primary_key`), ``sources`` listing every curve of it (primary first) and the
+    union of their papers; ranked by the primary PSNR BD-rate (missing ones last)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(str(row.get("name")), []).append(row)
+    folded = []
+    for name, members in groups.items():
+        members = sorted(members, key=_primary_key)
+        papers: list[str] = []
+        for member in members:
+            papers += [p for p in member.get("papers") or [] if p not in papers]
+        folded.append({**members[0], "name": name, "papers": papers, "sources": members})
+    folded.sort(key=lambda r: (r["bd_rate_psnr"] is None, r["bd_rate_psnr"] if r["bd_rate_psnr"] is not None else 0))
+    return folded
+
+
 def _leaderboard_table_html(rows: list[dict[str, Any]], anchor: str, dataset: str, hidden: bool,
                             page: str) -> str:
     def pct(v):
@@ -202,19 +250,27 @@ def _leaderboard_table_html(rows: list[dict[str, Any]], anchor: str, dataset: st
     def db(v):
         return "—" if v is None else f"{v:+.3f}&nbsp;dB"
 
-    head = ("<tr><th>#</th><th>curve</th><th>BD-rate (PSNR)</th><th>BD-PSNR</th>"
-            "<th>BD-rate (MS-SSIM)</th><th>provenance</th><th>papers</th></tr>")
+    head = ("<tr><th>#</th><th>model</th><th>BD-rate (PSNR)</th><th>BD-PSNR</th>"
+            "<th>BD-rate (MS-SSIM)</th><th>sources</th><th>papers</th></tr>")
     body = []
-    for i, r in enumerate(rows, 1):
+    for i, r in enumerate(fold_by_model(rows), 1):
         papers = ", ".join(
             f'<a href="{_md.esc(_md.rel_url(page, _md.paper_path(p)))}">{_md.esc(p)}</a>' for p in r["papers"] or []
         )
         warn = (f' <span class="lb-warn" title="{_md.esc("; ".join(r["warnings"]))}">⚠</span>'
                 if r["warnings"] else "")
+        sources = []
+        for j, src in enumerate(r["sources"]):
+            text = (f'<span title="{_md.esc(src["label"])} ({_md.esc(src["provenance"])})">'
+                    f"{_md.esc(source_name(src))}</span>")
+            if j == 0:
+                sources.append(f"<strong>{text}</strong>")
+            else:
+                sources.append(f"{text}: {pct(src['bd_rate_psnr'])}")
         body.append(
-            f"<tr><td>{i}</td><td>{_md.esc(r['label'])}{warn}</td><td>{pct(r['bd_rate_psnr'])}</td>"
+            f"<tr><td>{i}</td><td>{_md.esc(r['name'])}{warn}</td><td>{pct(r['bd_rate_psnr'])}</td>"
             f"<td>{db(r['bd_psnr_db'])}</td><td>{pct(r['bd_rate_ms-ssim'])}</td>"
-            f"<td>{_md.esc(r['provenance'])}</td><td>{papers}</td></tr>"
+            f'<td class="lb-sources">{"<br>".join(sources)}</td><td>{papers}</td></tr>'
         )
     style = ' style="display:none"' if hidden else ""
     return (f'<div class="lb-board" data-anchor="{_md.esc(anchor)}" data-dataset="{_md.esc(dataset)}"{style}>'
@@ -262,10 +318,13 @@ def leaderboard_page(
     return "\n".join([
         "# Leaderboard",
         "",
-        "Every rate–distortion curve in `results/` ranked by its Bjøntegaard delta rate against an "
-        f"anchor codec ({method} interpolation; negative = fewer bits than the anchor at equal quality). "
-        "Choose the anchor below. Curves are measured here, reported by their authors or digitised "
-        "from paper figures — the provenance column says which; ⚠ marks numbers to read with care "
+        "Every model with a rate–distortion curve in `results/`, ranked by its Bjøntegaard delta rate "
+        f"against an anchor codec ({method} interpolation; negative = fewer bits than the anchor at equal "
+        "quality). Choose the anchor below. A model's curves may come from several sources — measured "
+        "here, its authors, CompressAI, C3's baselines, digitised paper figures: the row shows the numbers "
+        "of the source in bold (measured here first, then the authors' own, MSE-trained before "
+        "MS-SSIM-trained) and lists the others with their BD-rate (PSNR); hover a source for its file. "
+        "⚠ marks numbers to read with care "
         "(few points, non-monotone curve or little range overlap; hover for details). "
         "Recompute any number with `lic-bench bd ANCHOR.json TEST.json`, or the whole table with "
         "`lic-bench rd table --anchor NAME`.",

@@ -310,28 +310,127 @@ def area_trend_html(kb: Any, area: str) -> str:
     )
 
 
-def trends_page(kb: Any) -> str:
-    """Markdown (with inline plotly figures) for ``trends/``."""
+#: the survey whose view the trends page offers next to the corrected records
+DEFAULT_SURVEY = "ferrari2025-registry"
+
+VIEW_SCRIPT = """<script>
+(function () {
+  var inputs = document.querySelectorAll('input[name="lb-view"]');
+  function show() {
+    var chosen = document.querySelector('input[name="lb-view"]:checked');
+    if (!chosen) { return; }
+    document.querySelectorAll(".lb-view").forEach(function (panel) {
+      var on = panel.getAttribute("data-view") === chosen.value;
+      panel.hidden = !on;
+      if (on && window.Plotly) {
+        panel.querySelectorAll(".plotly-graph-div").forEach(function (div) {
+          if (div.data) { window.Plotly.Plots.resize(div); }
+        });
+      }
+    });
+  }
+  inputs.forEach(function (input) { input.addEventListener("change", show); });
+  show();
+})();
+</script>"""
+
+
+def _view_panels(views: list[tuple[str, str, Any]], render) -> str:
+    """One ``<div class="lb-view">`` per view (all but the first hidden), each holding
+    ``render(kb, suffix)``: raw HTML only, no blank line, so Markdown leaves it whole."""
+    parts = []
+    for i, (key, _, view) in enumerate(views):
+        suffix = "" if i == 0 else f"--{key}"
+        hidden = " hidden" if i else ""
+        body = render(view, suffix)
+        parts.append(f'<div class="lb-view" data-view="{_md.esc(key)}"{hidden}>{body}</div>')
+    return "\n".join(parts)
+
+
+def _switch(views: list[tuple[str, str, Any]]) -> str:
+    if len(views) < 2:
+        return ""
+    options = "".join(
+        f'<label><input type="radio" name="lb-view" value="{_md.esc(key)}"'
+        f'{" checked" if i == 0 else ""}> {_md.esc(label)}</label>'
+        for i, (key, label, _) in enumerate(views)
+    )
+    return f'<div class="lb-view-switch" role="radiogroup" aria-label="Which records">{options}</div>'
+
+
+def trend_views(kb: Any, survey: str | None = DEFAULT_SURVEY) -> list[tuple[str, str, Any]]:
+    """``(key, label, knowledge base)``: every record with corrected facts, then the
+    survey's view when some record carries an entry for it."""
+    views = [("all", f"All {len(kb.papers)} records (verified facts)", kb)]
+    counts = kb.surveys() if hasattr(kb, "surveys") else {}
+    if survey and counts.get(survey):
+        views.append((survey, f"As the survey {survey} saw them ({counts[survey]} papers)",
+                      kb.survey_view(survey)))
+    return views
+
+
+def trends_page(kb: Any, survey: str | None = DEFAULT_SURVEY) -> str:
+    """Markdown (with inline plotly figures) for ``trends/``.
+
+    The per-year charts are drawn twice when papers carry ``surveys.<survey>`` entries:
+    for every record with its verified facts, and as that survey saw the field (its
+    selection, its years); a switch shows one at a time. The co-occurrence map uses
+    every record.
+    """
     from lic_bench.kb import trends
 
     names = {cid: plain(comp.name) for cid, comp in kb.components.items()}
-    by_area = trends(kb, by="area")
+    views = trend_views(kb, survey)
     by_comp = tagged_by_year(kb)
     n_comp = len({r["group"] for r in by_comp})
     co = cooccurrence(kb)
     gaps = [(a, b) for a, b in co.gaps() if kb.area_of(a) != kb.area_of(b)]
+
+    def area_chart(view: Any, suffix: str) -> str:
+        rows = trends(view, by="area")
+        return figure_html(
+            stacked_bars(rows, names, "Papers per year by area", "papers"), f"trend-by-area{suffix}"
+        )
+
+    def component_charts(view: Any, suffix: str) -> str:
+        rows = tagged_by_year(view)
+        top = stacked_bars(
+            top_components(rows, TOP_COMPONENTS),
+            names,
+            "Papers per year by component",
+            "papers tagged with the component",
+            palette=True,
+        )
+        return (
+            figure_html(top, f"trend-by-component{suffix}")
+            + "\n"
+            + figure_html(component_year_figure(view, rows), f"component-by-year{suffix}")
+        )
+
+    intro = (
+        f"Counted from the {len(kb.papers)} paper records of the knowledge base; a paper "
+        "tagged with components from several areas counts once in each."
+    )
+    if len(views) > 1:
+        intro += (
+            f" The switch below redraws the per-year charts as the survey `{survey}` saw the "
+            "field: only the papers it lists, in the years it gives (some records were "
+            "corrected since), so its own trend figures can be checked."
+        )
     out = [
         WIDE_PAGE,
         "# Publication trends",
         "",
-        f"Counted from the {len(kb.papers)} paper records of the knowledge base; a paper "
-        "tagged with components from several areas counts once in each.",
+        intro,
         "",
+    ]
+    switch = _switch(views)
+    if switch:
+        out += [switch, ""]
+    out += [
         "## Papers per year by area",
         "",
-        figure_html(
-            stacked_bars(by_area, names, "Papers per year by area", "papers"), "trend-by-area"
-        ),
+        _view_panels(views, area_chart),
         "",
         "## Papers per year by component",
         "",
@@ -339,19 +438,12 @@ def trends_page(kb: Any) -> str:
         f"(of {n_comp}); a paper tagged with two of them counts in both bars. The map "
         "below shows every tagged component.",
         "",
-        figure_html(
-            stacked_bars(
-                top_components(by_comp, TOP_COMPONENTS),
-                names,
-                "Papers per year by component",
-                "papers tagged with the component",
-                palette=True,
-            ),
-            "trend-by-component",
-        ),
+        _view_panels(views, component_charts),
         "",
-        figure_html(component_year_figure(kb, by_comp), "component-by-year"),
-        "",
+    ]
+    if switch:
+        out += [VIEW_SCRIPT, ""]
+    out += [
         "## Which components were combined?",
         "",
         f"{len(co.ids)} components that at least one paper is tagged with. A white cell is a "

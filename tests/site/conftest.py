@@ -117,3 +117,92 @@ def built_site(tmp_path_factory) -> dict:
     }
     messages = [line for line in proc.stderr.splitlines() if "import time:" not in line]
     return {"dir": Path(out), "imported": imported, "messages": messages}
+
+
+# -- a "living" copy of the project: a renamed record and a survey's view ---------------------
+SURVEY = "ferrari2025-registry"
+# Renamed in the copy when the committed records hold no former id yet: CVPR 2018, which
+# the first thesis dates 2019 (its survey entry keeps that year).
+RENAMED = ("mentzer2019-conditional", "mentzer2018-conditional", 2018)
+_COPIED = ("taxonomy", "papers", "results", "configs/models", "site", "mkdocs.yml")
+
+
+def make_living_project(dest: Path, source: Path) -> dict:
+    """Copy the project to ``dest`` and make sure it has a former id and survey entries.
+
+    The committed records gain both on the records branch; until then the copy gets
+    them here (one record renamed with its old id kept as an alias, and every record a
+    ``surveys.ferrari2025-registry`` entry), so the site's redirect and survey switch
+    can be tested either way. Returns ``{"root", "alias", "target"}``.
+    """
+    import shutil
+
+    import yaml
+
+    from lic_bench.kb import load_kb
+
+    for sub in _COPIED:
+        src = source / sub
+        if src.is_dir():
+            shutil.copytree(src, dest / sub, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.is_file():
+            (dest / sub).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / sub)
+    papers = dest / "papers"
+    kb = load_kb(dest)
+
+    def edit(pid: str, change) -> None:
+        path = papers / f"{pid}.yaml"
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(record)
+        path.unlink()
+        (papers / f"{record['id']}.yaml").write_text(
+            yaml.safe_dump(record, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+
+    if not kb.surveys().get(SURVEY):
+        for pid in kb.papers:
+            if pid != SURVEY:
+                edit(pid, lambda r: r.setdefault("surveys", {}).setdefault(SURVEY, {"tables": ["5.6"]}))
+    if not kb.aliases:
+        old, new, year = RENAMED
+
+        def rename(record: dict) -> None:
+            record.update(id=new, year=year, aliases=[old])
+            record.setdefault("surveys", {}).setdefault(SURVEY, {})["year"] = 2019  # the thesis's year
+
+        edit(old, rename)
+        for pid, paper in kb.papers.items():
+            if old in paper.builds_on:
+                edit(pid, lambda r: r.update(builds_on=[new if b == old else b for b in r["builds_on"]]))
+    kb = load_kb(dest)  # strict: the copy must validate
+    alias, target = next(iter(sorted(kb.aliases.items())))
+    return {"root": dest, "alias": alias, "target": target}
+
+
+def build_project(root: Path, out: Path) -> subprocess.CompletedProcess:
+    """``lic-bench site build`` of the project at ``root`` with this checkout's code."""
+    import lic_bench
+
+    code = str(Path(lic_bench.__file__).resolve().parent.parent)
+    env = dict(
+        os.environ,
+        LIC_BENCH_ROOT=str(root),
+        PYTHONPATH=os.pathsep.join([code, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "lic_bench", "site", "build", "--out", str(out)],
+        capture_output=True, text=True, env=env, cwd=root, timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def living_site(tmp_path_factory, project_root) -> dict:
+    """The site built from a living copy of the project (see :func:`make_living_project`)."""
+    info = make_living_project(tmp_path_factory.mktemp("living") / "project", project_root)
+    out = info["root"] / "build" / "site"
+    proc = build_project(info["root"], out)
+    if proc.returncode != 0:
+        pytest.fail(f"site build of the living copy failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return {**info, "dir": out}

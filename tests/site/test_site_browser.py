@@ -3,7 +3,10 @@
 One session: search finds a paper by its title, a component page lists its papers, the
 trend charts and the graph explorer render (their plotly SVG is in the DOM), the papers
 table filters and sorts, and throughout no request leaves 127.0.0.1 and no console error
-occurs. Skips only when no chromium binary is installed.
+occurs. A second session, on a "living" copy of the project (a renamed record, survey
+entries; see ``conftest.make_living_project``), follows a former id's redirect and
+switches the trends page to the survey's view. Skips only when no chromium binary is
+installed.
 """
 
 from __future__ import annotations
@@ -39,7 +42,12 @@ def heading(text: str) -> re.Pattern:
 
 @pytest.fixture(scope="module")
 def browser_session(built_site, tmp_path_factory):
-    server, _ = serve_in_thread(built_site["dir"], port=0)
+    yield from _session(built_site["dir"], tmp_path_factory)
+
+
+def _session(site_dir, tmp_path_factory):
+    """(page, base URL, log) of a headless browser on the site in ``site_dir``."""
+    server, _ = serve_in_thread(site_dir, port=0)
     base = url_of(server)
     log = {"requests": [], "errors": []}
 
@@ -91,7 +99,7 @@ def test_component_page(browser_session):
     expect(page.locator("article h1")).to_have_text(heading(kb.components[COMPONENT].name))
     expect(page.locator("article").get_by_text("Taxonomy", exact=True).first).to_be_visible()
     n_papers = len(kb.papers_using(COMPONENT))
-    rows = page.locator("#papers ~ .md-typeset__scrollwrap").first.locator("tbody tr")
+    rows = page.locator("#papers ~ div table").first.locator("tbody tr")
     expect(rows).to_have_count(n_papers)
     link = page.locator(f'article a[href*="papers/{SEARCH_PAPER}/"]').first
     link.click()
@@ -183,3 +191,51 @@ def test_nothing_left_localhost_and_no_errors(browser_session):
     ]
     assert outside == []
     assert log["errors"] == []
+
+
+@pytest.fixture(scope="module")
+def living_base(living_site):
+    """Base URL of the living copy's site, served beside the real one (same browser)."""
+    server, _ = serve_in_thread(living_site["dir"], port=0)
+    try:
+        yield url_of(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_former_id_redirects_to_the_renamed_paper(browser_session, living_base, living_site):
+    page, _, log = browser_session
+    base = living_base
+    alias, target = living_site["alias"], living_site["target"]
+    page.goto(f"{base}papers/{alias}/")
+    page.wait_for_url(f"**/papers/{target}/**")
+    expect(page.locator("article h1")).to_have_count(1)
+    expect(page.locator("article")).to_contain_text(f"id {target}")
+    assert log["errors"] == []
+
+
+def test_trends_page_switches_to_the_survey_view(browser_session, living_base):
+    page, _, log = browser_session
+    base = living_base
+    page.goto(f"{base}trends/")
+    survey = page.locator('.lb-view[data-view="ferrari2025-registry"]').first
+    everything = page.locator('.lb-view[data-view="all"]').first
+    expect(everything).to_be_visible()
+    expect(survey).to_be_hidden()
+    page.locator('input[name="lb-view"][value="ferrari2025-registry"]').check()
+    expect(survey).to_be_visible()
+    expect(everything).to_be_hidden()
+    bars = page.locator("#trend-by-area--ferrari2025-registry g.trace.bars g.point")
+    expect(bars.first).to_be_attached()
+    assert bars.count() >= 5
+    # after the switch plotly was resized to the now visible panel: it has a real width
+    width = page.evaluate(
+        "() => document.getElementById('trend-by-area--ferrari2025-registry').getBoundingClientRect().width"
+    )
+    assert width > 300
+    page.locator('input[name="lb-view"][value="all"]').check()
+    expect(everything).to_be_visible()
+    expect(survey).to_be_hidden()
+    outside = [u for u in log["requests"] if not u.startswith(("data:", "blob:")) and urlsplit(u).hostname != "127.0.0.1"]
+    assert outside == [] and log["errors"] == []
