@@ -130,11 +130,6 @@ def test_dataset_records_are_named_not_dumped():
     assert "BD against **x265-bpg444**" in md  # and it is ranked against the kodak anchor
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="26 learned reported curves await their records and meta.papers (records branch); "
-    "remove this mark when that branch is merged",
-)
 def test_committed_learned_curves_link_to_records(project_root):
     from lic_bench.kb import load_kb
     from lic_bench.results import load_results
