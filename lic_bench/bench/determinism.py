@@ -4,7 +4,7 @@ A learned codec is only a codec if the decoder reproduces the encoder's arithmet
 hyper-decoder's scales pick the rANS tables, and a float that lands on the other side
 of a table boundary garbles the rest of the stream. Float results of a convolution may
 depend on the kernel library (oneDNN or PyTorch's native kernels), on the number of
-threads that split the sums, and on the device. :func:`check_model` encodes one image
+threads that split the sums, and on the device. :func:`check_models` encodes one image
 once, then decodes the same file in a fresh Python process per backend of
 :data:`BACKENDS` and compares hashes of
 
@@ -19,7 +19,8 @@ Weights: the fixed-seed initialisation the codec uses without a checkpoint, with
 analysis transform's last convolution scaled up (``STRESS``) so that the latents are
 far from zero and use many rANS tables; random weights alone give latents that are
 almost all zero, which would hardly exercise the coder (tests/core/test_determinism.py
-does the same). The report records the resulting bits per pixel.
+does the same with a larger factor on its smaller models). The report records the
+resulting bits per pixel (about 0.3 to 4 at the default widths).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import numpy as np
 from lic_bench.errors import UsageError
 
 #: Factor on the last convolution of ``g_a`` (see the module docstring).
-STRESS = 25.0
+STRESS = 5.0
 #: Kodak image decoded by default (any RGB image works with ``image=``).
 DEFAULT_IMAGE = "kodim23.png"
 #: Time limit of one decoding child process (all models of one backend).
@@ -165,8 +166,8 @@ def check_models(
     backends: tuple[Backend, ...] = BACKENDS,
     progress=None,
 ) -> list[dict[str, Any]]:
-    """One results document per model (see :func:`check_model`), children shared:
-    each backend decodes every model's file in one fresh process."""
+    """One results document per model; each backend decodes every model's file in one
+    fresh process. ``progress(label)`` is called as each step starts."""
     import torch
 
     from lic_bench.bench.labels import taxonomy_for_config
@@ -183,6 +184,8 @@ def check_models(
         torch.set_num_threads(ref.threads)  # the encoder runs as the reference backend
         try:
             for name in names:
+                if progress:
+                    progress(f"encode {name}")
                 model, ckpt = _stressed_model(name, (overrides or {}).get(name), folder)
                 kwargs = {"quality": 2.5} if getattr(model, "variable_rate", False) else {}
                 data = encode_image(model, x, **kwargs)
@@ -192,8 +195,6 @@ def check_models(
                 prepared[name] = {"config": model.config, "bytes": len(data),
                                   "stream_sha256": hashlib.sha256(data).hexdigest(), **kwargs}
                 del model
-                if progress:
-                    progress()
         finally:
             torch.set_num_threads(before)
         outcomes: dict[str, dict[str, Any]] = {}
@@ -203,11 +204,11 @@ def check_models(
             if reason:
                 skipped[backend.id] = reason
                 continue
+            if progress:
+                progress(f"decode {backend.id}")
             out_dir = folder / backend.id
             out_dir.mkdir()
             outcomes[backend.id] = _run_child(backend, jobs, out_dir)
-            if progress:
-                progress()
         docs = []
         for name in names:
             info = prepared[name]
