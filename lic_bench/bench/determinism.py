@@ -15,12 +15,19 @@ once, then decodes the same file in a fresh Python process per backend of
 Latents are not hashed separately: the public decoder (:func:`decode_image`) returns
 only the image, and a latent that differs shows in the float output.
 
-Weights: the fixed-seed initialisation the codec uses without a checkpoint, with the
-analysis transform's last convolution scaled up (``STRESS``) so that the latents are
-far from zero and use many rANS tables; random weights alone give latents that are
-almost all zero, which would hardly exercise the coder (tests/core/test_determinism.py
-does the same with a larger factor on its smaller models). The report records the
-resulting bits per pixel (about 0.3 to 4 at the default widths).
+Weights: the fixed-seed initialisation the codec uses without a checkpoint, changed in
+two places so that the check exercises what a trained model would:
+
+* the analysis transform's last convolution is scaled up (``STRESS``), so that the
+  latents are far from zero (random weights give latents that are almost all zero;
+  tests/core/test_determinism.py does the same with a larger factor);
+* the scale outputs of the hyper-decoder (or entropy-parameter network) are scaled up
+  (``HYPER_STRESS``). Random weights predict scales below the smallest entry of the
+  scale table, so every symbol uses table 0 and no backend difference could ever move
+  a scale into another table, which is the failure that garbles a stream (measured on
+  mbt2018-mean at 768x512: 0 of 491,520 indexes above 0 without it, 18 % with x10).
+
+The report records the resulting bits per pixel.
 """
 
 from __future__ import annotations
@@ -41,6 +48,11 @@ from lic_bench.errors import UsageError
 
 #: Factor on the last convolution of ``g_a`` (see the module docstring).
 STRESS = 5.0
+#: Factor on the scale outputs of the hyper-decoder / entropy-parameter network.
+HYPER_STRESS = 20.0
+#: Modules whose last convolution predicts the Gaussian scales (and, in the first or
+#: only half of its outputs, for mean-scale models: CompressAI's ``chunk(2, 1)`` order).
+_SCALE_MODULES = ("h_s", "h_s_scale", "entropy_parameters")
 #: Kodak image decoded by default (any RGB image works with ``image=``).
 DEFAULT_IMAGE = "kodim23.png"
 #: Time limit of one decoding child process (all models of one backend).
@@ -91,14 +103,48 @@ def _stressed_model(name: str, overrides: dict[str, Any] | None, folder: Path):
     model = model_for_coding(name, overrides=overrides)
     convs = [m for m in getattr(model, "g_a", torch.nn.Sequential()).modules()
              if isinstance(m, torch.nn.Conv2d)]
-    if convs:
-        with torch.no_grad():
+    with torch.no_grad():
+        if convs:
             convs[-1].weight.mul_(STRESS)
             if convs[-1].bias is not None:
                 convs[-1].bias.mul_(STRESS)
+        latent = _latent_channels(model)
+        for attr in _SCALE_MODULES:
+            last = _last_conv(getattr(model, attr, None))
+            if last is None:
+                continue
+            out = last.out_channels
+            # Mean-scale outputs: scales are the first half; leave the means alone.
+            n = out // 2 if attr != "h_s_scale" and latent and out == 2 * latent else out
+            # Conv2d weights are [out, in, k, k]; ConvTranspose2d weights are [in, out, k, k].
+            weight = last.weight if isinstance(last, torch.nn.Conv2d) else last.weight.transpose(0, 1)
+            weight[:n].mul_(HYPER_STRESS)
+            if last.bias is not None:
+                last.bias[:n].mul_(HYPER_STRESS)
     ckpt = folder / f"{name}.pt"
     torch.save({"state_dict": model.state_dict(), "config": model.config}, ckpt)
     return model_for_coding(model.config, checkpoint=ckpt), ckpt
+
+
+def _last_conv(module):
+    import torch
+
+    if module is None:
+        return None
+    convs = [m for m in module.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    return convs[-1] if convs else None
+
+
+def _latent_channels(model) -> int | None:
+    """Channels of the latent ``y``: the input channels of the synthesis' first conv."""
+    import torch
+
+    for m in getattr(model, "g_s", torch.nn.Sequential()).modules():
+        if isinstance(m, torch.nn.ConvTranspose2d):
+            return m.in_channels
+        if isinstance(m, torch.nn.Conv2d):
+            return m.in_channels
+    return None
 
 
 def load_test_image(image: str | Path | None, crop: tuple[int, int] | None):
@@ -271,7 +317,8 @@ def _document(name, info, rows, backends, image_path, size, collect_meta, config
             encoder={"device": "cpu", "threads": backends[0].threads, "onednn": backends[0].onednn},
             reference_backend=backends[0].id,
             backends=[asdict(b) for b in backends],
-            weights=f"fixed-seed initialisation, g_a's last convolution scaled by {STRESS:g}",
+            weights=(f"fixed-seed initialisation; g_a's last convolution scaled by {STRESS:g}, "
+                     f"the scale outputs of {'/'.join(_SCALE_MODULES)} by {HYPER_STRESS:g}"),
             method="encode once in this process; decode in a fresh process per backend; "
                    "compare SHA-256 of 8-bit pixels and of the float output",
         ),
