@@ -84,3 +84,17 @@ def test_cli_unknown_model_is_one_line():
                            "--no-save"], capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
     assert proc.stderr.strip().splitlines()[-1].startswith("error: unknown model(s) no-such-model")
+
+
+def test_pages_route_determinism_documents_to_their_own_section():
+    from lic_bench.site._results import for_paper, results_section
+
+    doc = {"name": "m", "results": {"backend": ["a", "b"], "status": ["identical", "differs"],
+                                    "max_abs_diff": [0, 3]},
+           "meta": {"kind": "determinism", "papers": ["p"], "reference_backend": "a",
+                    "image": "i.png", "size": [8, 8], "bpp": 1.0, "command": "lic-bench determinism"}}
+    found = for_paper([doc], "p")
+    assert found and found.determinism == [doc] and not found.results and not found.bench
+    md = results_section(found, "papers", "../guide/")
+    assert "### Decoding across backends" in md and "**differs** (up to 3 levels)" in md
+    assert "Rate" not in md  # not drawn as an RD curve
