@@ -21,8 +21,8 @@ two places so that the check exercises what a trained model would:
 * the analysis transform's last convolution is scaled up (``STRESS``), so that the
   latents are far from zero (random weights give latents that are almost all zero;
   tests/core/test_determinism.py does the same with a larger factor);
-* the scale outputs of the hyper-decoder (or entropy-parameter network) are scaled up
-  (``HYPER_STRESS``). Random weights predict scales below the smallest entry of the
+* the scale outputs of the hyper-decoder, the entropy-parameter network and the
+  channel-context scale networks are scaled up (``HYPER_STRESS``). Random weights predict scales below the smallest entry of the
   scale table, so every symbol uses table 0 and no backend difference could ever move
   a scale into another table, which is the failure that garbles a stream (measured on
   mbt2018-mean at 768x512: 0 of 491,520 indexes above 0 without it, 18 % with x10).
@@ -53,6 +53,8 @@ HYPER_STRESS = 20.0
 #: Modules whose last convolution predicts the Gaussian scales (and, in the first or
 #: only half of its outputs, for mean-scale models: CompressAI's ``chunk(2, 1)`` order).
 _SCALE_MODULES = ("h_s", "h_s_scale", "entropy_parameters")
+#: Lists of per-slice scale networks of the channel-context models (lic_bench.context.channel).
+_SCALE_LISTS = ("cc_scale", "ep_scale")
 #: Kodak image decoded by default (any RGB image works with ``image=``).
 DEFAULT_IMAGE = "kodim23.png"
 #: Time limit of one decoding child process (all models of one backend).
@@ -121,6 +123,14 @@ def _stressed_model(name: str, overrides: dict[str, Any] | None, folder: Path):
             weight[:n].mul_(HYPER_STRESS)
             if last.bias is not None:
                 last.bias[:n].mul_(HYPER_STRESS)
+        context = getattr(model, "context", None)
+        for attr in _SCALE_LISTS:
+            for net in getattr(context, attr, None) or []:
+                last = _last_conv(net)
+                if last is not None:
+                    last.weight.mul_(HYPER_STRESS)
+                    if last.bias is not None:
+                        last.bias.mul_(HYPER_STRESS)
     ckpt = folder / f"{name}.pt"
     torch.save({"state_dict": model.state_dict(), "config": model.config}, ckpt)
     return model_for_coding(model.config, checkpoint=ckpt), ckpt
@@ -318,7 +328,8 @@ def _document(name, info, rows, backends, image_path, size, collect_meta, config
             reference_backend=backends[0].id,
             backends=[asdict(b) for b in backends],
             weights=(f"fixed-seed initialisation; g_a's last convolution scaled by {STRESS:g}, "
-                     f"the scale outputs of {'/'.join(_SCALE_MODULES)} by {HYPER_STRESS:g}"),
+                     f"the scale outputs of {'/'.join(_SCALE_MODULES + _SCALE_LISTS)} "
+                     f"by {HYPER_STRESS:g}"),
             method="encode once in this process; decode in a fresh process per backend; "
                    "compare SHA-256 of 8-bit pixels and of the float output",
         ),
