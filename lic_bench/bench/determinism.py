@@ -25,7 +25,16 @@ two places so that the check exercises what a trained model would:
   channel-context scale networks are scaled up (``HYPER_STRESS``). Random weights predict scales below the smallest entry of the
   scale table, so every symbol uses table 0 and no backend difference could ever move
   a scale into another table, which is the failure that garbles a stream (measured on
-  mbt2018-mean at 768x512: 0 of 491,520 indexes above 0 without it, 18 % with x10).
+  mbt2018-mean at 768x512: 0 of 491,520 indexes above 0 without it, 18 % at x10, 43 % at
+  x30; with x20 every context model puts 37-48 % of its symbols above table 0).
+
+Findings (results/determinism/, 2026-12-01): 1 and 2 threads decode every model bit for
+bit. With oneDNN off, he2022-elic and uludag2022-unified decoded to garbage until the
+context models' coding switched oneDNN on (lic_bench.context.coding.coding_threads);
+since then the streams decode everywhere and oneDNN off changes only the synthesis
+transform's floats (pixels by at most one level). The hyper-decoder of the
+hyperprior-family models (fastpath) is not pinned that way; no scale crossed a table
+there, but nothing rules it out.
 
 The report records the resulting bits per pixel.
 """

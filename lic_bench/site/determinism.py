@@ -14,8 +14,10 @@ _EXPLAIN = (
     "`torch.backends.mkldnn.enabled = False`, so PyTorch's own CPU kernels run the "
     "convolutions instead of oneDNN. The entropy decoder trusts the hyper-decoder's "
     "floats to pick its tables; where they differ from the encoder's, a value that "
-    "lands across a table boundary garbles the rest of the image, so a backend whose "
-    "arithmetic differs is safe only by margin, not by construction."
+    "lands across a table boundary garbles the rest of the image. The context models "
+    "therefore run everything between the hyperprior and the latents with oneDNN on and "
+    "two threads whatever the global settings; a difference of one level left in a "
+    "*native* column comes from the synthesis transform, after entropy decoding."
 )
 
 
