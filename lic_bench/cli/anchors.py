@@ -181,7 +181,7 @@ def rd_table(
 
     if fmt not in ("text", "json", "markdown"):
         raise UsageError(f"unknown format {fmt!r} (text, json, markdown)")
-    docs = [d for d in load_results() if (d.get("meta") or {}).get("kind") != "bench"]
+    docs = [d for d in load_results() if (d.get("meta") or {}).get("kind") not in ("bench", "determinism")]
     anchor_doc = find_anchor([d for d in docs if (d.get("meta") or {}).get("kind") == "anchor"], anchor, dataset)
     if kinds:
         docs = [d for d in docs if (d.get("meta") or {}).get("kind") in kinds]

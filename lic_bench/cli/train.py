@@ -59,7 +59,10 @@ def fit(
     from lic_bench.engine.train import fit as _fit
 
     result = _fit(_config(config, set_, data_dir, threads), resume=resume)
-    typer.echo(json.dumps(result.__dict__, indent=2))
+    from lightning.pytorch.utilities.rank_zero import rank_zero_only
+
+    if getattr(rank_zero_only, "rank", 0) == 0:  # one report per run, not one per DDP process
+        typer.echo(json.dumps(result.__dict__, indent=2))
 
 
 def validate(

@@ -203,13 +203,25 @@ CODING_THREADS = 2
 
 @contextmanager
 def coding_threads(n: int | None = None):
-    """Run the block with ``n`` (default :data:`CODING_THREADS`) intra-op threads."""
+    """Run the block with ``n`` (default :data:`CODING_THREADS`) intra-op threads and
+    with oneDNN on.
+
+    oneDNN is switched on for the same reason the threads are pinned: with
+    ``torch.backends.mkldnn.enabled = False`` PyTorch's own CPU kernels compute the
+    convolutions with another summation order, and ``lic-bench determinism`` measured
+    streams of he2022-elic and uludag2022-unified, encoded with oneDNN, decoding to
+    garbage (pixels off by up to 255) without it. Where the build has no oneDNN the
+    switch does nothing, and files must be decoded by a build like the encoder's.
+    """
     n = CODING_THREADS if n is None else n
     old = torch.get_num_threads()
+    old_onednn = torch.backends.mkldnn.enabled
     if n != old:
         torch.set_num_threads(n)
+    torch.backends.mkldnn.enabled = True
     try:
         yield
     finally:
+        torch.backends.mkldnn.enabled = old_onednn
         if n != old:
             torch.set_num_threads(old)

@@ -7,6 +7,13 @@ except the entropy bottleneck's ``quantiles``, which the auxiliary optimizer fit
 auxiliary loss. Optimization is manual; the auxiliary step goes to the raw optimizer so
 that Lightning's ``global_step`` counts training steps, not optimizer calls.
 
+Under DDP the quantiles are left out of the gradient all-reduce: the auxiliary loss
+does not depend on the data, so every replica computes the same auxiliary gradient
+locally. Were they left in, their bucket would complete only at the auxiliary backward,
+after the main optimizer had already stepped on gradients not yet averaged, and the
+replicas would drift apart (measured: every parameter differed after 4 steps on 2
+processes).
+
 Checkpoints carry, besides Lightning's own state (weights, both optimizers, scheduler,
 loop progress), the RNG states (restored right before training continues) and the
 training sampler's position, so a resumed run repeats exactly what an uninterrupted one
@@ -29,13 +36,17 @@ from lic_bench.metrics.distortion import psnr_from_mse
 _RNG_KEY = "lic_bench_rng"
 
 
+def _is_auxiliary(name: str) -> bool:
+    return name.endswith("quantiles")
+
+
 def split_parameters(model: torch.nn.Module) -> tuple[list, list]:
     """(main, auxiliary) parameters: auxiliary are the entropy bottlenecks' quantiles."""
     main, aux = [], []
     for name, param in model.named_parameters():
         if not param.requires_grad:
             continue
-        (aux if name.endswith("quantiles") else main).append(param)
+        (aux if _is_auxiliary(name) else main).append(param)
     return main, aux
 
 
@@ -70,6 +81,10 @@ class RDModule(L.LightningModule):
         self.save_hyperparameters({"config": config, "model": config["model"]})
         self.config = config
         self.model = build_model(config["model"])
+        # DDP wraps this module: keep the auxiliary parameters out of its all-reduce (see
+        # the module docstring). PyTorch's documented way to exclude parameters from DDP.
+        torch.nn.parallel.DistributedDataParallel._set_params_and_buffers_to_ignore_for_model(
+            self, [f"model.{n}" for n, _ in self.model.named_parameters() if _is_auxiliary(n)])
         self.criterion = RateDistortionLoss(config["loss"]["lmbda"], config["loss"]["distortion"])
         self.automatic_optimization = False
         self._pending_rng: dict[str, Any] | None = None

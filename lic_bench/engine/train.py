@@ -4,13 +4,23 @@ Every run gets its own folder ``<output_dir>/<name>/<UTC timestamp>/`` holding t
 resolved ``config.yaml``, ``checkpoints/`` (every N steps, the last and the best),
 CSV and TensorBoard logs and ``summary.json`` (steps, wall time, per-step time, final
 validation metrics). ``trainer.devices``/``strategy``/``precision``/``accelerator`` pass
-straight to Lightning, so multi-GPU DDP is ``devices: 4, strategy: ddp``.
+straight to Lightning, so multi-GPU DDP is ``devices: 4, strategy: ddp`` (plus
+``num_nodes`` across machines; site/guides/train-distributed.md).
+
+Under DDP, Lightning starts the other local processes by running the same command again.
+They must write into the run folder of the first one, not a new timestamped folder of
+their own: the first process names the folder in ``LIC_BENCH_RUN_DIR``, which the
+children inherit (on several nodes, set it yourself, to one path on shared storage).
+Only global rank 0 writes ``summary.json``; every rank takes part in the collective
+calls at the end (the final checkpoint, the replica check).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
+import os
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -20,6 +30,9 @@ from typing import Any
 from lic_bench.engine.config import dump_config
 from lic_bench.errors import UsageError
 from lic_bench.paths import project_root
+
+#: Environment variable naming the run folder that every DDP process writes into.
+RUN_DIR_ENV = "LIC_BENCH_RUN_DIR"
 
 # Trainer arguments that lic-bench maps itself; any other key of the trainer section is
 # passed to lightning.Trainer unchanged.
@@ -53,6 +66,51 @@ def make_run_dir(cfg: dict[str, Any]) -> Path:
         run_dir = base / cfg["name"] / f"{_timestamp()}-{n}"
     run_dir.mkdir(parents=True)
     return run_dir
+
+
+def _is_launched_child() -> bool:
+    """True in a DDP process started by Lightning or an external launcher (not rank 0)."""
+    return any(os.environ.get(k, "0") != "0" for k in ("LOCAL_RANK", "NODE_RANK", "RANK"))
+
+
+def _shared_run_dir(cfg: dict[str, Any]) -> Path:
+    """The run folder: the one named by ``LIC_BENCH_RUN_DIR`` if set, else a new one."""
+    named = os.environ.get(RUN_DIR_ENV)
+    if not named:
+        return make_run_dir(cfg)
+    run_dir = Path(named)
+    if list((run_dir / "checkpoints").glob("*.ckpt")):
+        # Checked on every rank before any of them trains, so never a race with our own run.
+        raise UsageError(f"{RUN_DIR_ENV}={run_dir} already holds checkpoints of another run; "
+                         "name an empty folder")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    return run_dir
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _replica_digest(module) -> str:
+    """SHA-256 of a module's parameters and buffers (bytes, in name order)."""
+    h = hashlib.sha256()
+    for name, value in sorted(module.state_dict().items()):
+        h.update(name.encode())
+        h.update(value.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+def _replicas_identical(trainer, module) -> bool | None:
+    """Whether every DDP replica ends with the same weights (None with one process)."""
+    import torch.distributed as dist
+
+    if trainer.world_size < 2 or not (dist.is_available() and dist.is_initialized()):
+        return None
+    digests: list[Any] = [None] * dist.get_world_size()
+    dist.all_gather_object(digests, _replica_digest(module))
+    return len(set(digests)) == 1
 
 
 def _max_time(value: Any) -> Any:
@@ -134,32 +192,39 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
     start_step = _read_ckpt_step(resume) if resume is not None else 0
     _set_threads(cfg)
     L.seed_everything(int(cfg["seed"]), workers=True, verbose=False)
-    run_dir = make_run_dir(cfg)
+    run_dir = _shared_run_dir(cfg)
     if resume is not None:
         cfg = {**cfg, "resumed_from": str(Path(resume).resolve())}
-    dump_config(cfg, run_dir / "config.yaml")
+    if not _is_launched_child():
+        dump_config(cfg, run_dir / "config.yaml")
     module = RDModule(cfg)
     datamodule = build_datamodule(cfg, module.model)
     trainer = build_trainer(cfg, run_dir, "fit")
     started = time.perf_counter()
-    with warnings.catch_warnings():
-        # Our loader is resumable, and two-worker loading is a deliberate choice on 2 cores.
-        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-        # Checkpoints hold the state after the step's update, which is what resuming needs.
-        warnings.filterwarnings("ignore", message=".*no pre-optimization state was saved.*")
-        # A resumed run writes to a new run folder on purpose (never over the old one).
-        warnings.filterwarnings("ignore", message="The dirpath has changed from.*")
-        # weights_only: a checkpoint from elsewhere must not unpickle code.
-        trainer.fit(module, datamodule=datamodule, ckpt_path=str(resume) if resume else None,
-                    weights_only=True)
+    own_env = RUN_DIR_ENV not in os.environ
+    if own_env:  # processes Lightning starts for DDP inherit the folder
+        os.environ[RUN_DIR_ENV] = str(run_dir)
+    try:
+        _run_fit(trainer, module, datamodule, resume)
+    finally:
+        if own_env:
+            os.environ.pop(RUN_DIR_ENV, None)
     wall = time.perf_counter() - started
     steps_done = trainer.global_step - start_step
     ckpt_cb = trainer.checkpoint_callback
+    # Rank 0's folder and view of the files decide, so every rank makes the same
+    # collective calls (save_checkpoint ends in a barrier).
+    run_dir = Path(trainer.strategy.broadcast(str(run_dir)))
     last = run_dir / "checkpoints" / "last.ckpt"
     best = run_dir / "checkpoints" / "best.ckpt"
-    if trainer.global_step > 0 and trainer.global_step != _last_saved_step(last):
+    last_saved = trainer.strategy.broadcast(_last_saved_step(last))
+    if trainer.global_step > 0 and trainer.global_step != last_saved:
         # Stopped between periodic saves (max_time, early stopping): keep the final weights.
         trainer.save_checkpoint(last)
+    identical = _replicas_identical(trainer, module)
+    if identical is False:
+        warnings.warn("DDP replicas ended with different weights; the checkpoint holds rank 0's",
+                      RuntimeWarning, stacklevel=2)
     stopped = _stop_reason(trainer, cfg)
     result = FitResult(
         run_dir=str(run_dir),
@@ -171,9 +236,24 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
         stopped_by=stopped,
         val_metrics={k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val/")},
     )
-    (run_dir / "summary.json").write_text(json.dumps(
-        {**asdict(result), "start_step": start_step, "threads": cfg.get("threads")}, indent=2) + "\n")
+    if trainer.is_global_zero:
+        _write_atomically(run_dir / "summary.json", json.dumps(
+            {**asdict(result), "start_step": start_step, "threads": cfg.get("threads"),
+             "world_size": trainer.world_size, "replicas_identical": identical}, indent=2) + "\n")
     return result
+
+
+def _run_fit(trainer, module, datamodule, resume) -> None:
+    with warnings.catch_warnings():
+        # Our loader is resumable, and two-worker loading is a deliberate choice on 2 cores.
+        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        # Checkpoints hold the state after the step's update, which is what resuming needs.
+        warnings.filterwarnings("ignore", message=".*no pre-optimization state was saved.*")
+        # A resumed run writes to a new run folder on purpose (never over the old one).
+        warnings.filterwarnings("ignore", message="The dirpath has changed from.*")
+        # weights_only: a checkpoint from elsewhere must not unpickle code.
+        trainer.fit(module, datamodule=datamodule, ckpt_path=str(resume) if resume else None,
+                    weights_only=True)
 
 
 def _stop_reason(trainer, cfg: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lic_bench.errors import LicBenchError
-from lic_bench.site import bench, rd
+from lic_bench.site import bench, determinism, rd
 
 NO_RESULTS = (
     "No results yet. Results appear here once a run of `lic-bench` writes a results file "
@@ -40,14 +40,20 @@ def kind_of(doc: dict[str, Any]) -> str:
 
 @dataclass
 class ResultSet:
-    """Results for one page: RD results, the anchors to compare with, benchmark runs."""
+    """Results for one page: RD results, the anchors to compare with, benchmark runs,
+    decoding-determinism checks."""
 
     results: list[dict[str, Any]] = field(default_factory=list)
     anchors: list[dict[str, Any]] = field(default_factory=list)
     bench: list[dict[str, Any]] = field(default_factory=list)
+    determinism: list[dict[str, Any]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.results or self.bench)
+        return bool(self.results or self.bench or self.determinism)
+
+
+#: Kinds that are not rate-distortion results (drawn by their own renderers).
+NOT_RD = ("anchor", "bench", "determinism")
 
 
 def anchors_of(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -57,9 +63,10 @@ def anchors_of(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def _select(docs: list[dict[str, Any]], keep) -> ResultSet:
     chosen = [d for d in docs if kind_of(d) != "anchor" and keep(d)]
     return ResultSet(
-        results=[d for d in chosen if kind_of(d) != "bench"],
+        results=[d for d in chosen if kind_of(d) not in NOT_RD],
         anchors=anchors_of(docs),
         bench=[d for d in chosen if kind_of(d) == "bench"],
+        determinism=[d for d in chosen if kind_of(d) == "determinism"],
     )
 
 
@@ -109,6 +116,8 @@ def results_section(found: ResultSet, what: str, guide: str) -> str:
             parts.append(rd.rd_section(found.results, found.anchors))
         if found.bench:
             parts.append(bench.bench_section(found.bench))
+        if found.determinism:
+            parts.append(determinism.determinism_section(found.determinism))
     except LicBenchError as exc:
         parts.append(f'!!! warning "Results could not be drawn"\n    {exc}')
     body = "\n\n".join(p for p in parts if p and p.strip())

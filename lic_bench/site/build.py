@@ -15,7 +15,7 @@ from typing import Any
 
 from lic_bench.errors import LicBenchError, UsageError
 from lic_bench.site import _md, bench, rd
-from lic_bench.site._results import anchors_of, by_paper, for_component, kind_of
+from lic_bench.site._results import NOT_RD, anchors_of, by_paper, for_component, kind_of
 from lic_bench.site.explorer import explorer_page
 from lic_bench.site.pages import (
     component_page,
@@ -95,7 +95,7 @@ def render_site(
     pages[_md.EXPLORER] = explorer_page(kb, graph if graph is not None else build_graph(kb))
 
     anchors = anchors_of(results)
-    ranked = [d for d in results if kind_of(d) not in ("anchor", "bench")]
+    ranked = [d for d in results if kind_of(d) not in NOT_RD]
     board = rd.leaderboard_page(ranked, anchors)
     if board and board.strip():
         pages[_md.LEADERBOARD] = _wide(board)

@@ -374,7 +374,8 @@ def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> s
 def _results_marker(found: ResultSet | None) -> str:
     if not found:
         return ""
-    marks = (["RD curves"] if found.results else []) + (["speed"] if found.bench else [])
+    marks = ((["RD curves"] if found.results else []) + (["speed"] if found.bench else [])
+             + (["decoding checks"] if found.determinism else []))
     return ", ".join(marks)
 
 
