@@ -75,11 +75,12 @@ def determinism_section(docs: list[dict[str, Any]]) -> str:
         cells = [_cell(res, have.index(b), reference) if b in have else "-" for b in backends]
         size = meta.get("size") or ["?", "?"]
         measured = f"{_md.cell(str(meta.get('date', ''))[:10])}, `{_md.cell(str(meta.get('git_commit', ''))[:12])}`"
-        rows.append([f"`{_md.cell(doc.get('name'))}`",
+        # plain cells, not code spans: an escaped entity would show verbatim inside one
+        rows.append([_md.cell(doc.get('name')),
                      f"{_md.cell(meta.get('image'))} {size[1]}×{size[0]}, {meta.get('bpp', '?')} bpp",
                      *cells, measured])
     parts = ["### Decoding across backends", "", _EXPLAIN, "",
-             _md.table(["model", "image", *[f"`{_md.cell(b)}`" for b in backends], "measured"], rows), ""]
+             _md.table(["model", "image", *[_md.cell(b) for b in backends], "measured"], rows), ""]
     dependent = dependent_models(docs)
     if dependent:
         parts += ["Decoding that depends on the backend's arithmetic:", ""]
