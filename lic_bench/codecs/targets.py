@@ -176,42 +176,78 @@ def encode_phase(codec_name: str, codec_kwargs: dict[str, Any], images: Sequence
     return [records[p.name] for p in images]
 
 
+def _image_metrics(rec: dict[str, Any], path: str, metrics: Sequence[str], work_dir: str,
+                   progress: Callable[[str], Any] | None = None):
+    """Metrics of one image's decoded points (cached in ``metrics/<image>.json``).
+
+    Returns ``({target: {key: value}}, seconds per metric, reasons for unavailable metrics)``.
+    """
+    from lic_bench.metrics.suite import MetricSuite
+
+    work = Path(work_dir)
+    suite = MetricSuite(metrics)
+    cache_path = work / "metrics" / f"{Path(path).stem}.json"
+    cache = _load(cache_path) or {}
+    ref = None
+    changed = False
+    per_target: dict[float, dict[str, Any]] = {}
+    for p in rec["points"]:
+        if p.get("quality") is None:
+            continue
+        key = p["decoded"]
+        have = cache.setdefault(key, {})
+        for m in suite.names:
+            if progress:
+                progress(f"{Path(path).name} {p['target_bpp']:g} bpp {m}")
+            if suite.cached(m, have):
+                continue
+            if ref is None:
+                ref = load_rgb(Path(path))
+            dist = load_rgb(work / "decoded" / key)
+            values = suite.compute_one(m, ref, dist)
+            if m not in suite.unavailable:  # never cache a value that is missing for a local reason
+                have.update(values)
+                changed = True
+        per_target[p["target_bpp"]] = {k: have.get(k) for k in suite.keys()}
+    if changed:
+        _dump(cache, cache_path)
+    return per_target, (suite.seconds, suite.cpu_seconds), suite.unavailable
+
+
 def metric_phase(records: Sequence[dict[str, Any]], images: Sequence[Path], metrics: Sequence[str],
-                 work_dir: Path, progress: Callable[[str], Any] | None = None
-                 ) -> tuple[dict[str, dict[float, dict[str, Any]]], dict[str, float]]:
-    """Phase 2: ``{image: {target: {key: value}}}`` and the seconds spent per metric."""
+                 work_dir: Path, progress: Callable[[str], Any] | None = None, jobs: int = 1):
+    """Phase 2: ``{image: {target: {key: value}}}`` and a suite whose ``seconds`` and
+    ``unavailable`` sum those of all images (per-metric CPU seconds, summed over workers)."""
     from lic_bench.metrics.suite import MetricSuite
 
     suite = MetricSuite(metrics)
     out: dict[str, dict[float, dict[str, Any]]] = {}
-    for rec, path in zip(records, images, strict=True):
-        cache_path = work_dir / "metrics" / f"{path.stem}.json"
-        cache = _load(cache_path) or {}
-        ref = None
-        changed = False
-        per_target: dict[float, dict[str, Any]] = {}
-        for p in rec["points"]:
-            if p.get("quality") is None:
-                continue
-            key = p["decoded"]
-            have = cache.setdefault(key, {})
-            missing = [m for m in suite.names if not suite.cached(m, have)]
-            if missing:
-                if ref is None:
-                    ref = load_rgb(path)
-                dist = load_rgb(work_dir / "decoded" / key)
-                for m in missing:
-                    if progress:
-                        progress(f"{path.name} {p['target_bpp']:g} bpp {m}")
-                    have.update(suite.compute_one(m, ref, dist))
-                    changed = True
-            elif progress:
-                for m in suite.names:
-                    progress(f"{path.name} {p['target_bpp']:g} bpp {m} (cached)")
-            per_target[p["target_bpp"]] = {k: have.get(k) for k in suite.keys()}
-        if changed:
-            _dump(cache, cache_path)
-        out[rec["image"]] = per_target
+
+    def merge(name: str, res) -> None:
+        per_target, (seconds, cpu), unavailable = res
+        out[name] = per_target
+        for k, v in seconds.items():
+            suite.seconds[k] += v
+            suite.cpu_seconds[k] += cpu[k]
+        suite.unavailable.update(unavailable)
+
+    if jobs <= 1:
+        _init_worker()
+        for rec, path in zip(records, images, strict=True):
+            merge(rec["image"], _image_metrics(rec, str(path), suite.names, str(work_dir), progress))
+    else:
+        steps = len(suite.names)
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
+            futures = {pool.submit(_image_metrics, rec, str(path), suite.names, str(work_dir)): rec
+                       for rec, path in zip(records, images, strict=True)}
+            for fut in as_completed(futures):
+                rec = futures[fut]
+                merge(rec["image"], fut.result())
+                if progress:
+                    for p in rec["points"]:
+                        if p.get("quality") is not None:
+                            for m in suite.names[:steps]:
+                                progress(f"{rec['image']} {p['target_bpp']:g} bpp {m}")
     return out, suite
 
 
@@ -276,7 +312,7 @@ def target_document(codec_name: str, dataset: Path, targets: Sequence[float], me
     records = encode_phase(codec_name, codec_kwargs, images, targets, work, jobs,
                            encode_progress, tolerance)
     t_enc = time.perf_counter() - start
-    values, suite = metric_phase(records, images, metrics, work, metric_progress)
+    values, suite = metric_phase(records, images, metrics, work, metric_progress, jobs)
     t_met = time.perf_counter() - t_enc - start
     out = build_results(records, values, targets, suite.keys())
     for t, names in out["skipped"].items():
@@ -305,6 +341,7 @@ def target_document(codec_name: str, dataset: Path, targets: Sequence[float], me
                       "skipped": out["skipped"], "skip_reasons": reasons},
         metrics=suite.meta(),
         metric_seconds={k: round(v, 2) for k, v in suite.seconds.items()},
+        metric_cpu_seconds={k: round(v, 2) for k, v in suite.cpu_seconds.items()},
         phase_seconds={"encode": round(t_enc, 1), "metrics": round(t_met, 1)},
         metrics_on="decoded RGB, 8 bit; per-image values averaged over the images",
         rate="bpp = 8 * len(bitstream) / (H * W), averaged over images",
