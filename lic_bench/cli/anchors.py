@@ -180,20 +180,41 @@ def _read(path: Path) -> dict:
 def bd(
     anchor: Annotated[Path, typer.Argument(help="Anchor results JSON (e.g. results/anchors/x265-bpg444/kodak.json).")],
     test: Annotated[Path, typer.Argument(help="Test results JSON.")],
-    metric: Annotated[Metric, typer.Option("--metric", "-m", help="Quality metric (MS-SSIM is compared in dB).")] = Metric.psnr,
+    metric: Annotated[str, typer.Option("--metric", "-m", help="Quality metric: a results key (psnr-rgb, ms-ssim-rgb, ms-ssim-y, vif, fsim, nlpd, iw-ssim, vmaf, psnr-hvs, psnr-hvs-m, psnr-y/u/v, lpips) or jpeg-ai-average (mean BD-rate over the JPEG AI seven). MS-SSIM is compared in dB, NLPD/LPIPS negated.")] = Metric.psnr.value,
     method: Annotated[Method, typer.Option("--method", help="Interpolation: pchip (default), cubic, akima.")] = Method.pchip,
     fmt: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
-    """Bjøntegaard delta rate (%) and delta quality (dB) of TEST against ANCHOR."""
-    from lic_bench.rd.bd import bd_documents
+    """Bjøntegaard delta rate (%) and delta quality of TEST against ANCHOR."""
+    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average, bd_documents
+    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS
 
-    res = bd_documents(_read(anchor), _read(test), metric.value, method.value)
+    if metric not in ALL_METRICS and metric != JPEG_AI_AVERAGE_NAME:
+        raise UsageError(f"unknown metric {metric!r}; use {JPEG_AI_AVERAGE_NAME} or one of {', '.join(ALL_METRICS)}")
+    if metric == JPEG_AI_AVERAGE_NAME:
+        avg = bd_average(_read(anchor), _read(test), method=method.value)
+        if fmt is TextJson.json:
+            typer.echo(json.dumps(avg, indent=2))
+            return
+        for m, r in avg["per_metric"].items():
+            value = "n/a" if r["bd_rate"] is None else f"{r['bd_rate']:+.4f} %"
+            typer.echo(f"BD-rate  ({m}, {method.value}): {value}")
+            for w in r.get("warnings", []):
+                typer.echo(f"warning: {m}: {w}", err=True)
+            if r.get("error"):
+                typer.echo(f"warning: {m}: {r['error']}", err=True)
+        if avg["bd_rate"] is None:
+            raise UsageError(f"{JPEG_AI_AVERAGE_NAME} needs a BD-rate on each of its seven metrics; "
+                             f"missing: {', '.join(avg['missing'])}")
+        typer.echo(f"BD-rate  ({JPEG_AI_AVERAGE_NAME}, {method.value}): {avg['bd_rate']:+.4f} %")
+        return
+    res = bd_documents(_read(anchor), _read(test), metric, method.value)
     if fmt is TextJson.json:
         typer.echo(json.dumps(res.to_dict(), indent=2))
         return
-    q = "BD-PSNR" if metric is Metric.psnr else "BD-MS-SSIM"
-    typer.echo(f"BD-rate  ({metric.value}, {method.value}): {res.bd_rate:+.4f} %")
-    typer.echo(f"{q:<8} ({metric.value}, {method.value}): {res.bd_psnr:+.4f} dB")
+    label, unit = METRIC_LABELS[metric]
+    q = "BD-PSNR" if metric == "psnr-rgb" else "BD-MS-SSIM" if metric == "ms-ssim-rgb" else f"BD-{label}"
+    typer.echo(f"BD-rate  ({metric}, {method.value}): {res.bd_rate:+.4f} %")
+    typer.echo(f"{q:<8} ({metric}, {method.value}): {res.bd_psnr:+.4f}{' ' + unit if unit else ''}")
     for w in res.warnings:
         typer.echo(f"warning: {w}", err=True)
 

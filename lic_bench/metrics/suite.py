@@ -45,6 +45,7 @@ import numpy as np
 
 from lic_bench.errors import UsageError
 from lic_bench.metrics.color import luma709, luma709_limited_u8, rgb_to_yuv709
+from lic_bench.rd.curves import JPEG_AI_AVERAGE as _JPEG_AI_AVERAGE
 
 
 @dataclass(frozen=True)
@@ -76,27 +77,8 @@ SPECS: dict[str, MetricSpec] = {s.name: s for s in (
 JPEG_AI = ("psnr", "ms-ssim", "ms-ssim-y", "psnr-yuv", "vif", "fsim", "iw-ssim", "nlpd",
            "psnr-hvs", "psnr-hvs-m", "vmaf")
 #: the seven metrics whose BD-rates JPEG AI averages into its headline figure (result keys)
-JPEG_AI_AVERAGE = ("ms-ssim-y", "vif", "fsim", "nlpd", "iw-ssim", "vmaf", "psnr-hvs")
+JPEG_AI_AVERAGE = _JPEG_AI_AVERAGE
 DEFAULT = ("psnr", "ms-ssim")
-
-#: key -> (label, unit or "", higher is better): for BD tables and the site
-KEY_INFO: dict[str, tuple[str, str, bool]] = {
-    "psnr-rgb": ("PSNR (RGB)", "dB", True),
-    "ms-ssim-rgb": ("MS-SSIM (RGB)", "dB", True),
-    "ms-ssim-y": ("MS-SSIM (Y)", "dB", True),
-    "psnr-y": ("PSNR-Y", "dB", True),
-    "psnr-u": ("PSNR-U", "dB", True),
-    "psnr-v": ("PSNR-V", "dB", True),
-    "vif": ("VIF", "", True),
-    "fsim": ("FSIM", "", True),
-    "iw-ssim": ("IW-SSIM", "", True),
-    "nlpd": ("NLPD", "", False),
-    "psnr-hvs": ("PSNR-HVS", "dB", True),
-    "psnr-hvs-m": ("PSNR-HVS-M", "dB", True),
-    "vmaf": ("VMAF", "", True),
-    "lpips": ("LPIPS", "", False),
-}
-
 
 def parse_metrics(value: str | Sequence[str] | None) -> list[str]:
     """``--metrics``: ``jpeg-ai``, ``default``, or a comma list of names (order kept)."""
