@@ -225,6 +225,8 @@ def m_vmaf(ref, dist):
 
 
 _LPIPS = None
+#: the file torchvision's ``alexnet(weights=IMAGENET1K_V1)`` loads from the hub cache
+_ALEXNET_WEIGHTS = "alexnet-owt-7be5be79.pth"
 
 
 def m_lpips(ref, dist):
@@ -233,6 +235,11 @@ def m_lpips(ref, dist):
     from lic_bench.metrics.perceptual import LpipsMetric
 
     global _LPIPS
+    # lpips would have torchvision download the AlexNet weights: never at run time
+    weights = os.path.join(torch.hub.get_dir(), "checkpoints", _ALEXNET_WEIGHTS)
+    if not os.path.isfile(weights):
+        raise MetricUnavailable(f"LPIPS needs torchvision's AlexNet weights at {weights} "
+                                "(not downloaded at run time)")
     if _LPIPS is None:
         _LPIPS = LpipsMetric("alex")
     if not _LPIPS.available:

@@ -183,3 +183,12 @@ def test_missing_package_gives_null_with_one_line_reason(monkeypatch):
     assert lines == ["vif: not computed: No module named 'piq'"]  # said once
     assert s.meta()["vif"]["unavailable"] == lines[0]
     assert s.meta()["psnr"]["packages"]["numpy"]
+
+
+def test_lpips_without_cached_weights_is_null_not_a_download(monkeypatch, tmp_path):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    lines = []
+    s = suite.MetricSuite(["lpips"], warn=lines.append)
+    ref, dist = _pair(64, 64)
+    assert s.compute(ref, dist) == {"lpips": None}
+    assert len(lines) == 1 and "not downloaded at run time" in lines[0]
