@@ -31,8 +31,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from lic_bench.codecs import get_codec
 from lic_bench.codecs.rate_search import TOLERANCE, ImageSearch, prior_guess
 from lic_bench.codecs.sweep import list_images, load_rgb
@@ -286,9 +284,6 @@ def build_results(records: Sequence[dict[str, Any]], values: dict[str, dict[floa
         results["reached"].append(len(reached))
         for k in (*base, *keys):
             results[k].append(_mean([r[k][i] for r in reached]))
-    for k in keys:
-        if results[k] and all(v is None for v in results[k]):
-            pass  # keep the key: null with the reason in meta.metric_unavailable
     return {"results": results, "per_image": per_image, "skipped": skipped}
 
 
