@@ -85,17 +85,30 @@ def anchors_run(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (each single-threaded).")] = 1,
     preset: Annotated[Optional[str], typer.Option("--preset", help="Encoder preset (x265-bpg444, vvc420).")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N images (for trials).")] = None,
+    metrics: Annotated[Optional[str], typer.Option("--metrics", "-m", help="Metrics: psnr,ms-ssim (default), jpeg-ai (the JPEG AI suite), or a comma list (see `lic_bench.metrics.suite`).")] = None,
+    target_bpp: Annotated[Optional[list[str]], typer.Option("--target-bpp", help="Target rates (bpp, comma list): search each image's quality to hit each within ±15%.")] = None,
+    rates: Annotated[Optional[str], typer.Option("--rates", help="Preset target rates: jpeg-ai (0.06..2.0 bpp) or clic (0.075, 0.15, 0.3).")] = None,
+    work_dir: Annotated[Optional[Path], typer.Option("--work-dir", help="Resumable cache of encodes, decoded images and metric values (default under ~/.cache/lic-bench).")] = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Encode a dataset at every quality of a sweep; write results/anchors/<codec>/<dataset>.json."""
+    """Encode a dataset at every quality of a sweep, or at target rates; write results/anchors/<codec>/<dataset>.json."""
     from tqdm import tqdm
 
     from lic_bench.codecs import get_codec
+    from lic_bench.codecs.rate_search import parse_targets
     from lic_bench.codecs.sweep import anchor_document, list_images
+    from lic_bench.metrics.suite import parse_metrics
     from lic_bench.results import result_path, write_result
 
     folder = _resolve_dataset(dataset, data_dir)
     codec_obj = get_codec(codec)
+    metric_names = parse_metrics(metrics)
+    targets = parse_targets(target_bpp, rates)
+    if targets is not None and qualities:
+        raise UsageError("give --qualities or target rates (--target-bpp / --rates), not both")
+    if targets is not None:
+        _run_targets(codec, folder, targets, metric_names, jobs, preset, limit, work_dir, output)
+        return
     if qualities:
         try:
             qualities = [int(q) for item in qualities for q in item.split(",") if q.strip()]
@@ -105,10 +118,55 @@ def anchors_run(
     n_q = len(qualities or codec_obj.qualities)
     n_img = len(list_images(folder)[:limit])
     with tqdm(total=n_q * n_img, desc=f"{codec} on {folder.name}", unit="enc") as bar:
-        doc = anchor_document(codec, folder, qualities, jobs, kwargs, bar.update, limit)
+        doc = anchor_document(codec, folder, qualities, jobs, kwargs, bar.update, limit,
+                              metrics=metric_names)
     tag = folder.name if limit is None else f"{folder.name}-first{limit}"
     path = write_result(doc, output or result_path("anchors", codec, tag))
     typer.echo(f"wrote {path} ({n_img} images x {n_q} qualities, {doc['meta']['wall_time_s']} s)")
+
+
+def _run_targets(codec: str, folder: Path, targets: list[float], metric_names: list[str], jobs: int,
+                 preset: Optional[str], limit: Optional[int], work_dir: Optional[Path],
+                 output: Optional[Path]) -> None:
+    """``anchors run --target-bpp/--rates``: quality search per image, then the metrics."""
+    import warnings
+
+    from tqdm import tqdm
+
+    from lic_bench.codecs.sweep import list_images
+    from lic_bench.codecs.targets import TargetSkipWarning, target_document
+    from lic_bench.results import result_path, write_result
+
+    kwargs = {"preset": preset} if preset else {}
+    n_img = len(list_images(folder)[:limit])
+    enc_bar = tqdm(total=n_img, desc=f"{codec} encode", unit="img")
+    met_bar = None
+
+    def metric_step(label: str) -> None:
+        nonlocal met_bar
+        if met_bar is None:
+            enc_bar.close()
+            met_bar = tqdm(total=n_img * len(targets) * len(metric_names), desc=f"{codec} metrics",
+                           unit="metric")
+        met_bar.set_postfix_str(label, refresh=False)
+        met_bar.update(1)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TargetSkipWarning)
+        try:
+            doc = target_document(codec, folder, targets, metric_names, jobs, kwargs, limit, work_dir,
+                                  enc_bar.update, metric_step)
+        finally:
+            enc_bar.close()
+            if met_bar is not None:
+                met_bar.close()
+    for w in caught:
+        typer.echo(f"warning: {w.message}", err=True)
+    tag = folder.name if limit is None else f"{folder.name}-first{limit}"
+    path = write_result(doc, output or result_path("anchors", codec, tag))
+    reached = len(doc["results"]["target_bpp"])
+    typer.echo(f"wrote {path} ({n_img} images x {reached}/{len(targets)} target rates, "
+               f"{doc['meta']['wall_time_s']} s)")
 
 
 def _read(path: Path) -> dict:
@@ -122,20 +180,41 @@ def _read(path: Path) -> dict:
 def bd(
     anchor: Annotated[Path, typer.Argument(help="Anchor results JSON (e.g. results/anchors/x265-bpg444/kodak.json).")],
     test: Annotated[Path, typer.Argument(help="Test results JSON.")],
-    metric: Annotated[Metric, typer.Option("--metric", "-m", help="Quality metric (MS-SSIM is compared in dB).")] = Metric.psnr,
+    metric: Annotated[str, typer.Option("--metric", "-m", help="Quality metric: a results key (psnr-rgb, ms-ssim-rgb, ms-ssim-y, vif, fsim, nlpd, iw-ssim, vmaf, psnr-hvs, psnr-hvs-m, psnr-y/u/v, lpips) or jpeg-ai-average (mean BD-rate over the JPEG AI seven). MS-SSIM is compared in dB, NLPD/LPIPS negated.")] = Metric.psnr.value,
     method: Annotated[Method, typer.Option("--method", help="Interpolation: pchip (default), cubic, akima.")] = Method.pchip,
     fmt: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
-    """Bjøntegaard delta rate (%) and delta quality (dB) of TEST against ANCHOR."""
-    from lic_bench.rd.bd import bd_documents
+    """Bjøntegaard delta rate (%) and delta quality of TEST against ANCHOR."""
+    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average, bd_documents
+    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS
 
-    res = bd_documents(_read(anchor), _read(test), metric.value, method.value)
+    if metric not in ALL_METRICS and metric != JPEG_AI_AVERAGE_NAME:
+        raise UsageError(f"unknown metric {metric!r}; use {JPEG_AI_AVERAGE_NAME} or one of {', '.join(ALL_METRICS)}")
+    if metric == JPEG_AI_AVERAGE_NAME:
+        avg = bd_average(_read(anchor), _read(test), method=method.value)
+        if fmt is TextJson.json:
+            typer.echo(json.dumps(avg, indent=2))
+            return
+        for m, r in avg["per_metric"].items():
+            value = "n/a" if r["bd_rate"] is None else f"{r['bd_rate']:+.4f} %"
+            typer.echo(f"BD-rate  ({m}, {method.value}): {value}")
+            for w in r.get("warnings", []):
+                typer.echo(f"warning: {m}: {w}", err=True)
+            if r.get("error"):
+                typer.echo(f"warning: {m}: {r['error']}", err=True)
+        if avg["bd_rate"] is None:
+            raise UsageError(f"{JPEG_AI_AVERAGE_NAME} needs a BD-rate on each of its seven metrics; "
+                             f"missing: {', '.join(avg['missing'])}")
+        typer.echo(f"BD-rate  ({JPEG_AI_AVERAGE_NAME}, {method.value}): {avg['bd_rate']:+.4f} %")
+        return
+    res = bd_documents(_read(anchor), _read(test), metric, method.value)
     if fmt is TextJson.json:
         typer.echo(json.dumps(res.to_dict(), indent=2))
         return
-    q = "BD-PSNR" if metric is Metric.psnr else "BD-MS-SSIM"
-    typer.echo(f"BD-rate  ({metric.value}, {method.value}): {res.bd_rate:+.4f} %")
-    typer.echo(f"{q:<8} ({metric.value}, {method.value}): {res.bd_psnr:+.4f} dB")
+    label, unit = METRIC_LABELS[metric]
+    q = "BD-PSNR" if metric == "psnr-rgb" else "BD-MS-SSIM" if metric == "ms-ssim-rgb" else f"BD-{label}"
+    typer.echo(f"BD-rate  ({metric}, {method.value}): {res.bd_rate:+.4f} %")
+    typer.echo(f"{q:<8} ({metric}, {method.value}): {res.bd_psnr:+.4f}{' ' + unit if unit else ''}")
     for w in res.warnings:
         typer.echo(f"warning: {w}", err=True)
 

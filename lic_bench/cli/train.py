@@ -98,15 +98,21 @@ def test(
     ] = None,
     output: OutputOpt = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    metrics: Annotated[
+        Optional[str], typer.Option("--metrics", "-m", help="psnr,ms-ssim (default; LPIPS always), jpeg-ai (the JPEG AI suite), or a comma list.")
+    ] = None,
 ) -> None:
     """Evaluate a checkpoint with real bitstreams; write results/eval/<model>/<run>-<dataset>.json."""
     from lic_bench.engine.evaluate import run_test
+    from lic_bench.metrics.suite import parse_metrics
+
+    metric_names = parse_metrics(metrics)
 
     cfg = _config(config, set_, data_dir, threads, checkpoint)
     doc, path = run_test(checkpoint, config=cfg, dataset=dataset, split=split,
                          data_dir=str(data_dir) if data_dir else None, threads=threads,
                          device=device, lpips_net=lpips_net, progress=not no_progress,
-                         limit=limit, output=output)
+                         limit=limit, output=output, metrics=metric_names)
     summary = {k: v[0] for k, v in doc["results"].items()}
     typer.echo(json.dumps({"written": str(path), "name": doc["name"], "mean": summary,
                            "lpips_unavailable": doc["meta"].get("lpips_unavailable")}, indent=2))

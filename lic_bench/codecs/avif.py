@@ -18,6 +18,7 @@ class Avif444(Codec):
     description = "AVIF (Pillow / libavif + libaom), 4:4:4, tune=psnr, speed 4"
     qualities = (10, 20, 30, 40, 50, 60, 70, 80, 90)
     quality_label = "libavif quality (0..100)"
+    quality_range = (0, 100)
     subsampling = "4:4:4"
 
     def __init__(self, speed: int = 4):

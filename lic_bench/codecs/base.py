@@ -24,6 +24,8 @@ class Codec(ABC):
         qualities: the default quality sweep, ordered from low to high rate.
         quality_label: what a quality value means for this codec (``"BPG quality"``, ...).
         subsampling: chroma sampling actually coded (``"4:4:4"`` or ``"4:2:0"``).
+        quality_range: the lowest and highest quality value the encoder accepts.
+        quality_step: the granularity of the quality value (1 for integer parameters).
     """
 
     name: str = ""
@@ -31,6 +33,14 @@ class Codec(ABC):
     qualities: Sequence[int] = ()
     quality_label: str = "quality"
     subsampling: str = "4:4:4"
+    quality_range: tuple[float, float] = (0, 100)
+    quality_step: float = 1.0
+
+    @property
+    def quality_increases_rate(self) -> bool:
+        """Whether a higher quality value means more bytes (False for QP-like values)."""
+        q = list(self.qualities)
+        return len(q) < 2 or q[-1] > q[0]
 
     @abstractmethod
     def encode(self, rgb: np.ndarray, quality: int) -> bytes:

@@ -13,6 +13,7 @@ class Jpeg444(Codec):
     description = "JPEG (Pillow / libjpeg), 4:4:4, optimize=True"
     qualities = (10, 20, 30, 40, 50, 60, 70, 80, 90, 95)
     quality_label = "libjpeg quality (1..100)"
+    quality_range = (1, 100)
     subsampling = "4:4:4"
 
     def settings(self) -> dict[str, object]:

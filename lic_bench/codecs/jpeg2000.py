@@ -18,6 +18,9 @@ class Jpeg2000(Codec):
     description = "JPEG 2000 (Pillow / OpenJPEG), 9/7 wavelet, MCT on, PSNR-targeted layer"
     qualities = (24, 26, 28, 30, 32, 34, 36, 38, 40, 42)
     quality_label = "OpenJPEG target PSNR of the layer (dB)"
+    quality_range = (14, 70)
+    #: the layer's PSNR target is a real number: quarter-dB steps let the rate search hit ±15 %
+    quality_step = 0.25
     subsampling = "4:4:4"
 
     def settings(self) -> dict[str, object]:

@@ -23,6 +23,7 @@ class JpegXL(Codec):
     description = "JPEG XL (imagecodecs / libjxl), VarDCT, effort 7, no container"
     qualities = (10, 20, 30, 40, 50, 60, 70, 80, 90, 95)
     quality_label = "libjxl quality (maps to Butteraugli distance)"
+    quality_range = (1, 99)  # 100 is lossless
     subsampling = "4:4:4"
 
     def __init__(self, effort: int = 7):

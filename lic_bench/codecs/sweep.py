@@ -60,7 +60,20 @@ def ms_ssim(a: np.ndarray, b: np.ndarray) -> float | None:
         return float(_ms_ssim(t(a), t(b), data_range=255.0, size_average=True))
 
 
-def measure(codec_name: str, codec_kwargs: dict[str, Any], path: str, quality: int) -> dict[str, Any]:
+_SUITES: dict[tuple[str, ...], Any] = {}
+
+
+def _suite(metrics: Sequence[str]):
+    from lic_bench.metrics.suite import MetricSuite
+
+    key = tuple(metrics)
+    if key not in _SUITES:
+        _SUITES[key] = MetricSuite(key)
+    return _SUITES[key]
+
+
+def measure(codec_name: str, codec_kwargs: dict[str, Any], path: str, quality: int,
+            metrics: Sequence[str] = ("psnr", "ms-ssim")) -> dict[str, Any]:
     """One (image, quality) point: real bytes, then metrics on the decoded RGB image."""
     codec = get_codec(codec_name, **codec_kwargs)
     rgb = load_rgb(Path(path))
@@ -77,8 +90,7 @@ def measure(codec_name: str, codec_kwargs: dict[str, Any], path: str, quality: i
         "quality": quality,
         "bytes": len(data),
         "bpp": len(data) * 8.0 / (h * w),
-        "psnr-rgb": psnr(rgb, rec),
-        "ms-ssim-rgb": ms_ssim(rgb, rec),
+        **_suite(metrics).compute(rgb, rec),
         "encoding_time": t1 - t0,
         "decoding_time": t2 - t1,
     }
@@ -98,24 +110,28 @@ def _mean(values: list[float | None]) -> float | None:
     return float(np.mean(vals)) if len(vals) == len(values) and vals else None
 
 
+_POINT_KEYS = ("image", "quality", "bytes", "bpp", "encoding_time", "decoding_time")
+
+
 def aggregate(points: list[dict[str, Any]], qualities: Sequence[int], images: Sequence[str]) -> dict[str, Any]:
     """Dataset means per quality, ordered by increasing bpp, plus the per-image table."""
+    metric_keys = [k for k in points[0] if k not in _POINT_KEYS]
     rows = []
     for q in qualities:
         pts = [p for p in points if p["quality"] == q]
         rows.append({
             "quality": q,
             **{k: _mean([p[k] for p in pts])
-               for k in ("bpp", "psnr-rgb", "ms-ssim-rgb", "encoding_time", "decoding_time")},
+               for k in ("bpp", *metric_keys, "encoding_time", "decoding_time")},
         })
     rows.sort(key=lambda r: r["bpp"])
     results = {k: [r[k] for r in rows] for k in rows[0]}
-    if all(v is None for v in results["ms-ssim-rgb"]):
+    if all(v is None for v in results.get("ms-ssim-rgb", [0])):
         del results["ms-ssim-rgb"]
     per_image = {
         name: {k: [next(p[k] for p in points if p["image"] == name and p["quality"] == r["quality"])
                    for r in rows]
-               for k in ("bytes", "psnr-rgb", "ms-ssim-rgb")}
+               for k in ("bytes", *metric_keys)}
         for name in images
     }
     return {"results": results, "per_image": per_image}
@@ -129,6 +145,7 @@ def run_sweep(
     codec_kwargs: dict[str, Any] | None = None,
     progress: Callable[[int], Any] | None = None,
     limit: int | None = None,
+    metrics: Sequence[str] = ("psnr", "ms-ssim"),
 ) -> dict[str, Any]:
     """Encode every image at every quality; return ``{"results", "per_image", "images", "wall_time"}``."""
     codec_kwargs = codec_kwargs or {}
@@ -136,7 +153,7 @@ def run_sweep(
     codec.versions()  # fail early, with the codec's own MissingDependencyError
     qualities = list(qualities or codec.qualities)
     images = list_images(dataset)[:limit]
-    tasks = [(codec_name, codec_kwargs, str(p), q) for p in images for q in qualities]
+    tasks = [(codec_name, codec_kwargs, str(p), q, tuple(metrics)) for p in images for q in qualities]
     start = time.perf_counter()
     points: list[dict[str, Any]] = []
     if jobs <= 1:
@@ -166,12 +183,14 @@ def anchor_document(
     codec_kwargs: dict[str, Any] | None = None,
     progress: Callable[[int], Any] | None = None,
     limit: int | None = None,
+    metrics: Sequence[str] = ("psnr", "ms-ssim"),
 ) -> dict[str, Any]:
     """The results document (``results/anchors/<codec>/<dataset>.json``) of one sweep."""
+    from lic_bench.metrics.suite import MetricSuite
     from lic_bench.results import collect_meta
 
     codec = get_codec(codec_name, **(codec_kwargs or {}))
-    run = run_sweep(codec_name, dataset, qualities, jobs, codec_kwargs, progress, limit)
+    run = run_sweep(codec_name, dataset, qualities, jobs, codec_kwargs, progress, limit, metrics)
     meta = collect_meta(
         "anchor",
         packages=("lic-bench", "numpy", "pillow", "av", "imagecodecs", "imageio-ffmpeg",
@@ -188,6 +207,7 @@ def anchor_document(
         images=run["images"],
         jobs=jobs,
         wall_time_s=round(run["wall_time"], 1),
+        metrics=MetricSuite(metrics).meta(),
         metrics_on="decoded RGB, 8 bit; PSNR (numpy), MS-SSIM (pytorch-msssim, data_range=255)",
         rate="bpp = 8 * len(bitstream) / (H * W), averaged over images",
         taxonomy=[],

@@ -71,6 +71,7 @@ class Vvc420(Codec):
     description = "H.266/VVC intra (vvenc via imageio-ffmpeg's ffmpeg), 4:2:0 10-bit, QP, preset medium"
     qualities = (42, 39, 36, 33, 30, 27, 24)
     quality_label = "vvenc QP (lower = more bytes)"
+    quality_range = (0, 63)
     subsampling = "4:2:0"
 
     def __init__(self, preset: str = "medium"):

@@ -13,6 +13,7 @@ class WebP(Codec):
     description = "WebP lossy (Pillow / libwebp), method 6, 4:2:0 (the only lossy mode)"
     qualities = (5, 15, 25, 35, 50, 65, 75, 85, 95, 100)
     quality_label = "libwebp quality (0..100)"
+    quality_range = (0, 100)
     subsampling = "4:2:0"
 
     def settings(self) -> dict[str, object]:

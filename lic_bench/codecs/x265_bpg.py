@@ -49,6 +49,7 @@ class X265Bpg444(Codec):
     #: BPG quality Q (0..50); rate grows as Q falls, listed low rate first
     qualities = tuple(range(48, 20, -3))
     quality_label = "BPG quality Q (x265 qp = Q + 1)"
+    quality_range = (0, 50)
     subsampling = "4:4:4"
 
     def __init__(self, preset: str = "placebo", threads: int | str = "none"):

@@ -6,7 +6,9 @@ of those bytes, the estimated rate comes from the likelihoods of a forward pass,
 decoded image must agree with the forward pass's reconstruction (up to 8-bit rounding).
 Quality is measured on the decoded image rounded to 8 bits, as a viewer would see it:
 PSNR on RGB, MS-SSIM (and in dB), LPIPS (``None`` with the reason when its ImageNet
-backbone cannot be loaded). Encoding and decoding are timed (wall clock, CPU threads as
+backbone cannot be loaded), and any further metric of :mod:`lic_bench.metrics.suite`
+asked for with ``metrics`` (``jpeg-ai``: the JPEG AI suite). Encoding and decoding are
+timed (wall clock, CPU threads as
 given, CUDA synchronised).
 
 The result is one document in CompressAI's evaluation format (means as one-element lists,
@@ -42,6 +44,9 @@ from lic_bench.metrics import (
 METRICS = ("bpp", "bpp-estimated", "psnr-rgb", "ms-ssim-rgb", "ms-ssim-rgb-db", "lpips",
            "encoding_time", "decoding_time")
 
+#: suite metrics this module computes itself, on the float tensors
+_BUILT_IN = ("psnr", "ms-ssim", "lpips")
+
 #: the decoded image may differ from the forward pass's reconstruction by rounding only
 DECODE_TOLERANCE_LEVELS = 1
 
@@ -65,8 +70,13 @@ def _default_codec() -> tuple[Callable, Callable]:
 def evaluate_image(
     model: torch.nn.Module, x: torch.Tensor, *, lpips: LpipsMetric | None = None,
     codec: tuple[Callable, Callable] | None = None, codec_config: dict | None = None,
+    suite: Any = None, on_metric: Callable[[str], Any] | None = None,
 ) -> dict[str, Any]:
-    """Metrics of one image ``x`` (``(1, 3, H, W)`` in [0, 1]) on ``model`` (eval mode, updated)."""
+    """Metrics of one image ``x`` (``(1, 3, H, W)`` in [0, 1]) on ``model`` (eval mode, updated).
+
+    ``suite``: a :class:`~lic_bench.metrics.suite.MetricSuite` whose metrics beyond PSNR,
+    MS-SSIM and LPIPS are added (on the 8-bit images); ``on_metric`` is told each one.
+    """
     encode, decode = codec or _default_codec()
     device = next(model.parameters()).device
     x = x.to(device)
@@ -93,6 +103,17 @@ def evaluate_image(
     diff_levels = int(torch.round((x_dec - x_fwd).abs().max() * 255).item())
 
     ms = ms_ssim(x, x_dec)[0]
+    extra: dict[str, Any] = {}
+    if suite is not None:
+        ref8 = (x[0].permute(1, 2, 0).cpu().numpy() * 255).round().clip(0, 255).astype("uint8")
+        dec8 = (x_dec[0].permute(1, 2, 0).cpu().numpy() * 255).round().clip(0, 255).astype("uint8")
+        for name in suite.names:
+            if name in _BUILT_IN or suite.cached(name, extra):
+                continue
+            if on_metric:
+                on_metric(name)
+            extra.update(suite.compute_one(name, ref8, dec8))
+        extra = {k: extra.get(k) for k in suite.keys() if k not in METRICS}
     return {
         "bpp": bpp_from_bytes(len(data), num_pixels),
         "bpp-estimated": bpp_est,
@@ -100,6 +121,7 @@ def evaluate_image(
         "ms-ssim-rgb": ms,
         "ms-ssim-rgb-db": ms_ssim_db(ms),
         "lpips": (lpips(x, x_dec)[0] if lpips is not None else None),
+        **extra,
         "encoding_time": t1 - t0,
         "decoding_time": t2 - t1,
         "bytes": len(data),
@@ -122,9 +144,11 @@ def evaluate_model(
     model: torch.nn.Module, dataset: ImageFolder, *, lpips_net: str | None = "alex",
     threads: int | None = None, device: str = "cpu", progress: bool = True,
     codec: tuple[Callable, Callable] | None = None, codec_config: dict | None = None,
-    limit: int | None = None,
+    limit: int | None = None, metrics: Any = None,
 ) -> dict[str, Any]:
     """Per-image and mean metrics of ``model`` on every image of ``dataset``.
+
+    ``metrics``: ``--metrics`` names (default psnr, ms-ssim; ``jpeg-ai`` for the suite).
 
     Returns ``{"results": {metric: [mean]}, "per_image": {image id: {...}}, "notes": {...}}``.
     """
@@ -139,11 +163,17 @@ def evaluate_model(
     lpips = LpipsMetric(lpips_net, device=dev) if lpips_net else None
     names = dataset.names()
     count = len(names) if limit is None else min(limit, len(names))
+    from lic_bench.metrics.suite import MetricSuite
+
+    suite = MetricSuite(metrics or ["default"])
     per_image: dict[str, dict[str, Any]] = {}
-    for i in tqdm(range(count), desc=f"test {dataset.name}", unit="img", disable=not progress):
+    bar = tqdm(range(count), desc=f"test {dataset.name}", unit="img", disable=not progress)
+    for i in bar:
         x = pil_to_float(dataset.load(i))[None]
-        per_image[names[i]] = evaluate_image(model, x, lpips=lpips, codec=codec,
-                                             codec_config=codec_config)
+        bar.set_postfix_str(f"{names[i]} code")
+        per_image[names[i]] = evaluate_image(
+            model, x, lpips=lpips, codec=codec, codec_config=codec_config, suite=suite,
+            on_metric=lambda m, n=names[i]: bar.set_postfix_str(f"{n} {m}"))
     mismatched = {k: v["decode_max_diff_levels"] for k, v in per_image.items()
                   if v["decode_max_diff_levels"] > DECODE_TOLERANCE_LEVELS}
     if mismatched:
@@ -152,7 +182,8 @@ def evaluate_model(
             f"{DECODE_TOLERANCE_LEVELS} level(s) in {len(mismatched)} image(s): {mismatched}",
             DecodeMismatchWarning, stacklevel=2,
         )
-    results = {m: [_mean([v[m] for v in per_image.values()])] for m in METRICS}
+    keys = list(METRICS) + [k for k in suite.keys() if k not in METRICS]
+    results = {m: [_mean([v[m] for v in per_image.values()])] for m in keys}
     notes: dict[str, Any] = {
         "num_images": count,
         "decode_check": {"tolerance_levels": DECODE_TOLERANCE_LEVELS,
@@ -160,6 +191,7 @@ def evaluate_model(
                                                  for v in per_image.values()), default=0),
                          "mismatched_images": sorted(mismatched)},
         "lpips_net": lpips_net,
+        "metrics": suite.meta(),
     }
     if lpips is not None and not lpips.available:
         notes["lpips_unavailable"] = lpips.unavailable
@@ -190,6 +222,7 @@ def run_test(
     split: str | None = None, data_dir: str | None = None, threads: int | None = None,
     device: str = "cpu", lpips_net: str | None = None, progress: bool = True,
     limit: int | None = None, output: str | Path | None = None, write: bool = True,
+    metrics: Any = None,
 ) -> tuple[dict[str, Any], Path | None]:
     """``lic-bench test``: evaluate a checkpoint and write its results document.
 
@@ -209,7 +242,7 @@ def run_test(
     images = ImageFolder(folder, name=dataset + (f"/{split}" if split else ""))
     threads = threads or cfg.get("threads")
     evaluation = evaluate_model(model, images, lpips_net=lpips_net, threads=threads, device=device,
-                                progress=progress, limit=limit)
+                                progress=progress, limit=limit, metrics=metrics)
     doc = results_document(model, cfg, checkpoint, images, evaluation,
                            threads=threads or torch.get_num_threads(), device=device)
     path = None
@@ -288,6 +321,7 @@ def results_document(model, cfg: dict[str, Any], checkpoint: str | Path, images:
         lpips_net=notes["lpips_net"],
         lpips_unavailable=notes.get("lpips_unavailable"),
         decode_check=notes["decode_check"],
+        metrics=notes["metrics"],
         metric_notes={"quality": "measured on the decoded image rounded to 8 bits",
                       "bpp": "size of the bitstream file (lic_bench.bitstream) x 8 / pixels",
                       "bpp-estimated": "-sum(log2 likelihoods) / pixels of a forward pass",

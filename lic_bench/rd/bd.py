@@ -130,3 +130,36 @@ def bd_documents(anchor: dict[str, Any], test: dict[str, Any], metric: str = "ps
                  method: str = "pchip") -> BDResult:
     """BD between two results documents (see :func:`lic_bench.rd.curves.curve`)."""
     return bd_curves(curve(anchor, metric), curve(test, metric), method)
+
+
+#: the ``--metric`` value that averages the JPEG AI suite's BD-rates
+JPEG_AI_AVERAGE_NAME = "jpeg-ai-average"
+
+
+def bd_average(anchor: dict[str, Any], test: dict[str, Any], metrics: tuple[str, ...] | None = None,
+               method: str = "pchip") -> dict[str, Any]:
+    """Mean BD-rate over several metrics (default: the seven of the JPEG AI CTC).
+
+    Each metric is compared on its own, with its own warnings; the mean is given only
+    when every metric has a finite BD-rate, since an average over a subset would not be
+    the same figure.
+    """
+    from lic_bench.rd.curves import JPEG_AI_AVERAGE
+
+    metrics = metrics or JPEG_AI_AVERAGE
+    per: dict[str, Any] = {}
+    missing: list[str] = []
+    for m in metrics:
+        try:
+            res = bd_documents(anchor, test, m, method)
+        except UsageError as exc:
+            per[m] = {"bd_rate": None, "error": str(exc), "warnings": []}
+            missing.append(m)
+            continue
+        per[m] = res.to_dict()
+        if per[m]["bd_rate"] is None:
+            missing.append(m)
+    rates = [per[m]["bd_rate"] for m in metrics if m not in missing]
+    mean = float(np.mean(rates)) if not missing else None
+    return {"metric": JPEG_AI_AVERAGE_NAME, "method": method, "metrics": list(metrics),
+            "bd_rate": mean, "missing": missing, "per_metric": per}

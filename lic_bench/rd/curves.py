@@ -1,8 +1,10 @@
 """Rate-distortion curves pulled out of results documents.
 
-MS-SSIM is compared in decibels, ``-10 log10(1 - MS-SSIM)``, as CompressAI's
+MS-SSIM (RGB or Y) is compared in decibels, ``-10 log10(1 - MS-SSIM)``, as CompressAI's
 plots and most papers do; documents that store only ``ms-ssim-db-rgb`` (some of
-CompressAI's digitised curves) are read too.
+CompressAI's digitised curves) are read too. Metrics where lower is better (NLPD,
+LPIPS) are negated, so that every curve's quality rises with rate: the BD-rate is the
+same either way, and a positive BD-quality always means the test curve is better.
 """
 
 from __future__ import annotations
@@ -15,9 +17,31 @@ import numpy as np
 
 from lic_bench.errors import UsageError
 
+#: the metrics of the default BD tables
 METRICS = ("psnr-rgb", "ms-ssim-rgb")
-#: how each comparable metric is shown: (label, unit)
-METRIC_LABELS = {"psnr-rgb": ("PSNR (RGB)", "dB"), "ms-ssim-rgb": ("MS-SSIM (RGB)", "dB")}
+#: how each comparable metric (results key) is shown: (label, unit of the compared value)
+METRIC_LABELS = {
+    "psnr-rgb": ("PSNR (RGB)", "dB"),
+    "ms-ssim-rgb": ("MS-SSIM (RGB)", "dB"),
+    "ms-ssim-y": ("MS-SSIM (Y)", "dB"),
+    "psnr-y": ("PSNR-Y", "dB"),
+    "psnr-u": ("PSNR-U", "dB"),
+    "psnr-v": ("PSNR-V", "dB"),
+    "vif": ("VIF", ""),
+    "fsim": ("FSIM", ""),
+    "iw-ssim": ("IW-SSIM", ""),
+    "nlpd": ("NLPD (negated)", ""),
+    "psnr-hvs": ("PSNR-HVS", "dB"),
+    "psnr-hvs-m": ("PSNR-HVS-M", "dB"),
+    "vmaf": ("VMAF", ""),
+    "lpips": ("LPIPS (negated)", ""),
+}
+#: every metric a BD-rate can be computed on
+ALL_METRICS = tuple(METRIC_LABELS)
+LOWER_IS_BETTER = frozenset({"nlpd", "lpips"})
+#: the seven metrics whose BD-rates the JPEG AI common test conditions average (MS-SSIM on Y)
+JPEG_AI_AVERAGE = ("ms-ssim-y", "vif", "fsim", "nlpd", "iw-ssim", "vmaf", "psnr-hvs")
+_IN_DB = frozenset({"ms-ssim-rgb", "ms-ssim-y"})
 
 
 def msssim_db(values: Any) -> np.ndarray:
@@ -85,8 +109,8 @@ def usable_points(
 
 def curve(doc: dict[str, Any], metric: str = "psnr-rgb", label: str | None = None) -> Curve:
     """The (bpp, metric) points of a document; raises UsageError naming what is missing."""
-    if metric not in METRICS:
-        raise UsageError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
+    if metric not in ALL_METRICS:
+        raise UsageError(f"unknown metric {metric!r}; use one of {', '.join(ALL_METRICS)}")
     label = label or doc.get("_path") or doc.get("name", "?")
     res = doc.get("results", {})
     if "bpp" not in res:
@@ -104,7 +128,7 @@ def curve(doc: dict[str, Any], metric: str = "psnr-rgb", label: str | None = Non
             raise UsageError(f"{label}: results.{name} is not a list of numbers")
     if len(raw) != len(bpp):
         raise UsageError(f"{label}: {len(bpp)} bpp values but {len(raw)} {key} values")
-    pts, dropped = usable_points(bpp, raw, unit_interval=metric == "ms-ssim-rgb" and not in_db)
+    pts, dropped = usable_points(bpp, raw, unit_interval=metric in _IN_DB and not in_db)
     notes = [f"{label}: dropped {n} point(s) with {why}" for why, n in dropped.items()]
     if not pts:
         why = "; ".join(f"{n} with {w}" for w, n in dropped.items())
@@ -112,6 +136,8 @@ def curve(doc: dict[str, Any], metric: str = "psnr-rgb", label: str | None = Non
     pts.sort()
     rate = np.array([p[0] for p in pts])
     quality = np.array([p[1] for p in pts])
-    if metric == "ms-ssim-rgb" and not in_db:
+    if metric in _IN_DB and not in_db:
         quality = msssim_db(quality)
+    elif metric in LOWER_IS_BETTER:
+        quality = -quality
     return Curve(label=label, rate=rate, quality=quality, metric=metric, notes=notes)

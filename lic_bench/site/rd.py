@@ -73,11 +73,14 @@ def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
 
 
 def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metric: str) -> Any:
-    """A plotly figure of ``metric`` (PSNR or MS-SSIM in dB) against bpp; None if nothing to draw."""
+    """A plotly figure of ``metric`` (a results key; MS-SSIM in dB) against bpp; None if nothing to draw."""
     from lic_bench.errors import LicBenchError
-    from lic_bench.rd.curves import curve, has_metric
+    from lic_bench.rd.curves import METRIC_LABELS, curve, has_metric
     from lic_bench.site._plotly import LiteFigure, trace
 
+    label_, unit = METRIC_LABELS[metric]
+    title = ("MS-SSIM (RGB), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-rgb"
+             else "MS-SSIM (Y), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-y" else label_)
     fig = LiteFigure()
     drawn = 0
     for doc, is_anchor in [(d, False) for d in results] + [(a, True) for a in anchors]:
@@ -97,14 +100,15 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
                   **({"color": "#000000", "width": 2.8} if is_anchor and doc.get("name") == DEFAULT_ANCHOR else {})},
             marker={"size": 5 if is_anchor else 7, "symbol": "circle-open" if is_anchor else "circle"},
             visible=True if not is_anchor or doc.get("name") in _VISIBLE_ANCHORS else "legendonly",
-            hovertemplate="%{x:.3f} bpp, %{y:.2f} dB<extra>" + _md.esc(name) + "</extra>",
+            hovertemplate="%{x:.3f} bpp, %{y:.3f}" + (f" {unit}" if unit else "")
+                          + "<extra>" + _md.esc(name) + "</extra>",
         ))
         drawn += 0 if is_anchor else 1
     if not drawn:
         return None
-    title = "PSNR (RGB)" if metric == "psnr-rgb" else "MS-SSIM (RGB), −10·log10(1 − MS-SSIM)"
     fig.update_layout(
-        title=title, xaxis_title="bits per pixel", yaxis_title=f"{title.split(',')[0]} [dB]",
+        title=title, xaxis_title="bits per pixel",
+        yaxis_title=title.split(",")[0] + (f" [{unit}]" if unit else ""),
         legend={"orientation": "h", "y": -0.22}, margin={"t": 40, "l": 55, "r": 10, "b": 10}, height=480,
     )
     return fig
@@ -175,6 +179,9 @@ def rd_section(
             fig = rd_figure(docs, here, metric)
             if fig is not None:
                 parts.append(figure_html(fig, _div_id(prefix, docs)))
+        extra = _metric_charts(docs, here)
+        if extra:
+            parts.append(extra)
         parts.append(
             "Solid lines: measured here; dashed: reported; dotted: digitised from a figure. "
             "Anchors are classical codecs measured here (`lic-bench anchors run`); grey ones start "
@@ -242,6 +249,110 @@ def fold_by_model(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return folded
 
 
+#: switches the charts of a ``.rd-metric-block`` (component and paper pages)
+_METRIC_CHART_SCRIPT = (
+    "<script>(function(){document.querySelectorAll('.rd-metric-block').forEach(function(b){"
+    "if(b.dataset.bound)return;b.dataset.bound='1';var s=b.querySelector('select');"
+    "function show(){b.querySelectorAll('.rd-metric').forEach(function(d){var on=d.dataset.metric===s.value;"
+    "d.style.display=on?'':'none';if(on&&window.Plotly){d.querySelectorAll('.plotly-graph-div')"
+    ".forEach(function(g){try{Plotly.Plots.resize(g);}catch(e){}});}});}"
+    "s.addEventListener('change',show);show();});})();</script>"
+)
+
+
+def _metric_charts(docs: list[dict[str, Any]], anchors: list[dict[str, Any]]) -> str:
+    """RD charts of the metrics beyond PSNR and MS-SSIM (RGB), one shown at a time."""
+    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, METRICS
+    from lic_bench.site._plotly import figure_html
+
+    blocks, options = [], []
+    for metric in (m for m in ALL_METRICS if m not in METRICS):
+        fig = rd_figure(docs, anchors, metric)
+        if fig is None:
+            continue
+        hidden = ' style="display:none"' if blocks else ""
+        blocks.append(f'<div class="rd-metric" data-metric="{_md.esc(metric)}"{hidden}>'
+                      f'{figure_html(fig, _div_id("rd-" + metric, docs))}</div>')
+        options.append(f'<option value="{_md.esc(metric)}">{_md.esc(METRIC_LABELS[metric][0])}</option>')
+    if not blocks:
+        return ""
+    return (f'<div class="rd-metric-block"><label>More metrics (JPEG AI suite): '
+            f'<select class="rd-metric-select">{"".join(options)}</select></label>'
+            f'{"".join(blocks)}</div>\n{_METRIC_CHART_SCRIPT}')
+
+
+def metric_rows(docs: list[dict[str, Any]], anchor: dict[str, Any], metric: str,
+                method: str = "pchip") -> list[dict[str, Any]]:
+    """BD-rate of every curve on the anchor's dataset against ``anchor`` on one metric
+    (a results key, or ``jpeg-ai-average``), best first; each with its own warnings."""
+    from lic_bench.errors import LicBenchError
+    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average, bd_documents
+    from lic_bench.rd.curves import JPEG_AI_AVERAGE, has_metric
+
+    needs = JPEG_AI_AVERAGE if metric == JPEG_AI_AVERAGE_NAME else (metric,)
+    if not all(has_metric(anchor, m) for m in needs):
+        return []
+    rows = []
+    for doc in docs:
+        if doc is anchor or _dataset(doc) != _dataset(anchor):
+            continue
+        if not all(has_metric(doc, m) for m in needs):
+            continue
+        row = {"label": label(doc), "provenance": _meta(doc).get("provenance"),
+               "papers": _meta(doc).get("papers") or [], "bd_rate": None, "bd_quality": None,
+               "warnings": []}
+        try:
+            if metric == JPEG_AI_AVERAGE_NAME:
+                avg = bd_average(anchor, doc, method=method)
+                row["bd_rate"] = avg["bd_rate"]
+                for m, r in avg["per_metric"].items():
+                    row["warnings"] += [f"{m}: {w}" for w in r.get("warnings", [])]
+                    if r.get("error"):
+                        row["warnings"].append(f"{m}: {r['error']}")
+            else:
+                res = bd_documents(anchor, doc, metric, method)
+                row["bd_rate"] = res.to_dict()["bd_rate"]
+                row["bd_quality"] = res.to_dict()["bd_psnr"]
+                row["warnings"] = [f"{metric}: {w}" for w in res.warnings]
+        except LicBenchError as exc:
+            row["warnings"].append(f"{metric}: {exc}")
+        rows.append(row)
+    rows.sort(key=lambda r: (r["bd_rate"] is None, r["bd_rate"] if r["bd_rate"] is not None else 0))
+    return rows
+
+
+def _metric_table_html(rows: list[dict[str, Any]], anchor: str, dataset: str, metric: str,
+                       page: str) -> str:
+    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME
+    from lic_bench.rd.curves import METRIC_LABELS
+
+    if metric == JPEG_AI_AVERAGE_NAME:
+        name, unit = "JPEG AI average of 7", ""
+    else:
+        name, unit = METRIC_LABELS[metric]
+
+    def pct(v):
+        return "—" if v is None else f"{v:+.2f}&nbsp;%"
+
+    def dq(v):
+        return "—" if v is None else f"{v:+.3f}" + (f"&nbsp;{unit}" if unit else "")
+
+    head = (f"<tr><th>#</th><th>curve</th><th>BD-rate ({_md.esc(name)})</th>"
+            f"<th>BD-quality</th><th>provenance</th><th>papers</th></tr>")
+    body = []
+    for i, r in enumerate(rows, 1):
+        papers = ", ".join(
+            f'<a href="{_md.esc(_md.rel_url(page, _md.paper_path(p)))}">{_md.esc(p)}</a>' for p in r["papers"]
+        )
+        warn = (f' <span class="lb-warn" title="{_md.esc("; ".join(r["warnings"]))}">⚠</span>'
+                if r["warnings"] else "")
+        body.append(f"<tr><td>{i}</td><td>{_md.esc(r['label'])}{warn}</td><td>{pct(r['bd_rate'])}</td>"
+                    f"<td>{dq(r['bd_quality'])}</td><td>{_md.esc(r['provenance'])}</td><td>{papers}</td></tr>")
+    return (f'<div class="lb-board" data-anchor="{_md.esc(anchor)}" data-dataset="{_md.esc(dataset)}" '
+            f'data-metric="{_md.esc(metric)}" style="display:none">'
+            f'<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
+
+
 def _leaderboard_table_html(rows: list[dict[str, Any]], anchor: str, dataset: str, hidden: bool,
                             page: str) -> str:
     def pct(v):
@@ -273,7 +384,8 @@ def _leaderboard_table_html(rows: list[dict[str, Any]], anchor: str, dataset: st
             f'<td class="lb-sources">{"<br>".join(sources)}</td><td>{papers}</td></tr>'
         )
     style = ' style="display:none"' if hidden else ""
-    return (f'<div class="lb-board" data-anchor="{_md.esc(anchor)}" data-dataset="{_md.esc(dataset)}"{style}>'
+    return (f'<div class="lb-board" data-anchor="{_md.esc(anchor)}" data-dataset="{_md.esc(dataset)}" '
+            f'data-metric="default"{style}>'
             f'<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
@@ -305,31 +417,58 @@ def leaderboard_page(
             boards.append((str(anchor.get("name")), dataset, rows))
     if not boards:
         return ""
+    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME
+    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, METRICS
+
     options = "".join(
         f'<option value="{_md.esc(a)}|{_md.esc(d)}">{_md.esc(a)} — {_md.esc(d)}</option>' for a, d, _ in boards
     )
     tables = "".join(_leaderboard_table_html(rows, a, d, i > 0, page) for i, (a, d, rows) in enumerate(boards))
+    # one more ranking per (anchor, metric of the JPEG AI suite) where both sides have it
+    extra_metrics = [m for m in ALL_METRICS if m not in METRICS] + [JPEG_AI_AVERAGE_NAME]
+    metric_options = ['<option value="default">PSNR and MS-SSIM (RGB)</option>']
+    for metric in extra_metrics:
+        found = False
+        for anchor in anchors:
+            name, dataset = str(anchor.get("name")), _dataset(anchor)
+            if not any(a == name and d == dataset for a, d, _ in boards):
+                continue
+            others = [a for a in anchors if a is not anchor]
+            rows = metric_rows(list(results) + others, anchor, metric, method)
+            if rows:
+                found = True
+                tables += _metric_table_html(rows, name, dataset, metric, page)
+        if found:
+            text = ("BD-rate averaged over the JPEG AI seven" if metric == JPEG_AI_AVERAGE_NAME
+                    else METRIC_LABELS[metric][0])
+            metric_options.append(f'<option value="{_md.esc(metric)}">{_md.esc(text)}</option>')
     script = (
-        "<script>(function(){var s=document.getElementById('lb-anchor');if(!s)return;"
-        "function show(){var v=s.value.split('|');document.querySelectorAll('.lb-board').forEach(function(b){"
-        "b.style.display=(b.dataset.anchor===v[0]&&b.dataset.dataset===v[1])?'':'none';});}"
-        "s.addEventListener('change',show);show();})();</script>"
+        "<script>(function(){var s=document.getElementById('lb-anchor'),m=document.getElementById('lb-metric');"
+        "if(!s)return;var none=document.getElementById('lb-none');"
+        "function show(){var v=s.value.split('|'),k=m?m.value:'default',n=0;"
+        "document.querySelectorAll('.lb-board').forEach(function(b){"
+        "var on=b.dataset.anchor===v[0]&&b.dataset.dataset===v[1]&&(b.dataset.metric||'default')===k;"
+        "b.style.display=on?'':'none';n+=on?1:0;});if(none)none.hidden=n>0;}"
+        "s.addEventListener('change',show);if(m)m.addEventListener('change',show);show();})();</script>"
     )
     return "\n".join([
         "# Leaderboard",
         "",
         "Every model with a rate–distortion curve in `results/`, ranked by its Bjøntegaard delta rate "
         f"against an anchor codec ({method} interpolation; negative = fewer bits than the anchor at equal "
-        "quality). Choose the anchor below. A model's curves may come from several sources — measured "
-        "here, its authors, CompressAI, C3's baselines, digitised paper figures: the row shows the numbers "
-        "of the source in bold (measured here first, then the authors' own, MSE-trained before "
-        "MS-SSIM-trained) and lists the others with their BD-rate (PSNR); hover a source for its file. "
-        "⚠ marks numbers to read with care "
+        "quality). Choose the anchor and the quality metric below (the JPEG AI suite's metrics appear "
+        "where both the anchor and the curve carry them). A model's curves may come from several sources "
+        "— measured here, its authors, CompressAI, C3's baselines, digitised paper figures: the default "
+        "view shows the numbers of the source in bold (measured here first, then the authors' own, "
+        "MSE-trained before MS-SSIM-trained) and lists the others with their BD-rate (PSNR); hover a "
+        "source for its file. ⚠ marks numbers to read with care "
         "(few points, non-monotone curve or little range overlap; hover for details). "
-        "Recompute any number with `lic-bench bd ANCHOR.json TEST.json`, or the whole table with "
+        "Recompute any number with `lic-bench bd ANCHOR.json TEST.json --metric NAME`, or the whole table with "
         "`lic-bench rd table --anchor NAME`.",
         "",
-        f'<div class="lb-leaderboard"><label for="lb-anchor">Anchor: </label><select id="lb-anchor">{options}</select>'
+        f'<div class="lb-leaderboard"><label for="lb-anchor">Anchor: </label><select id="lb-anchor">{options}</select> '
+        f'<label for="lb-metric">Metric: </label><select id="lb-metric">{"".join(metric_options)}</select>'
+        f'<p id="lb-none" hidden>No curve has this metric against this anchor.</p>'
         f"{tables}</div>",
         script,
         "",

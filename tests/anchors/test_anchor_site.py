@@ -85,3 +85,54 @@ def test_site_rd_imports_no_torch():
             "m.leaderboard_page([], []); assert 'torch' not in sys.modules")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
+
+
+SUITE_KEYS = ("ms-ssim-y", "vif", "fsim", "nlpd", "iw-ssim", "vmaf", "psnr-hvs")
+
+
+def with_suite(doc, shift=0.0):
+    """FAKE suite values: every metric rises with rate (NLPD falls), shifted for a better codec."""
+    steps = np.log2(np.array(RATE) / 0.1)
+    res = doc["results"]
+    res["ms-ssim-y"] = list(1 - 10 ** (-(10 + 2.5 * steps + shift) / 10))
+    res["vif"] = list(0.2 + 0.1 * steps + 0.01 * shift)
+    res["fsim"] = list(0.9 + 0.02 * steps + 0.001 * shift)
+    res["nlpd"] = list(0.3 - 0.05 * steps - 0.005 * shift)
+    res["iw-ssim"] = list(0.9 + 0.02 * steps + 0.001 * shift)
+    res["vmaf"] = list(40 + 12 * steps + shift)
+    res["psnr-hvs"] = list(28 + 3 * steps + shift)
+    return doc
+
+
+def test_leaderboard_metric_selector_has_a_board_per_suite_metric(docs):
+    results, anchors = docs
+    for d in [*results, *anchors]:
+        with_suite(d)
+    results[1]["results"].pop("vmaf")  # a curve without VMAF is left out of that ranking only
+    page = leaderboard_page(results, anchors)
+    assert 'id="lb-metric"' in page and '<option value="default">' in page
+    for key in (*SUITE_KEYS, "jpeg-ai-average"):
+        assert f'<option value="{key}">' in page, key
+    vmaf = page.split('data-anchor="x265-bpg444" data-dataset="kodak" data-metric="vmaf"')[1].split("</table>")[0]
+    names = re.findall(r"<tr><td>\d+</td><td>([^<]+)", vmaf)
+    assert [n.split(" ")[0] for n in names] == ["fake-model", "jpeg444"]
+    assert "-20.00&nbsp;%" in vmaf  # 0.8x rate at equal quality, on every metric
+    avg = page.split('data-metric="jpeg-ai-average"')[1].split("</table>")[0]
+    assert "fake-paper" not in avg and "-20.00&nbsp;%" in avg  # needs all seven metrics
+    nlpd = page.split('data-anchor="x265-bpg444" data-dataset="kodak" data-metric="nlpd"')[1].split("</table>")[0]
+    assert "-20.00&nbsp;%" in nlpd and "-10.00&nbsp;%" in nlpd  # lower-is-better handled
+    boards = re.findall(r'<div class="lb-board"[^>]*>', page)
+    assert len(boards) == 2 + 8 * 2  # per anchor: the default board and one per metric
+    assert [b for b in boards if "display:none" not in b] == [
+        '<div class="lb-board" data-anchor="x265-bpg444" data-dataset="kodak" data-metric="default">']
+
+
+def test_rd_section_metric_charts_switch(docs):
+    results, anchors = docs
+    for d in [*results, *anchors]:
+        with_suite(d)
+    md = rd_section(results, anchors)
+    assert 'class="rd-metric-block"' in md and 'class="rd-metric-select"' in md
+    assert md.count('class="rd-metric"') == len(SUITE_KEYS)
+    assert '<option value="vmaf">VMAF</option>' in md
+    assert md.count('class="plotly-graph-div"') == 2 + len(SUITE_KEYS)

@@ -98,3 +98,17 @@ def test_validate_command(tiny_run):
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.output[result.output.index("{"):])
     assert metrics["val/loss"] > 0 and metrics["val/bpp"] > 0
+
+
+def test_jpeg_ai_suite_adds_keys_and_meta(tiny_run, tmp_path):
+    doc, _ = run_test(tiny_run.last_checkpoint, threads=1, progress=False, limit=1, write=False,
+                      metrics=["jpeg-ai"])
+    image = doc["per_image"]["img00"]
+    for key in ("ms-ssim-y", "psnr-y", "psnr-u", "psnr-v", "vif", "fsim", "iw-ssim", "nlpd",
+                "psnr-hvs", "psnr-hvs-m", "vmaf"):
+        assert isinstance(image[key], float), key
+        assert doc["results"][key] == [image[key]]
+    assert set(METRICS) <= set(doc["results"])  # CompressAI's keys stay
+    meta = doc["meta"]["metrics"]
+    assert meta["vif"]["packages"]["piq"] and meta["psnr-hvs"]["packages"]["psnr-hvsm"]
+    assert meta["nlpd"]["higher_is_better"] is False

@@ -2,11 +2,11 @@
 
 One session: search finds a paper by its title, a component page lists its papers, the
 trend charts and the graph explorer render (their plotly SVG is in the DOM), the papers
-table filters and sorts, and throughout no request leaves 127.0.0.1 and no console error
-occurs. A second session, on a "living" copy of the project (a renamed record, survey
-entries; see ``conftest.make_living_project``), follows a former id's redirect and
-switches the trends page to the survey's view. Skips only when no chromium binary is
-installed.
+table filters and sorts, the leaderboard switches quality metric, and throughout no request
+leaves 127.0.0.1 and no console error occurs. A second session, on a "living" copy of the
+project (a renamed record, survey entries; see ``conftest.make_living_project``), follows a
+former id's redirect and switches the trends page to the survey's view. Skips only when no
+chromium binary is installed.
 """
 
 from __future__ import annotations
@@ -161,6 +161,37 @@ def test_papers_table_filters_and_sorts(browser_session):
     year.click()
     years = [int(t) for t in page.locator(".lb-sortable tbody tr td:first-child").all_inner_texts()]
     assert years == sorted(years, reverse=True)
+
+
+def test_leaderboard_switches_metric(browser_session):
+    """The metric selector swaps the ranking: a JPEG AI suite metric, then back to PSNR."""
+    page, base, _ = browser_session
+    page.goto(f"{base}results/leaderboard/")
+    metric = page.locator("#lb-metric")
+    expect(metric).to_have_count(1)
+    values = metric.locator("option").evaluate_all("os => os.map(o => o.value)")
+    assert values[0] == "default" and "vmaf" in values  # the committed anchors carry the suite
+    shown = page.locator(".lb-board:visible")
+    expect(shown).to_have_count(1)
+    assert shown.get_attribute("data-metric") == "default"
+    # an anchor that has a VMAF ranking, then VMAF: exactly that board shows
+    target = page.locator('.lb-board[data-metric="vmaf"]').first
+    anchor = f'{target.get_attribute("data-anchor")}|{target.get_attribute("data-dataset")}'
+    page.select_option("#lb-anchor", anchor)
+    page.select_option("#lb-metric", "vmaf")
+    expect(shown).to_have_count(1)
+    assert shown.get_attribute("data-metric") == "vmaf"
+    expect(shown.locator("thead")).to_contain_text("BD-rate (VMAF)")
+    assert shown.locator("tbody tr").count() >= 1
+    expect(page.locator("#lb-none")).to_be_hidden()
+    if "jpeg-ai-average" in values:
+        page.select_option("#lb-metric", "jpeg-ai-average")
+        expect(page.locator('.lb-board:visible[data-metric="jpeg-ai-average"]').or_(
+            page.locator("#lb-none:visible"))).to_have_count(1)
+    page.select_option("#lb-metric", "default")
+    expect(shown).to_have_count(1)
+    assert shown.get_attribute("data-metric") == "default"
+    expect(shown.locator("thead")).to_contain_text("BD-rate (PSNR)")
 
 
 def test_every_section_page_loads(browser_session, built_site):
