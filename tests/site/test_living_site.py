@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pytest
 
 from lic_bench.kb import Component, KnowledgeBase, Paper
 from lic_bench.results.links import is_classical, link_problems
