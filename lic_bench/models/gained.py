@@ -10,7 +10,7 @@ import torch
 from lic_bench.fastpath import codec_for
 from lic_bench.models.hyperprior import MeanScaleHyperprior
 from lic_bench.registry import MODELS
-from lic_bench.variable_rate import GainUnits, quality_index
+from lic_bench.variable_rate import GainUnits, interpolated_lambda
 
 __all__ = ["GainedMeanScaleHyperprior"]
 
@@ -34,8 +34,8 @@ class GainedMeanScaleHyperprior(MeanScaleHyperprior):
                             h_a ─ ×H_s ─ z ─ Q ─ ẑ ─ ×H⁻¹_s ─ h_s ─ (σ, μ)
 
     ``G``, ``G⁻¹``, ``H``, ``H⁻¹`` are :class:`~lic_bench.variable_rate.GainUnits`
-    with one vector per λ in ``lmbdas``. Training draws one level per batch and
-    reports it as ``out["lmbda"]`` (use it in the rate-distortion loss);
+    with one vector per λ in ``lmbdas``. Training draws one level per sample and
+    reports each sample's λ as ``out["lmbda"]`` (the rate-distortion loss uses it);
     evaluation and coding take ``quality`` in [1, len(lmbdas)], any float:
     between two levels the gains are interpolated exponentially.
 
@@ -92,19 +92,19 @@ class GainedMeanScaleHyperprior(MeanScaleHyperprior):
 
     def forward(self, x, quality: float | None = None):
         if quality is None and self.training:
-            # torch's generator, so torch.manual_seed makes training reproducible
-            quality = float(torch.randint(self.levels, ()).item() + 1)
-        q = self._quality(quality)
+            # One level per sample, each trained with its own λ (out["lmbda"] is then a
+            # (B,) tensor). torch's generator, so torch.manual_seed makes it reproducible.
+            q = (torch.randint(self.levels, (x.shape[0],)) + 1).to(x.device, x.dtype)
+        else:
+            q = self._quality(quality)
         y, z = self._encode(x, q)
         z_hat, z_likelihoods = self.quantize_factorized(self.entropy_bottleneck, z)
         scales, means = self._params_at(z_hat, q)
         y_hat, y_likelihoods = self.quantize_gaussian(self.gaussian_conditional, y, scales, means)
-        lo, hi, t = quality_index(q, self.levels)
-        lmbda = self.lmbdas[lo] ** (1 - t) * self.lmbdas[hi] ** t
         return {
             "x_hat": self.g_s(self.inverse_gain(y_hat, q)),
             "likelihoods": {"y": y_likelihoods, "z": z_likelihoods},
-            "lmbda": lmbda,
+            "lmbda": interpolated_lambda(self.lmbdas, q),
             "quality": q,
         }
 
