@@ -61,5 +61,7 @@ def compressai_twin(model: torch.nn.Module, cfg: dict[str, Any]) -> torch.nn.Mod
 
 
 def _is_cdf_buffer(key: str) -> bool:
-    return key.rsplit(".", 1)[-1] in {"_quantized_cdf", "_offset", "_cdf_length", "scale_table"}
+    from lic_bench.entropy.internals import DERIVED_BUFFERS
+
+    return key.rsplit(".", 1)[-1] in DERIVED_BUFFERS
 

@@ -90,11 +90,10 @@ def model_for_coding(
 
 
 def _coder_ready(model: torch.nn.Module) -> None:
-    for module in model.modules():
-        offset = getattr(module, "_offset", None)
-        if isinstance(offset, torch.Tensor) and offset.numel() == 0:
-            model.update(force=True)
-            return
+    from lic_bench.entropy.internals import needs_update
+
+    if needs_update(model):
+        model.update(force=True)
 
 
 def encode_image(
@@ -179,7 +178,7 @@ def decode_image(
     else:
         model.eval()
         _coder_ready(model)
-    if header["format_version"] < CONTEXT_REORDERED and type(model).__module__.startswith("lic_bench.context"):
+    if header["format_version"] < CONTEXT_REORDERED and getattr(model, "context_model", "none") != "none":
         raise BitstreamError(
             f"written by an older lic-bench (format {header['format_version']}) whose "
             f"{header['model']} coder ordered symbols differently; encode the image again"
@@ -260,8 +259,10 @@ def compress_file(
     checkpoint: str | Path | None = None,
     quality: float | None = None,
     threads: int | None = None,
+    overrides: dict | None = None,
 ) -> dict[str, Any]:
-    """``lic-bench compress``: image file -> bitstream file; returns sizes and timings."""
+    """``lic-bench compress``: image file -> bitstream file; returns sizes and timings.
+    ``overrides`` swap or set model keys (``{"context": "checkerboard"}``)."""
     _threads(threads)
     notes: list[str] = []
     x = read_image(image, notes)
@@ -279,7 +280,7 @@ def compress_file(
         named = load_model_config(config)["name"]
         if named != model:
             raise UsageError(f"--model {model} disagrees with the config's name {named!r}")
-    net = model_for_coding(source, checkpoint, trusted=trusted)
+    net = model_for_coding(source, checkpoint, overrides or None, trusted=trusted)
     start = time.perf_counter()
     data = encode_image(net, x, net.config, quality=quality)
     seconds = time.perf_counter() - start

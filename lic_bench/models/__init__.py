@@ -9,6 +9,7 @@ Public API::
 
 from lic_bench.models import transforms
 from lic_bench.models.base import LatentCompressionModel
+from lic_bench.models.compose import BACKBONES, ComposedModel
 from lic_bench.models.checkpoint import load_checkpoint, read_checkpoint, weights_hash
 from lic_bench.models.config import (
     build_model,
@@ -21,6 +22,8 @@ from lic_bench.models.gained import GainedMeanScaleHyperprior
 from lic_bench.models.hyperprior import MeanScaleHyperprior, ScaleHyperprior
 
 __all__ = [
+    "BACKBONES",
+    "ComposedModel",
     "FactorizedPrior",
     "GainedMeanScaleHyperprior",
     "LatentCompressionModel",

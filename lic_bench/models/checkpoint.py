@@ -9,13 +9,14 @@ from typing import Any
 
 import torch
 
+from lic_bench.entropy.internals import DERIVED_BUFFERS as _DERIVED
 from lic_bench.errors import UsageError
 
 __all__ = ["weights_hash", "load_checkpoint", "read_checkpoint"]
 
 # Entropy-coder tables are derived from the parameters by ``update()``; they are
 # left out of the hash so a model hashes the same before and after ``update``.
-_DERIVED = ("_quantized_cdf", "_offset", "_cdf_length", "scale_table")
+
 
 
 def weights_hash(model: torch.nn.Module) -> str:
