@@ -22,6 +22,9 @@ import time
 import torch
 
 MODELS = ("bmshj2018-factorized", "mbt2018-mean")
+#: --flush-denormals-both: CompressAI's step under lic-bench's flushed denormals too
+#: (separates what the flag gives from what the code gives)
+FLUSH_BOTH = False
 
 
 def _optimizers(model: torch.nn.Module):
@@ -30,11 +33,21 @@ def _optimizers(model: torch.nn.Module):
     return torch.optim.Adam(main, lr=1e-4), torch.optim.Adam(aux, lr=1e-3)
 
 
-def _stepper(model, criterion, x):
+def _stepper(model, criterion, x, ours: bool):
+    import contextlib
+
+    from lic_bench.engine.step import training_math
+
     opt, aux_opt = _optimizers(model)
     model.train()
 
     def step() -> float:
+        # lic-bench's step runs as RDModule.training_step runs it; CompressAI's as its
+        # examples/train.py does
+        with training_math() if ours or FLUSH_BOTH else contextlib.nullcontext():
+            return _timed_step()
+
+    def _timed_step() -> float:
         start = time.perf_counter()
         opt.zero_grad()
         aux_opt.zero_grad()
@@ -61,8 +74,8 @@ def compare(name: str, batch: int, size: int, repeats: int, warmup: int) -> dict
     ours = build_model(name, {"N": 128, "M": 192})
     theirs = compressai_twin(ours, ours.config)
     x = torch.rand(batch, 3, size, size, generator=torch.Generator().manual_seed(1))
-    a = _stepper(ours, RateDistortionLoss(0.0130), x)
-    b = _stepper(theirs, TheirLoss(lmbda=0.0130), x)
+    a = _stepper(ours, RateDistortionLoss(0.0130), x, ours=True)
+    b = _stepper(theirs, TheirLoss(lmbda=0.0130), x, ours=False)
     for _ in range(warmup):
         a(), b()
     t_ours, t_theirs = [], []
@@ -86,7 +99,11 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--flush-denormals-both", action="store_true",
+                        help="run CompressAI's step with flushed denormals as well")
     args = parser.parse_args()
+    global FLUSH_BOTH
+    FLUSH_BOTH = args.flush_denormals_both
     torch.set_num_threads(args.threads)
     rows = [compare(m.strip(), args.batch, args.size, args.repeats, args.warmup) for m in args.models.split(",")]
     if args.format == "json":

@@ -72,7 +72,13 @@ def model_for_coding(
 ) -> torch.nn.Module:
     """A model in eval mode with its coder tables built: checkpoint weights, or the
     fixed-seed initialisation when ``checkpoint`` is None. ``trusted=False`` for a
-    config read from a file (header, checkpoint): registry ids and checked settings only."""
+    config read from a file (header, checkpoint): registry ids and checked settings only.
+    N and M follow the checkpoint's weights (CompressAI's ``from_state_dict``) unless
+    ``overrides`` set them."""
+    if checkpoint is not None:
+        from lic_bench.models import checkpoint_sizes
+
+        overrides = {**checkpoint_sizes(checkpoint), **(overrides or {})} or None
     cfg = load_model_config(config, overrides, trusted=trusted)
     state = torch.random.get_rng_state()
     torch.manual_seed(RANDOM_SEED)

@@ -62,7 +62,8 @@ def memo(owner: torch.nn.Module, tag: str, key: tuple, build: Callable[[], Any])
     slot = owner.__dict__.setdefault("_lic_bench_coder_cache", {})
     hit = slot.get(tag)
     if hit is None or hit[0] != key:
-        with torch.no_grad():
+        # normal tensors even when first built under inference_mode (reused outside it)
+        with torch.inference_mode(False), torch.no_grad():
             hit = slot[tag] = (key, build())
     return hit[1]
 

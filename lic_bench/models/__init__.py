@@ -10,7 +10,7 @@ Public API::
 from lic_bench.models import transforms
 from lic_bench.models.base import LatentCompressionModel
 from lic_bench.models.compose import BACKBONES, ComposedModel
-from lic_bench.models.checkpoint import load_checkpoint, read_checkpoint, weights_hash
+from lic_bench.models.checkpoint import checkpoint_sizes, load_checkpoint, read_checkpoint, weights_hash
 from lic_bench.models.config import (
     build_model,
     config_dir,
@@ -30,6 +30,7 @@ __all__ = [
     "MeanScaleHyperprior",
     "ScaleHyperprior",
     "build_model",
+    "checkpoint_sizes",
     "config_dir",
     "constructor_params",
     "load_checkpoint",

@@ -148,6 +148,11 @@ class LatentCompressionModel(CompressionModel):
             q: Any = (torch.randint(self.levels, (x.shape[0],)) + 1).to(x.device, x.dtype)
         else:
             q = self._quality(quality)
+        if self.training:
+            # Training runs channels-last: oneDNN's NHWC convolutions are faster, and the
+            # divisive normalisations mix channels on the NHWC view without copies.
+            # Coding never sees this path (it runs in eval mode, NCHW).
+            x = x.contiguous(memory_format=torch.channels_last)
         out = self.latent_codec(eval_transform(self.g_a)(x), quality=q)
         result = {"x_hat": eval_transform(self.g_s)(out["y_hat"]), "likelihoods": out["likelihoods"]}
         if self.variable_rate:

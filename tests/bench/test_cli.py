@@ -54,7 +54,6 @@ def test_cli_writes_a_valid_document(tmp_path, tiny_config, monkeypatch, capsys)
     assert doc["throughput"]["batch_size"] == [2] and doc["throughput"]["encode_ips"][0] > 0
     assert doc["complexity"]["params"] > 0 and doc["complexity"]["kmac_per_pixel"] > 0
     assert doc["implementation"]["path"] == "model"
-    assert doc["implementation"]["identical_to_model_path"] is True
     meta = doc["meta"]
     assert meta["kind"] == "bench" and meta["provenance"] == "measured"
     assert meta["threads"] == 1 and meta["machine"]["cpu_model"]
