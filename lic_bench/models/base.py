@@ -33,7 +33,10 @@ from lic_bench.latent_codecs.base import LatentCodec, eval_transform, flat_names
 from lic_bench.latent_codecs.gain import GainedCodec
 from lic_bench.variable_rate import interpolated_lambda
 
-__all__ = ["LatentCompressionModel"]
+__all__ = ["LatentCompressionModel", "TRAIN_CHANNELS_LAST"]
+
+#: Train in channels-last memory format (see :meth:`LatentCompressionModel.forward`).
+TRAIN_CHANNELS_LAST = True
 
 
 class LatentCompressionModel(CompressionModel):
@@ -148,7 +151,7 @@ class LatentCompressionModel(CompressionModel):
             q: Any = (torch.randint(self.levels, (x.shape[0],)) + 1).to(x.device, x.dtype)
         else:
             q = self._quality(quality)
-        if self.training:
+        if self.training and TRAIN_CHANNELS_LAST:
             # Training runs channels-last: oneDNN's NHWC convolutions are faster, and the
             # divisive normalisations mix channels on the NHWC view without copies.
             # Coding never sees this path (it runs in eval mode, NCHW).
