@@ -36,6 +36,7 @@ import torch.nn as nn
 
 from lic_bench.entropy import EntropyBottleneck
 from lic_bench.errors import UsageError
+from lic_bench.lambdas import GAIN_LAMBDAS
 from lic_bench.latent_codecs import (
     EntropyBottleneckCodec,
     GainedCodec,
@@ -59,8 +60,8 @@ BACKBONES = {
 }
 
 #: λ of the gain levels by default: CompressAI's MSE trade-offs of qualities 1-6
-#: (the first six of :data:`lic_bench.engine.config.MSE_LAMBDAS`).
-DEFAULT_LMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483)
+#: (:data:`lic_bench.lambdas.GAIN_LAMBDAS`).
+DEFAULT_LMBDAS = GAIN_LAMBDAS
 
 # Context settings of the model -> the argument of the context-model factories.
 _CONTEXT_OPTIONS = {
