@@ -1,6 +1,6 @@
 """Encode and decode one Kodak image with one implementation, for whole-process timing.
 
-    .venv/bin/python scripts/bench_roundtrip.py --impl fastpath   --model mbt2018-mean
+    .venv/bin/python scripts/bench_roundtrip.py --impl model      --model mbt2018-mean
     .venv/bin/python scripts/bench_roundtrip.py --impl compressai --model mbt2018-mean
 
 Both build the same fixed-seed weights (CompressAI's class receives ours), so an
@@ -20,7 +20,7 @@ import torch
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--impl", choices=("fastpath", "model", "compressai"), required=True)
+    parser.add_argument("--impl", choices=("model", "compressai"), required=True)
     parser.add_argument("--model", default="mbt2018-mean")
     parser.add_argument("--image", default="kodim23.png")
     parser.add_argument("--times", type=int, default=3, help="encode+decode round trips")
@@ -37,9 +37,9 @@ def main() -> None:
     x = read_image(data_dir(None) / "kodak" / args.image)
     model, cfg = build_for_bench(args.model, torch.device("cpu"))
     if args.impl == "compressai":
-        impl = Implementation(compressai_twin(model, cfg).eval(), use_fastpath=False)
+        impl = Implementation(compressai_twin(model, cfg).eval())
     else:
-        impl = Implementation(model, use_fastpath=args.impl == "fastpath")
+        impl = Implementation(model)
     with torch.inference_mode():
         for _ in range(args.times):
             coded = impl.compress(x)

@@ -39,14 +39,14 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def compare_model(name: str, x: torch.Tensor, repeats: int, fastpath: bool = True) -> dict:
+def compare_model(name: str, x: torch.Tensor, repeats: int) -> dict:
     from lic_bench.bench.compare import compressai_twin
     from lic_bench.bench.runner import build_for_bench
     from lic_bench.bench.stages import Implementation
 
     model, cfg = build_for_bench(name, torch.device("cpu"))
-    ours = Implementation(model, use_fastpath=fastpath)
-    theirs = Implementation(compressai_twin(model, cfg).eval(), use_fastpath=False)
+    ours = Implementation(model)
+    theirs = Implementation(compressai_twin(model, cfg).eval())
     times: dict[str, list[float]] = {"ours_enc": [], "cai_enc": [], "ours_dec": [], "cai_dec": []}
     with torch.inference_mode():
         a, b = ours.compress(x), theirs.compress(x)  # also the warm-up
@@ -76,7 +76,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--image", default="kodim23.png", help="Kodak file name (768x512 or 512x768)")
     parser.add_argument("--models", default=",".join(MODELS))
-    parser.add_argument("--no-fastpath", action="store_true", help="time the models' own code path")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     x = _kodak(args.image)
@@ -89,7 +88,7 @@ def main() -> None:
     print(f"{'model':22} {'path':9} {'ours enc':>9} {'CAI enc':>9} {'ours dec':>9} {'CAI dec':>9} "
           f"{'enc':>6} {'dec':>6} {'total':>6}  identical")
     for name in args.models.split(","):
-        r = compare_model(name.strip(), x, args.repeats, fastpath=not args.no_fastpath)
+        r = compare_model(name.strip(), x, args.repeats)
         print(
             f"{r['model']:22} {r['path']:9} {r['ours_enc']:9.0f} {r['cai_enc']:9.0f} {r['ours_dec']:9.0f} "
             f"{r['cai_dec']:9.0f} {r['encode_ratio']:6.3f} {r['decode_ratio']:6.3f} {r['total_ratio']:6.3f}  "

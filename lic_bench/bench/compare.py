@@ -41,7 +41,7 @@ def compressai_twin(model: torch.nn.Module, cfg: dict[str, Any]) -> torch.nn.Mod
     if args.get("nonlinearity", "gdn") != "gdn":
         raise UsageError("--compare compressai needs nonlinearity: gdn (CompressAI's only choice)")
     hyper = args.get("hyper_nonlinearity", _HYPER_NONLINEARITY.get(name))
-    if hyper != _HYPER_NONLINEARITY.get(name):
+    if _HYPER_NONLINEARITY.get(name) is not None and hyper != _HYPER_NONLINEARITY[name]:
         raise UsageError(
             f"--compare compressai needs hyper_nonlinearity: {_HYPER_NONLINEARITY[name]} for {name}"
         )
@@ -61,5 +61,7 @@ def compressai_twin(model: torch.nn.Module, cfg: dict[str, Any]) -> torch.nn.Mod
 
 
 def _is_cdf_buffer(key: str) -> bool:
-    return key.rsplit(".", 1)[-1] in {"_quantized_cdf", "_offset", "_cdf_length", "scale_table"}
+    from lic_bench.entropy.internals import DERIVED_BUFFERS
+
+    return key.rsplit(".", 1)[-1] in DERIVED_BUFFERS
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-_SWAPPABLE = {"nonlinearity": "nonlinearity", "quantizer": "quantizer"}
+_SWAPPABLE = {"nonlinearity": "nonlinearity", "quantizer": "quantizer", "context": "context-model",
+              "variable_rate": "variable-rate"}
+_BACKBONES = ("factorized-prior", "scale-hyperprior", "mean-scale-hyperprior")
 
 
 def _args(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -30,16 +32,26 @@ def taxonomy_for_config(cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
     entry = MODELS.entry(cfg["name"])
     taxonomy, papers = list(entry.taxonomy), list(entry.papers)
     args = _args(cfg)
+    from lic_bench.models.config import constructor_params
+
+    defaults = constructor_params(entry.obj)
     for key, kind in _SWAPPABLE.items():
         chosen = args.get(key)
+        if key in ("context", "variable_rate") and chosen == defaults.get(key):
+            continue  # the preset's own component: its registered labels stand
         registry = REGISTRIES[kind]
-        if not isinstance(chosen, str) or chosen not in registry:
+        if not isinstance(chosen, str) or (chosen not in registry and chosen != "none"):
             continue
         kind_ids = {t for e in registry.entries() for t in e.taxonomy}
         kind_papers = {p for e in registry.entries() for p in e.papers}
         taxonomy = [t for t in taxonomy if t not in kind_ids]
         papers = [p for p in papers if p not in kind_papers or p in entry.papers[:1]]
+        if chosen == "none":
+            continue
         chosen_entry = registry.entry(chosen)
         taxonomy += [t for t in chosen_entry.taxonomy if t not in taxonomy]
         papers += [p for p in chosen_entry.papers if p not in papers]
+    backbone = args.get("backbone")
+    if backbone in _BACKBONES:
+        taxonomy = [backbone, *[t for t in taxonomy if t not in _BACKBONES]]
     return taxonomy, papers

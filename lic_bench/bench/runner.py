@@ -39,7 +39,6 @@ class BenchSettings:
     stages: tuple[str, ...] = ("transforms", "full")
     quality: float | None = None
     budget: float | None = None
-    fastpath: bool = True
     preset: str | None = None
 
 
@@ -142,7 +141,6 @@ class _Subject:
     throughput: dict[str, list[float]] = field(default_factory=lambda: {"batch_size": []})
     twin_latency: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     identical: dict[str, bool] = field(default_factory=dict)
-    fast_identical: dict[str, bool] = field(default_factory=dict)
 
 
 def _subject(config, overrides, settings: BenchSettings, device: torch.device) -> _Subject:
@@ -153,11 +151,11 @@ def _subject(config, overrides, settings: BenchSettings, device: torch.device) -
         raise UsageError(f"{cfg['name']} is not a variable-rate model; drop --quality")
     twin = None
     if settings.compare == "compressai":
-        twin = Implementation(compressai_twin(model, cfg).to(device).eval(), use_fastpath=False)
+        twin = Implementation(compressai_twin(model, cfg).to(device).eval())
     return _Subject(
         model=model,
         cfg=cfg,
-        ours=Implementation(model, settings.fastpath, settings.quality),
+        ours=Implementation(model, settings.quality),
         twin=twin,
         multiple=int(getattr(model, "downsampling_factor", 64)),
     )
@@ -184,9 +182,6 @@ def _measure_step(subjects: list[_Subject], settings, phase, hw, batch, device) 
                 timed.setdefault(stage, []).append((fn, sink))
             if phase != "latency":
                 continue
-            if sub.ours.fast is not None:
-                reference = Implementation(sub.model, False, settings.quality)
-                sub.fast_identical[label] = _same_output(sub.ours, reference, x)
             if sub.twin is not None:
                 sub.identical[label] = _same_output(sub.ours, sub.twin, x)
                 for stage, fn in sub.twin.stages(x, ("full",)).items():
@@ -272,8 +267,6 @@ def _document(sub: _Subject, settings: BenchSettings, device: torch.device, toge
         if _padded(hw, sub.multiple) != hw
     }
     implementation = sub.ours.describe()
-    if sub.fast_identical:
-        implementation["identical_to_model_path"] = all(sub.fast_identical.values())
     cfg = sub.cfg
     doc: dict[str, Any] = {
         "name": cfg["name"],

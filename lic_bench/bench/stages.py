@@ -1,17 +1,16 @@
 """What is timed: the callables behind each benchmark stage, for one implementation.
 
-Two implementations can stand behind a model: its own ``compress``/``decompress``
-(``"model"``) and the bit-identical :mod:`lic_bench.fastpath` (``"fastpath"``,
-hyperprior family only). Stages:
+An implementation is a model's own ``compress``/``decompress``: for lic-bench's models
+that is their eval-mode code (fast transforms, :mod:`lic_bench.entropy.internals`),
+for a CompressAI twin CompressAI's. Stages:
 
 * ``transform_encode``: analysis transforms only (g_a, then h_a when present);
-* ``transform_decode``: synthesis transforms only (every hyper-synthesis module
-  found — ``h_s`` or e.g. ``h_s_mean`` + ``h_s_scale`` — then g_s);
+* ``transform_decode``: synthesis transforms only (every hyper-synthesis head --
+  ``h_s`` or e.g. ``h_s_mean`` + ``h_s_scale`` -- then g_s);
 * ``encode`` / ``decode``: the full ``compress`` / ``decompress`` including
   entropy coding (and context modelling, gain units, ...).
 
-The modules actually timed are reported, because context models name their
-parts differently.
+The modules actually timed are reported, because models name their parts differently.
 """
 
 from __future__ import annotations
@@ -21,77 +20,78 @@ from typing import Any
 
 import torch
 
-from lic_bench.fastpath import reference_path
-
 _HYPER_SYNTHESIS = ("h_s", "h_s_mean", "h_s_scale")
-_SYNTHESIS = (*_HYPER_SYNTHESIS, "g_s")
-
-
-def _is_context_model(model: torch.nn.Module) -> bool:
-    return type(model).__module__.startswith("lic_bench.context")
 
 
 class Implementation:
     """The code path that is timed for one model."""
 
-    def __init__(self, model: torch.nn.Module, use_fastpath: bool = True, quality: float | None = None):
-        from lic_bench.fastpath import prepare_for_inference, supports
-
+    def __init__(self, model: torch.nn.Module, quality: float | None = None):
         self.model = model
         self.quality = quality
-        self.fast = prepare_for_inference(model) if use_fastpath and supports(model) else None
-        self.name = "fastpath" if self.fast is not None else "model"
+        self.name = "model"
         self.variable_rate = bool(getattr(model, "variable_rate", False))
+        model.eval()
+        model.update(force=False)
 
     def _kw(self) -> dict[str, Any]:
         return {"quality": self.quality} if self.variable_rate and self.quality is not None else {}
 
     def compress(self, x: torch.Tensor) -> dict[str, Any]:
-        if self.fast is not None:
-            return self.fast.compress(x, **self._kw())
-        with reference_path():  # models may route compress() through the fast path
-            return self.model.compress(x, **self._kw())
+        return self.model.compress(x, **self._kw())
 
     def decompress(self, coded: dict[str, Any]) -> dict[str, Any]:
-        if self.fast is not None:
-            return self.fast.decompress(coded["strings"], coded["shape"], **self._kw())
-        with reference_path():
-            return self.model.decompress(coded["strings"], coded["shape"], **self._kw())
+        return self.model.decompress(coded["strings"], coded["shape"], **self._kw())
 
     def held_mb(self) -> float:
-        """Scratch memory the fast path keeps between calls, in MiB."""
-        return self.fast.scratch.nbytes() / 2**20 if self.fast is not None else 0.0
+        """Scratch memory the fast transforms keep between calls, in MiB."""
+        seen, total = set(), 0
+        for module in self.model.modules():
+            for key, value in module.__dict__.get("_lic_bench_coder_cache", {}).items():
+                buffers = getattr(value[1], "buffers", None)
+                if key == "fast_sequential" and buffers is not None and id(buffers) not in seen:
+                    seen.add(id(buffers))
+                    total += buffers.nbytes()
+        return total / 2**20
 
-    def _module(self, name: str) -> Callable[[torch.Tensor], torch.Tensor] | None:
-        if self.fast is not None and hasattr(self.fast, name):
-            return getattr(self.fast, name)
-        module = getattr(self.model, name, None)
-        if module is not None and name in _SYNTHESIS and _is_context_model(self.model):
-            from lic_bench.fastpath import fast_transform
+    def transforms(self) -> dict[str, Callable[[torch.Tensor], Any]]:
+        """Name -> what compress/decompress run for that transform."""
+        own = getattr(self.model, "eval_transforms", None)
+        if own is not None:
+            return own()
+        # a CompressAI model: its modules as they are (Ballé 2018's scale hyperprior
+        # feeds |y| to h_a)
+        import compressai.models as cm
 
-            return fast_transform(self.model, name)  # what their compress/decompress run
-        return module
+        out: dict[str, Callable] = {"g_a": self.model.g_a}
+        h_a = getattr(self.model, "h_a", None)
+        if h_a is not None:
+            scale = isinstance(self.model, cm.ScaleHyperprior) and not isinstance(self.model, cm.MeanScaleHyperprior)
+            out["h_a"] = (lambda y: h_a(torch.abs(y))) if scale else h_a
+        for name in _HYPER_SYNTHESIS:
+            if getattr(self.model, name, None) is not None:
+                out[name] = getattr(self.model, name)
+        out["g_s"] = self.model.g_s
+        return out
 
     def timed_modules(self) -> dict[str, list[str]]:
-        enc = [n for n in ("g_a", "h_a") if self._module(n) is not None]
-        dec = [n for n in _HYPER_SYNTHESIS if self._module(n) is not None]
-        return {"transform_encode": enc, "transform_decode": dec + ["g_s"]}
+        names = list(self.transforms())
+        return {"transform_encode": [n for n in ("g_a", "h_a") if n in names],
+                "transform_decode": [n for n in names if n in _HYPER_SYNTHESIS] + ["g_s"]}
 
     def transform_stages(self, x: torch.Tensor) -> dict[str, Callable[[], Any]]:
-        g_a, h_a, g_s = self._module("g_a"), self._module("h_a"), self._module("g_s")
-        hyper_in = torch.abs if getattr(self.fast, "kind", None) == "scale" or _scale_model(self.model) else None
+        fns = self.transforms()
+        g_a, h_a, g_s = fns["g_a"], fns.get("h_a"), fns["g_s"]
+        synth = [fns[n] for n in _HYPER_SYNTHESIS if n in fns]
         with torch.inference_mode():
             y = g_a(x)
-            z = h_a(hyper_in(y) if hyper_in else y) if h_a is not None else None
+            z = h_a(y) if h_a is not None else None
             y_hat = torch.round(y)
             z_hat = torch.round(z) if z is not None else None
-        synth = [self._module(n) for n in _HYPER_SYNTHESIS if self._module(n) is not None]
 
         def encode() -> Any:
             out = g_a(x)
-            if h_a is not None:
-                return h_a(hyper_in(out) if hyper_in else out)
-            return out
+            return h_a(out) if h_a is not None else out
 
         def decode() -> Any:
             if z_hat is not None:
@@ -116,22 +116,10 @@ class Implementation:
 
     def describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"path": self.name, "timed_modules": self.timed_modules()}
-        if self.fast is not None:
-            info["layer_plan"] = self.fast.plan()
         if self.variable_rate:
             info["quality"] = self.quality if self.quality is not None else "model default"
-        if _is_context_model(self.model):
-            from lic_bench.context.coding import CODING_THREADS
-
-            # pinned for bit-exact decoding, whatever --threads says
-            info["coding_threads"] = CODING_THREADS
+        codec = getattr(self.model, "latent_codec", None)
+        pinned = codec.pinned_threads() if codec is not None else None
+        if pinned is not None:
+            info["coding_threads"] = pinned  # pinned for bit-exact decoding, whatever --threads says
         return info
-
-
-def _scale_model(model: torch.nn.Module) -> bool:
-    """Ballé 2018's scale hyperprior feeds |y| to h_a (ours and CompressAI's class)."""
-    import compressai.models as cm
-
-    if type(model) is cm.ScaleHyperprior:
-        return True
-    return type(model).__name__ == "ScaleHyperprior" and not getattr(model, "_mean_scale", True)

@@ -73,7 +73,13 @@ def model_for_coding(
 ) -> torch.nn.Module:
     """A model in eval mode with its coder tables built: checkpoint weights, or the
     fixed-seed initialisation when ``checkpoint`` is None. ``trusted=False`` for a
-    config read from a file (header, checkpoint): registry ids and checked settings only."""
+    config read from a file (header, checkpoint): registry ids and checked settings only.
+    N and M follow the checkpoint's weights (CompressAI's ``from_state_dict``) unless
+    ``overrides`` set them."""
+    if checkpoint is not None:
+        from lic_bench.models import checkpoint_sizes
+
+        overrides = {**checkpoint_sizes(checkpoint), **(overrides or {})} or None
     cfg = load_model_config(config, overrides, trusted=trusted)
     state = torch.random.get_rng_state()
     torch.manual_seed(RANDOM_SEED)
@@ -91,11 +97,10 @@ def model_for_coding(
 
 
 def _coder_ready(model: torch.nn.Module) -> None:
-    for module in model.modules():
-        offset = getattr(module, "_offset", None)
-        if isinstance(offset, torch.Tensor) and offset.numel() == 0:
-            model.update(force=True)
-            return
+    from lic_bench.entropy.internals import needs_update
+
+    if needs_update(model):
+        model.update(force=True)
 
 
 def encode_image(
@@ -182,7 +187,7 @@ def decode_image(
     else:
         model.eval()
         _coder_ready(model)
-    if header["format_version"] < CONTEXT_REORDERED and type(model).__module__.startswith("lic_bench.context"):
+    if header["format_version"] < CONTEXT_REORDERED and getattr(model, "context_model", "none") != "none":
         raise BitstreamError(
             f"written by an older lic-bench (format {header['format_version']}) whose "
             f"{header['model']} coder ordered symbols differently; encode the image again"
@@ -201,7 +206,8 @@ def decode_image(
     if list(header["shape"]) != [p // factor for p in header["padded"]]:
         raise BitstreamError("malformed header (latent shape does not match the image size)")
     groups = header["lengths"]
-    if (not isinstance(groups, list) or len(groups) != getattr(model, "coded_latents", len(groups))
+    codec = getattr(model, "latent_codec", None)
+    if (not isinstance(groups, list) or len(groups) != getattr(codec, "n_strings", len(groups))
             or not all(isinstance(g, list) and len(g) == 1 and isinstance(g[0], int) for g in groups)):
         raise BitstreamError("malformed header (strings do not match the model's latents)")
     if getattr(model, "name", header["model"]) != header["model"]:
@@ -277,10 +283,12 @@ def compress_file(
     quality: float | None = None,
     threads: int | None = None,
     force: bool = False,
+    overrides: dict | None = None,
 ) -> dict[str, Any]:
     """``lic-bench compress``: image file -> bitstream file; returns sizes and timings.
 
-    An existing ``output`` is kept unless ``force``; the input is never replaced.
+    ``overrides`` swap or set model keys (``{"context": "checkerboard"}``). An existing
+    ``output`` is kept unless ``force``; the input is never replaced.
     """
     _threads(threads)
     check_output(output, force=force, inputs=(image,))
@@ -300,7 +308,7 @@ def compress_file(
         named = load_model_config(config)["name"]
         if named != model:
             raise UsageError(f"--model {model} disagrees with the config's name {named!r}")
-    net = model_for_coding(source, checkpoint, trusted=trusted)
+    net = model_for_coding(source, checkpoint, overrides or None, trusted=trusted)
     start = time.perf_counter()
     data = encode_image(net, x, net.config, quality=quality)
     seconds = time.perf_counter() - start

@@ -48,18 +48,9 @@ def _resolutions(text: str):
 
 
 def _overrides(pairs: list[str]) -> dict:
-    import yaml
+    from lic_bench.cli._options import model_overrides
 
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--set expects KEY=VALUE, got {pair!r}")
-        try:
-            out[key.strip()] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            raise UsageError(f"--set {key}: {value!r} is not a YAML value") from None
-    return out
+    return model_overrides(pairs)
 
 
 def bench(
@@ -69,8 +60,8 @@ def bench(
         Optional[list[str]],
         typer.Option(
             "--set",
-            help="Override a constructor argument, KEY=VALUE (YAML value), e.g. --set N=128 "
-            "--set nonlinearity=relu. Repeatable.",
+            help="Swap or set a model key, model.KEY=VALUE (YAML value), e.g. "
+            "--set model.context=checkerboard --set model.N=128 (bare KEY=VALUE also works). Repeatable.",
         ),
     ] = None,
     sweep: Annotated[
@@ -115,9 +106,6 @@ def bench(
         Optional[CompareWith],
         typer.Option(help="Also time CompressAI's same architecture with identical weights, in this run."),
     ] = None,
-    fastpath: Annotated[
-        bool, typer.Option(help="Time lic_bench.fastpath (bit-identical) where the model supports it.")
-    ] = True,
     image: Annotated[Optional[Path], typer.Option(help="Use this image (resized) instead of random ones.")] = None,
     transforms: Annotated[bool, typer.Option(help="Also time the transforms without entropy coding.")] = True,
     output: OutputOpt = None,
@@ -158,7 +146,7 @@ def bench(
     if budget is not None:
         base.budget = budget or None
     base.throughput_resolution = parse_resolution(throughput_resolution)
-    base.device, base.threads, base.quality, base.fastpath = device, threads, quality, fastpath
+    base.device, base.threads, base.quality = device, threads, quality
     base.compare = compare.value if compare else None
     base.image = str(image) if image else None
     base.stages = ("transforms", "full") if transforms else ("full",)

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from lic_bench.cli._options import FormatOpt, OutputFormat, ThreadsOpt
+from lic_bench.cli._options import FormatOpt, ModelSetOpt, OutputFormat, ThreadsOpt, model_overrides
 
 CheckpointOpt = Annotated[
     Optional[Path],
@@ -44,13 +44,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         threads: ThreadsOpt = None,
         force: ForceOpt = False,
+        set_: ModelSetOpt = None,
     ) -> None:
         """Compress an image into a self-describing bitstream; prints bpp (from the file size)."""
         from lic_bench.bitstream.codec import compress_file
 
         info = compress_file(
             image, output, model=model, config=config, checkpoint=checkpoint, quality=quality,
-            threads=threads, force=force,
+            threads=threads, force=force, overrides=model_overrides(set_),
         )
         for note in info["notes"]:
             typer.echo(f"note: {note}", err=True)

@@ -18,7 +18,6 @@ from lic_bench.context.channel import (
     unified_spatial_channel,
 )
 from lic_bench.context.channel_models import (
-    ChannelContextModel,
     He2022Elic,
     Minnen2020Channelwise,
     Uludag2022Unified,
@@ -26,7 +25,7 @@ from lic_bench.context.channel_models import (
 )
 from lic_bench.context.coding import SpatialKernels, SymbolCoder
 from lic_bench.context.joint import JointContext, autoregressive_context, checkerboard_context
-from lic_bench.context.joint_models import He2021Checkerboard, JointContextModel, Mbt2018
+from lic_bench.context.joint_models import He2021Checkerboard, Mbt2018
 from lic_bench.context.masks import (
     MaskedConv2d,
     checkerboard_mask,
@@ -43,7 +42,6 @@ from lic_bench.context.schedule import (
 )
 
 __all__ = [
-    "ChannelContextModel",
     "ChannelSpatialContext",
     "He2022Elic",
     "Minnen2020Channelwise",
@@ -55,7 +53,6 @@ __all__ = [
     "uneven_channel_grouping",
     "He2021Checkerboard",
     "JointContext",
-    "JointContextModel",
     "MaskedConv2d",
     "Mbt2018",
     "SpatialKernels",

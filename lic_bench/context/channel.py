@@ -49,6 +49,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from lic_bench.context.coding import (
+    CODING_THREADS,
     SpatialKernels,
     SymbolCoder,
     coding_threads,
@@ -66,7 +67,8 @@ from lic_bench.context.schedule import (
 from lic_bench.context.spatial_coder import MLP, code_positions, context_plan, position_major
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.layers import PointwiseConv2d, get_nonlinearity
-from lic_bench.quantizers import get_quantizer
+from lic_bench.latent_codecs.base import ConditionalCodec
+from lic_bench.quantizers import Quantizer, get_quantizer
 from lic_bench.registry import CONTEXT_MODELS
 
 __all__ = [
@@ -131,7 +133,7 @@ def _schedule(spatial: str, H: int, W: int, patch_size: int, kernel_size: int) -
     return patch_steps(H, W, patch_size)
 
 
-class ChannelSpatialContext(nn.Module):
+class ChannelSpatialContext(ConditionalCodec):
     """Channel-conditional context with an optional spatial context per slice.
 
     ``forward(y, (mu', sigma')) -> {"y_hat", "likelihoods"}``, ``compress(y, hyper)
@@ -165,7 +167,8 @@ class ChannelSpatialContext(nn.Module):
         lrp: bool = True,
         widths: Sequence[int] = (224, 128),
         activation: str = "relu",
-        quantizer: str | dict[str, Any] = "mixed-quantization",
+        quantizer: str | dict[str, Any] | Quantizer = "mixed-quantization",
+        entropy_model=GaussianConditional,
     ):
         super().__init__()
         if spatial not in SPATIAL:
@@ -197,8 +200,29 @@ class ChannelSpatialContext(nn.Module):
                 self.ep_scale.append(_pointwise_net(Mh + ch + sp, C, activation))
             if self.lrp_enabled:
                 self.lrp.append(_channel_net(Mh + sup + C, C, widths, activation))
-        self.gaussian_conditional = GaussianConditional(None)
-        self.quantizer = get_quantizer(quantizer)
+        self.gaussian_conditional = entropy_model(None)
+        if isinstance(quantizer, Quantizer):
+            object.__setattr__(self, "quantizer", quantizer)  # the model's, shared
+        else:
+            self.quantizer = get_quantizer(quantizer)
+
+    needs = "mean-scale"
+    #: kept under ``context.`` in the state dict (the keys of the channel-wise presets)
+    state_name = "context"
+
+    def coding_context(self):
+        return coding_threads()
+
+    def pinned_threads(self) -> int:
+        return CODING_THREADS
+
+    @staticmethod
+    def _hyper(params) -> tuple[Tensor, Tensor]:
+        """``(μ', σ')``: the pair of two hyper decoders, or a mean-scale map split."""
+        if isinstance(params, (tuple, list)):
+            return params[0], params[1]
+        scales, means = params.chunk(2, 1)
+        return means, scales
 
     # -- structure -------------------------------------------------------------
     def _n_support(self, i: int) -> int:
@@ -327,7 +351,8 @@ class ChannelSpatialContext(nn.Module):
             start += C
         return torch.cat(decoded, 1), torch.cat(liks, 1)
 
-    def forward(self, y: Tensor, hyper: tuple[Tensor, Tensor]) -> dict[str, Any]:
+    def forward(self, y: Tensor, params, quality: Any = None) -> dict[str, Any]:
+        hyper = self._hyper(params)
         if self.training:
             y_hat, lik = self._train(y, hyper)
         else:
@@ -338,18 +363,20 @@ class ChannelSpatialContext(nn.Module):
             lik = gaussian_likelihood(self.gaussian_conditional, out["y_rate"], out["scales"], out["means"])
         return {"y_hat": y_hat, "likelihoods": {"y": lik}}
 
-    def compress(self, y: Tensor, hyper: tuple[Tensor, Tensor]) -> list[bytes]:
+    def compress(self, y: Tensor, params, quality: Any = None) -> dict[str, Any]:
+        hyper = self._hyper(params)
         coder = SymbolCoder.encoder(self.gaussian_conditional, y.shape[0])
         with coding_threads():
             self._code(y, hyper, coder, self.quantizer.offset(y))
-        return coder.flush()
+        return {"strings": [coder.flush()]}
 
-    def decompress(self, strings: list[bytes], hyper: tuple[Tensor, Tensor]) -> Tensor:
+    def decompress(self, strings: list, params, quality: Any = None) -> dict[str, Any]:
+        hyper = self._hyper(params)
         hm = hyper[0]
         offset = self.quantizer.offset(hm.new_zeros(hm.shape[0], self.M, *hm.shape[-2:]))
-        coder = SymbolCoder.decoder(self.gaussian_conditional, strings)
+        coder = SymbolCoder.decoder(self.gaussian_conditional, strings[0])
         with coding_threads():
-            return self._code(None, hyper, coder, offset)["y_hat"]
+            return {"y_hat": self._code(None, hyper, coder, offset)["y_hat"]}
 
 
 CONTEXT_MODELS.register(
@@ -357,6 +384,7 @@ CONTEXT_MODELS.register(
     taxonomy=["channel-wise"],
     papers=["minnen2020-channel-wise"],
     description="Channel-wise autoregressive context with latent residual prediction",
+    test_overrides={"num_slices": 3},
 )(ChannelSpatialContext)
 
 
@@ -365,12 +393,18 @@ CONTEXT_MODELS.register(
     taxonomy=["uneven-channel-grouping"],
     papers=["he2022-elic"],
     description="ELIC's uneven channel groups (16, 16, 32, 64, rest) with checkerboard inside",
+    test_overrides={"groups": [2, 2, 4, 4]},
 )
 def uneven_channel_grouping(M: int = 320, spatial: str = "checkerboard", **kwargs: Any) -> ChannelSpatialContext:
     """He et al., "ELIC: Efficient Learned Image Compression with Unevenly Grouped
     Space-Channel Contextual Adaptive Coding", 2022 (``he2022-elic``)."""
     kwargs.setdefault("lrp", False)
-    return ChannelSpatialContext(M, groups=elic_groups(M), spatial=spatial, **kwargs)
+    groups = kwargs.pop("groups", None) or elic_groups(M)
+    kwargs.pop("num_slices", None)  # the groups decide
+    return ChannelSpatialContext(M, groups=groups, spatial=spatial, **kwargs)
+
+
+uneven_channel_grouping.codec_class = ChannelSpatialContext
 
 
 @CONTEXT_MODELS.register(
@@ -378,6 +412,7 @@ def uneven_channel_grouping(M: int = 320, spatial: str = "checkerboard", **kwarg
     taxonomy=["unified-spatial-channel"],
     papers=["uludag2022-deep"],
     description="Channel slices + masked spatial context inside each slice (serial or patch-parallel)",
+    test_overrides={"num_slices": 3},
 )
 def unified_spatial_channel(
     M: int = 384, num_slices: int = 8, parallel: bool = False, patch_size: int = 2, **kwargs: Any
@@ -388,3 +423,6 @@ def unified_spatial_channel(
     return ChannelSpatialContext(
         M, num_slices, spatial=spatial, patch_size=patch_size, **kwargs
     )
+
+
+unified_spatial_channel.codec_class = ChannelSpatialContext

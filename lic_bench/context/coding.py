@@ -23,12 +23,19 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from compressai.entropy_models import GaussianConditional
+from lic_bench.entropy import GaussianConditional
 from torch import Tensor
 
 from lic_bench.context.masks import MaskedConv2d
 from lic_bench.context.schedule import Step, kernel_map
 from lic_bench.entropy import rans
+from lic_bench.entropy.internals import (  # noqa: F401 - re-exported for the context coders
+    coder_tables,
+    memo,
+    module_state,
+    scale_boundaries,
+    scale_indexes,
+)
 
 __all__ = [
     "CODING_THREADS",
@@ -40,46 +47,6 @@ __all__ = [
     "module_state",
     "scale_indexes",
 ]
-
-
-def scale_indexes(gc: GaussianConditional, scales: Tensor, table: Tensor | None = None) -> Tensor:
-    """CompressAI's ``build_indexes`` (index of the smallest table scale >= scale) in one
-    ``bucketize`` call instead of a loop over the 64 table entries.
-
-    ``torch.max`` with the bound is what ``gc.lower_bound_scale`` computes, without the
-    autograd-function call; ``table`` (``gc.scale_table[:-1]`` in the scales' dtype)
-    may be passed in by callers that index many times.
-    """
-    scales = torch.max(scales, gc.lower_bound_scale.bound.to(scales.dtype))
-    if table is None:
-        table = gc.scale_table[:-1].to(scales.dtype)
-    return torch.bucketize(scales, table, right=False).int()
-
-
-def module_state(mod: torch.nn.Module) -> tuple:
-    """Changes whenever a parameter or buffer is replaced or modified in place."""
-    return tuple((t.data_ptr(), t._version, t.dtype, t.device) for t in (*mod.parameters(), *mod.buffers()))
-
-
-def memo(owner: torch.nn.Module, tag: str, key: tuple, build):
-    """``build()``, memoised on ``owner`` until ``key`` changes (weights, schedule).
-
-    Built without autograd: the coder's tensors are inference-only, and a cached
-    graph would outlive the backward pass that frees it.
-    """
-    slot = owner.__dict__.setdefault("_lic_bench_coder_cache", {})
-    hit = slot.get(tag)
-    if hit is None or hit[0] != key:
-        with torch.no_grad():
-            hit = slot[tag] = (key, build())
-    return hit[1]
-
-
-def coder_tables(gc: GaussianConditional) -> rans.RansTables:
-    """``gc``'s CDF tables for the rANS coder, converted and checked once per table update."""
-    return memo(gc, "rans_tables", module_state(gc), lambda: rans.RansTables(
-        gc.quantized_cdf.cpu().numpy(), gc.cdf_length.reshape(-1).cpu().numpy(),
-        gc.offset.reshape(-1).cpu().numpy()))
 
 
 class SymbolCoder:
@@ -94,9 +61,7 @@ class SymbolCoder:
         self.gc, self.mode, self.batch = gc, mode, batch
         self._table: Tensor | None = None
         if mode != "quantize":
-            for check in (gc._check_cdf_size, gc._check_cdf_length, gc._check_offsets_size):
-                check()
-            self.tables = coder_tables(gc)
+            self.tables = coder_tables(gc).rans
         if mode == "encode":
             self.symbols: list[list[np.ndarray]] = [[] for _ in range(batch)]
             self.indexes: list[list[np.ndarray]] = [[] for _ in range(batch)]
@@ -137,7 +102,7 @@ class SymbolCoder:
 
     def _indexes(self, scales: Tensor) -> Tensor:
         if self._table is None or self._table.dtype != scales.dtype:
-            self._table = self.gc.scale_table[:-1].to(scales.dtype).contiguous()
+            self._table = scale_boundaries(self.gc, scales.dtype)
         return scale_indexes(self.gc, scales, self._table)
 
     def _encode(self, b: int, symbols: Tensor, scales: Tensor) -> None:

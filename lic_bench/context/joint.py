@@ -30,12 +30,13 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from lic_bench.context.coding import SpatialKernels, SymbolCoder, coding_threads
+from lic_bench.context.coding import CODING_THREADS, SpatialKernels, SymbolCoder, coding_threads
 from lic_bench.context.masks import MaskedConv2d, checkerboard_mask, raster_mask
 from lic_bench.context.schedule import Step, checkerboard_steps, wavefront_steps
 from lic_bench.context.spatial_coder import spatial_code
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.layers import PointwiseConv2d
+from lic_bench.latent_codecs.base import ConditionalCodec
 from lic_bench.quantizers import Quantizer, get_quantizer
 from lic_bench.registry import CONTEXT_MODELS
 
@@ -124,39 +125,59 @@ def joint_eval(
     return out["y_hat"], gaussian_likelihood(gc, out["y_rate"], out["scales"], out["means"])
 
 
-class JointContext(nn.Module):
-    """A spatial context model as a latent codec conditioned on hyper parameters.
+class JointContext(ConditionalCodec):
+    """A spatial context model as a y codec conditioned on hyper parameters.
 
     ``forward(y, params) -> {"y_hat", "likelihoods"}``, ``compress(y, params) ->
-    [bytes per image]``, ``decompress(strings, params) -> y_hat``; ``params`` is the
-    ``(B, 2M, H, W)`` output of a mean-scale hyper-synthesis transform.
+    {"strings": [[bytes per image]]}``, ``decompress(strings, params) -> {"y_hat"}``;
+    ``params`` is the ``(B, 2M, H, W)`` output of a mean-scale hyper-synthesis
+    transform (or a ``(means, scales)`` pair, concatenated).
 
     Args:
         M: latent channels.
         spatial: ``"autoregressive"`` (serial 5x5 masked conv) or ``"checkerboard"``.
         kernel_size: context kernel size.
-        quantizer: training quantizer (registry name).
+        quantizer: training quantizer (registry name, or the model's own object).
+        entropy_model: class of the conditional (default CompressAI's Gaussian).
     """
+
+    needs = "mean-scale"
 
     def __init__(
         self,
         M: int = 192,
         spatial: str = "autoregressive",
         kernel_size: int = 5,
-        quantizer: str | dict[str, Any] = "additive-uniform-noise",
+        quantizer: str | dict[str, Any] | Quantizer = "additive-uniform-noise",
+        entropy_model=GaussianConditional,
     ):
         super().__init__()
         self.spatial = spatial
-        self.context_prediction = context_conv(M, spatial, kernel_size)
+        # Built in the order of CompressAI's JointAutoregressiveHierarchicalPriors, so
+        # a seeded initialisation gives its weights.
         self.entropy_parameters = entropy_parameters(M)
-        self.gaussian_conditional = GaussianConditional(None)
-        self.quantizer = get_quantizer(quantizer)
+        self.context_prediction = context_conv(M, spatial, kernel_size)
+        self.gaussian_conditional = entropy_model(None)
+        if isinstance(quantizer, Quantizer):
+            object.__setattr__(self, "quantizer", quantizer)  # the model's, shared
+        else:
+            self.quantizer = get_quantizer(quantizer)
+
+    def coding_context(self):
+        return coding_threads()
+
+    def pinned_threads(self) -> int:
+        return CODING_THREADS
 
     def _mods(self):
         return self.context_prediction, self.entropy_parameters
 
-    def forward(self, y: Tensor, params: Tensor) -> dict[str, Any]:
-        args = (y, params, *self._mods(), self.gaussian_conditional, self.quantizer, self.spatial)
+    @staticmethod
+    def _params(params) -> Tensor:
+        return torch.cat(tuple(params), 1) if isinstance(params, (tuple, list)) else params
+
+    def forward(self, y: Tensor, params, quality: Any = None) -> dict[str, Any]:
+        args = (y, self._params(params), *self._mods(), self.gaussian_conditional, self.quantizer, self.spatial)
         if self.training:
             y_hat, lik = joint_train(*args)
         else:
@@ -164,19 +185,22 @@ class JointContext(nn.Module):
                 y_hat, lik = joint_eval(*args)
         return {"y_hat": y_hat, "likelihoods": {"y": lik}}
 
-    def compress(self, y: Tensor, params: Tensor) -> list[bytes]:
+    def compress(self, y: Tensor, params, quality: Any = None) -> dict[str, Any]:
+        params = self._params(params)
         coder = SymbolCoder.encoder(self.gaussian_conditional, y.shape[0])
         with coding_threads():
             joint_code(y, params, *self._mods(), coder, self.spatial, self.quantizer.offset(y))
-        return coder.flush()
+        return {"strings": [coder.flush()]}
 
-    def decompress(self, strings: list[bytes], params: Tensor) -> Tensor:
+    def decompress(self, strings: list, params, quality: Any = None) -> dict[str, Any]:
+        params = self._params(params)
         B, _, H, W = params.shape
         M = self.context_prediction.in_channels
         offset = self.quantizer.offset(params.new_zeros(B, M, H, W))
-        coder = SymbolCoder.decoder(self.gaussian_conditional, strings)
+        coder = SymbolCoder.decoder(self.gaussian_conditional, strings[0])
         with coding_threads():
-            return joint_code(None, params, *self._mods(), coder, self.spatial, offset)["y_hat"]
+            y_hat = joint_code(None, params, *self._mods(), coder, self.spatial, offset)["y_hat"]
+        return {"y_hat": y_hat}
 
 
 @CONTEXT_MODELS.register(
@@ -199,3 +223,7 @@ def autoregressive_context(M: int = 192, kernel_size: int = 5, **kwargs: Any) ->
 def checkerboard_context(M: int = 192, kernel_size: int = 5, **kwargs: Any) -> JointContext:
     """He et al. 2021 checkerboard context (``he2021-checkerboard``)."""
     return JointContext(M, "checkerboard", kernel_size, **kwargs)
+
+
+autoregressive_context.codec_class = JointContext
+checkerboard_context.codec_class = JointContext

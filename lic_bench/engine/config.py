@@ -19,12 +19,7 @@ import yaml
 
 from lic_bench.errors import UsageError
 
-#: λ of CompressAI's model zoo for MSE-optimised models, qualities 1..8 (Ballé et al.'s
-#: values; the seed thesis uses the five lowest with N=128, M=192).
-MSE_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.1800)
-#: λ of CompressAI's zoo for MS-SSIM-optimised models, qualities 1..8 (loss
-#: ``bpp + λ (1 - MS-SSIM)``). The seed thesis trains MSE only and gives no MS-SSIM table.
-MS_SSIM_LAMBDAS = (2.40, 4.58, 8.73, 16.64, 31.73, 60.50, 115.37, 220.00)
+from lic_bench.lambdas import MS_SSIM_LAMBDAS, MSE_LAMBDAS  # noqa: F401 - the one λ table
 
 DEFAULTS: dict[str, Any] = {
     "name": None,  # run name; default "<model>-<distortion>-<lambda>"

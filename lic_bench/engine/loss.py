@@ -3,6 +3,11 @@ Compression", 2017, balle2017-end-to-end; the form and scaling CompressAI trains
 
 R is the estimated rate in bits per pixel; D is ``255² · MSE`` (MSE on [0, 1] images) or
 ``1 - MS-SSIM``. The λ tables are in :mod:`lic_bench.engine.config`.
+
+Variable rate: a model that returns ``output["lmbda"]`` -- one λ, or a ``(B,)`` tensor
+with each sample's λ (gain units draw a rate level per sample, Cui et al. 2022,
+cui2022-asymmetric) -- is trained with that λ, sample by sample:
+``L = mean_i (R_i + λ_i D_i)``. With one λ for the batch this is ``R + λ D``.
 """
 
 from __future__ import annotations
@@ -23,19 +28,22 @@ class RateDistortionLoss(nn.Module):
 
     def forward(self, output: dict, target: torch.Tensor) -> dict[str, torch.Tensor]:
         n, _, h, w = target.shape
-        num_pixels = n * h * w
-        bpp = sum(
-            torch.log(p).sum() for p in output["likelihoods"].values()
-        ) / (-math.log(2) * num_pixels)
+        # per-sample rate (bits per pixel of each image)
+        bits = sum(torch.log(p).reshape(p.shape[0], -1).sum(1) for p in output["likelihoods"].values())
+        bpp_i = bits / (-math.log(2) * h * w)
         x_hat = output["x_hat"]
-        mse = torch.mean((x_hat.float() - target.float()) ** 2)
-        out = {"bpp": bpp, "mse": mse}
+        mse_i = ((x_hat.float() - target.float()) ** 2).reshape(n, -1).mean(1)
+        out = {"bpp": bpp_i.mean(), "mse": mse_i.mean()}
         if self.distortion == "mse":
-            distortion = 255.0**2 * mse
+            distortion_i = 255.0**2 * mse_i
         else:
             from pytorch_msssim import ms_ssim
 
-            out["ms_ssim"] = ms_ssim(x_hat.float(), target.float(), data_range=1.0)
-            distortion = 1.0 - out["ms_ssim"]
-        out["loss"] = bpp + self.lmbda * distortion
+            ssim_i = ms_ssim(x_hat.float(), target.float(), data_range=1.0, size_average=False)
+            out["ms_ssim"] = ssim_i.mean()
+            distortion_i = 1.0 - ssim_i
+        lmbda = output.get("lmbda", self.lmbda)
+        if isinstance(lmbda, torch.Tensor):
+            lmbda = lmbda.to(distortion_i.device, distortion_i.dtype).reshape(-1)
+        out["loss"] = (bpp_i + lmbda * distortion_i).mean()
         return out

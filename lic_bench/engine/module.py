@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from lic_bench.engine.loss import RateDistortionLoss
+from lic_bench.engine.step import training_math
 from lic_bench.metrics.distortion import psnr_from_mse
 
 _RNG_KEY = "lic_bench_rng"
@@ -94,6 +95,10 @@ class RDModule(L.LightningModule):
 
     # -- training ---------------------------------------------------------------------
     def training_step(self, batch: torch.Tensor, batch_idx: int) -> torch.Tensor:
+        with training_math():  # flushed denormals, for this step only (engine/step.py)
+            return self._training_step(batch)
+
+    def _training_step(self, batch: torch.Tensor) -> torch.Tensor:
         opt, aux_opt = self.optimizers()
         out = self.model(batch)
         losses = self.criterion(out, batch)

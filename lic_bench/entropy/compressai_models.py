@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from compressai.entropy_models import EntropyBottleneck as _EntropyBottleneck
 from compressai.entropy_models import GaussianConditional as _GaussianConditional
-from torch import Tensor
 
+from lic_bench.entropy.internals import (  # noqa: F401 - re-exported
+    bottleneck_likelihood,
+    bottleneck_medians,
+    gaussian_likelihood,
+)
 from lic_bench.entropy.rans import SafeEntropyCoder
 from lic_bench.registry import ENTROPY_MODELS
 
@@ -57,30 +61,3 @@ ENTROPY_MODELS.register(
     papers=["balle2018-variational"],
     description="Gaussian conditional on hyper-decoded scales/means (CompressAI GaussianConditional)",
 )(GaussianConditional)
-
-
-def bottleneck_medians(eb: EntropyBottleneck, like: Tensor) -> Tensor:
-    """The per-channel medians of ``eb`` broadcast to ``like``'s NCHW shape."""
-    medians = eb._get_medians().detach()  # (C, 1, 1)
-    return medians.reshape(1, -1, *([1] * (like.dim() - 2))).expand_as(like)
-
-
-def bottleneck_likelihood(eb: EntropyBottleneck, values: Tensor) -> Tensor:
-    """Likelihood of already-quantized (or noisy) ``values`` under ``eb`` (NCHW in, NCHW out)."""
-    perm = (1, 0, *range(2, values.dim()))
-    v = values.permute(*perm).contiguous()
-    shape = v.shape
-    likelihood, _, _ = eb._likelihood(v.reshape(shape[0], 1, -1))
-    if eb.use_likelihood_bound:
-        likelihood = eb.likelihood_lower_bound(likelihood)
-    return likelihood.reshape(shape).permute(*perm).contiguous()
-
-
-def gaussian_likelihood(
-    gc: GaussianConditional, values: Tensor, scales: Tensor, means: Tensor | None = None
-) -> Tensor:
-    """Likelihood of ``values`` under ``gc`` with the given scales (and means)."""
-    likelihood = gc._likelihood(values, scales, means)
-    if gc.use_likelihood_bound:
-        likelihood = gc.likelihood_lower_bound(likelihood)
-    return likelihood

@@ -42,8 +42,12 @@ class Buffers:
         for s in shape:
             n *= s
         buf = self._flat.get(role)
-        if buf is None or buf.numel() < n or buf.dtype != like.dtype or buf.device != like.device:
-            buf = torch.empty(n, dtype=like.dtype, device=like.device)
+        if (buf is None or buf.numel() < n or buf.dtype != like.dtype or buf.device != like.device
+                or buf.is_inference()):
+            # a normal tensor even when first called under inference_mode: later calls
+            # outside it write into the same buffer
+            with torch.inference_mode(False):
+                buf = torch.empty(n, dtype=like.dtype, device=like.device)
             self._flat[role] = buf
         return buf[:n].view(shape)
 

@@ -106,6 +106,8 @@ class DivisiveNormalization(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         beta = self.beta_reparam(self.beta)
         gamma = self.gamma_reparam(self.gamma)
+        if self.training and x.dim() == 4 and _channels_last(x):
+            return self._train_nhwc(x, gamma, beta)
         mean = self.mean.reshape(1, -1, 1, 1) if self.has_mean else None
         if not self.inverse and mean is not None:
             x = x - mean
@@ -115,11 +117,34 @@ class DivisiveNormalization(nn.Module):
             return out + mean if mean is not None else out
         return x / norm
 
+    def _train_nhwc(self, x: Tensor, gamma: Tensor, beta: Tensor) -> Tensor:
+        """Training on a channels-last input: the channel mix is one ``linear`` over
+        the NHWC view (no copies) and GDN multiplies by ``rsqrt``, as CompressAI does.
+        Only training runs this (its last bits may differ from the eval path's, which
+        coding depends on; training does not)."""
+        v = x.permute(0, 2, 3, 1)  # NHWC, contiguous
+        if self.has_mean and not self.inverse:
+            v = v - self.mean
+        norm = torch.nn.functional.linear(self._power(v), gamma, beta)
+        if self.inverse:
+            out = v * self._root(norm)
+            if self.has_mean:
+                out = out + self.mean
+        elif self.epsilon == 0.5:
+            out = v * torch.rsqrt(norm)
+        else:
+            out = v / self._root(norm)
+        return out.permute(0, 3, 1, 2)
+
     def extra_repr(self) -> str:
         return (
             f"{self.channels}, inverse={self.inverse}, alpha={self.alpha:g}, "
             f"epsilon={self.epsilon:g}, mean={self.has_mean}"
         )
+
+
+def _channels_last(x: Tensor) -> bool:
+    return x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
 
 
 @NONLINEARITIES.register("gdn", taxonomy=["gdn"], papers=["balle2016-density"])

@@ -9,7 +9,8 @@ Public API::
 
 from lic_bench.models import transforms
 from lic_bench.models.base import LatentCompressionModel
-from lic_bench.models.checkpoint import load_checkpoint, read_checkpoint, weights_hash
+from lic_bench.models.compose import BACKBONES, ComposedModel
+from lic_bench.models.checkpoint import checkpoint_sizes, load_checkpoint, read_checkpoint, weights_hash
 from lic_bench.models.config import (
     build_model,
     config_dir,
@@ -21,12 +22,15 @@ from lic_bench.models.gained import GainedMeanScaleHyperprior
 from lic_bench.models.hyperprior import MeanScaleHyperprior, ScaleHyperprior
 
 __all__ = [
+    "BACKBONES",
+    "ComposedModel",
     "FactorizedPrior",
     "GainedMeanScaleHyperprior",
     "LatentCompressionModel",
     "MeanScaleHyperprior",
     "ScaleHyperprior",
     "build_model",
+    "checkpoint_sizes",
     "config_dir",
     "constructor_params",
     "load_checkpoint",

@@ -1,94 +1,208 @@
-"""Shared machinery of the models: a CompressAI ``CompressionModel`` whose
-quantizer is swappable and whose entropy-coding calls go through it.
+"""A model is transforms plus a latent codec: ``x ─ g_a ─ y ─ latent codec ─ ŷ ─ g_s ─ x̂``.
 
 Conventions (CompressAI's): ``forward(x) -> {"x_hat", "likelihoods": {...}}``,
 ``compress(x) -> {"strings": [[bytes per image] per latent], "shape"}``,
 ``decompress(strings, shape) -> {"x_hat"}``, ``update(force=True)`` before coding,
 ``aux_loss()`` for the entropy bottleneck's quantiles. Extra attributes used by
-:mod:`lic_bench.bitstream`: ``downsampling_factor`` (what input sizes are padded
-to a multiple of) and ``variable_rate`` (whether ``compress``/``decompress`` take
-a ``quality``).
+:mod:`lic_bench.bitstream`: ``downsampling_factor`` (what input sizes are padded to a
+multiple of) and ``variable_rate`` (whether ``compress``/``decompress`` take a
+``quality``).
+
+The latent codec (:mod:`lic_bench.latent_codecs`) is the only place where latents are
+coded; a model only runs g_a before it and g_s after it (in eval mode through
+:func:`~lic_bench.latent_codecs.eval_transform`, the same arithmetic, faster).
+
+State dict: keys are the flat ones of CompressAI's models (``g_a.0.weight``,
+``h_s.2.bias``, ``entropy_bottleneck.quantiles``, ``gaussian_conditional.scale_table``,
+...), whatever codecs hold them (:func:`~lic_bench.latent_codecs.base.flat_names`);
+sub-modules are reachable by those names too (``model.h_s``, ``model.entropy_bottleneck``).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
+import torch
+import torch.nn as nn
 from compressai.models import CompressionModel
 from torch import Tensor
 
-from lic_bench.entropy import (
-    EntropyBottleneck,
-    GaussianConditional,
-    bottleneck_likelihood,
-    bottleneck_medians,
-    gaussian_likelihood,
-)
-from lic_bench.quantizers import get_quantizer
+from lic_bench.latent_codecs.base import LatentCodec, eval_transform, flat_names
+from lic_bench.latent_codecs.gain import GainedCodec
+from lic_bench.variable_rate import interpolated_lambda
 
-__all__ = ["LatentCompressionModel"]
+__all__ = ["LatentCompressionModel", "TRAIN_CHANNELS_LAST"]
+
+#: Train in channels-last memory format (see :meth:`LatentCompressionModel.forward`).
+TRAIN_CHANNELS_LAST = True
 
 
 class LatentCompressionModel(CompressionModel):
-    """Base of the lic-bench models.
+    """``g_a``, a latent codec and ``g_s``.
 
     Args:
-        quantizer: registry name (or ``{"name": ..., **kwargs}``) of the quantizer
-            used for every latent while training; inference always rounds.
+        g_a, g_s: analysis and synthesis transforms.
+        latent_codec: codes ``y`` (a :class:`GainedCodec` at the top makes the model
+            variable-rate).
+        quantizer: the training quantizer the codecs share (inference rounds).
+        stages: stride-2 stages between the image and the deepest latent.
+        lmbdas: λ of each gain level (variable-rate models).
+        default_quality: quality used when none is given outside training.
     """
 
-    variable_rate = False
-    #: number of entropy-coded latents (string groups in ``compress``'s output): y and z
-    coded_latents = 2
-    #: number of stride-2 stages between the image and the deepest latent
-    _stages = 4
+    def _assemble(
+        self,
+        g_a: nn.Module,
+        g_s: nn.Module,
+        latent_codec: LatentCodec,
+        quantizer: nn.Module,
+        stages: int,
+        lmbdas: Sequence[float] = (),
+        default_quality: float | None = None,
+    ) -> None:
+        self.g_a, self.g_s, self.latent_codec, self.quantizer = g_a, g_s, latent_codec, quantizer
+        self._stages = int(stages)
+        self.variable_rate = isinstance(latent_codec, GainedCodec)
+        self.lmbdas = [float(v) for v in lmbdas]
+        self.levels = len(self.lmbdas)
+        if self.variable_rate:
+            self.default_quality = float(self.levels if default_quality is None else default_quality)
+        self._flat = flat_names(self)
+        self._internal = {v: k for k, v in self._flat.items()}
+        self._by_flat_name = self._flat_modules()
+        self._register_load_state_dict_pre_hook(self._unflatten_hook)
 
-    def __init__(self, quantizer: str | dict[str, Any] = "additive-uniform-noise"):
-        super().__init__()
-        self.quantizer = get_quantizer(quantizer)
+    # -- names ---------------------------------------------------------------------
+    def _flat_modules(self) -> dict[str, nn.Module]:
+        prefix: dict[str, str] = {"": ""}
+        found: dict[str, nn.Module] = {}
+        for name, module in self.named_modules():
+            if not name:
+                continue
+            parent, _, leaf = name.rpartition(".")
+            own = getattr(module, "state_name", None)
+            own = leaf if own is None else own
+            prefix[name] = f"{prefix[parent]}{own}." if own else prefix[parent]
+            if own:
+                found.setdefault(prefix[name][:-1], module)
+        return found
 
+    def __getattr__(self, name: str):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            found = self.__dict__.get("_by_flat_name", {}).get(name)
+            if found is None:
+                raise
+            return found
+
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+        if args:  # the positional form of torch's old signature
+            destination = args[0]
+            prefix = args[1] if len(args) > 1 else prefix
+            keep_vars = args[2] if len(args) > 2 else keep_vars
+        inner = super().state_dict(prefix=prefix, keep_vars=keep_vars)
+        out = OrderedDict() if destination is None else destination
+        for key, value in inner.items():
+            local = key[len(prefix):]
+            out[prefix + self._flat.get(local, local)] = value
+        if hasattr(inner, "_metadata"):
+            meta = getattr(out, "_metadata", None)
+            if meta is None:
+                out._metadata = OrderedDict()
+            out._metadata.update(inner._metadata)
+        return out
+
+    def _unflatten(self, state: dict[str, Any], prefix: str = "") -> None:
+        for flat, internal in self._internal.items():
+            if flat != internal and prefix + flat in state:
+                state[prefix + internal] = state.pop(prefix + flat)
+
+    def _unflatten_hook(self, state_dict, prefix, *args) -> None:
+        self._unflatten(state_dict, prefix)
+
+    def load_state_dict(self, state_dict, strict: bool = True):
+        state = OrderedDict(state_dict)
+        self._unflatten(state)
+        return super().load_state_dict(state, strict=strict)
+
+    # -- properties ------------------------------------------------------------------
     @property
     def downsampling_factor(self) -> int:
         return 2**self._stages
 
-    # -- factorized latent (z, or y of the factorized-prior model) ------------
-    def quantize_factorized(
-        self, eb: EntropyBottleneck, z: Tensor
-    ) -> tuple[Tensor, Tensor]:
-        """(z_hat for synthesis, likelihoods) with the model's quantizer."""
-        z_rate, z_hat = self.quantizer(z, means=bottleneck_medians(eb, z))
-        return z_hat, bottleneck_likelihood(eb, z_rate)
+    def _quality(self, quality: float | None) -> float | None:
+        if not self.variable_rate:
+            if quality is not None:
+                raise ValueError("a fixed-rate model takes no quality")
+            return None
+        q = self.default_quality if quality is None else float(quality)
+        if not 1.0 <= q <= self.levels:
+            raise ValueError(f"quality must lie in [1, {self.levels}], got {q:g}")
+        return q
 
-    def compress_factorized(self, eb: EntropyBottleneck, z: Tensor) -> tuple[list, Tensor]:
-        """Entropy-code ``z``; returns its strings and the decoder's ``z_hat``."""
-        d = self.quantizer.offset(z)
-        strings = eb.compress(z if d is None else z - d)
-        return strings, self.decompress_factorized(eb, strings, z.shape[-2:], d)
+    # -- the three passes ------------------------------------------------------------
+    def forward(self, x: Tensor, quality: float | None = None) -> dict[str, Any]:
+        if self.variable_rate and quality is None and self.training:
+            # One level per sample, each trained with its own λ (out["lmbda"] is then a
+            # (B,) tensor). torch's generator, so torch.manual_seed makes it reproducible.
+            q: Any = (torch.randint(self.levels, (x.shape[0],)) + 1).to(x.device, x.dtype)
+        else:
+            q = self._quality(quality)
+        if self.training and TRAIN_CHANNELS_LAST:
+            # Training runs channels-last: oneDNN's NHWC convolutions are faster, and the
+            # divisive normalisations mix channels on the NHWC view without copies.
+            # Coding never sees this path (it runs in eval mode, NCHW).
+            x = x.contiguous(memory_format=torch.channels_last)
+        out = self.latent_codec(eval_transform(self.g_a)(x), quality=q)
+        result = {"x_hat": eval_transform(self.g_s)(out["y_hat"]), "likelihoods": out["likelihoods"]}
+        if self.variable_rate:
+            result["lmbda"] = interpolated_lambda(self.lmbdas, q)
+            result["quality"] = q
+        return result
 
-    def decompress_factorized(
-        self, eb: EntropyBottleneck, strings: list, shape, d: Tensor | None = None
-    ) -> Tensor:
-        z_hat = eb.decompress(strings, tuple(shape))
-        if d is None:
-            d = self.quantizer.offset(z_hat)
-        return z_hat if d is None else z_hat + d
+    @torch.no_grad()
+    def compress(self, x: Tensor, quality: float | None = None) -> dict[str, Any]:
+        q = self._quality(quality)
+        out = self.latent_codec.compress(eval_transform(self.g_a)(x), quality=q)
+        coded = {"strings": out["strings"], "shape": tuple(out["shape"])}
+        if q is not None:
+            coded["quality"] = q
+        return coded
 
-    # -- Gaussian latent ----------------------------------------------------------
-    def quantize_gaussian(
-        self, gc: GaussianConditional, y: Tensor, scales: Tensor, means: Tensor | None = None
-    ) -> tuple[Tensor, Tensor]:
-        """(y_hat for synthesis, likelihoods) with the model's quantizer."""
-        y_rate, y_hat = self.quantizer(y, means=means)
-        return y_hat, gaussian_likelihood(gc, y_rate, scales, means)
+    def decompress_latent(self, strings: list, shape, quality: float | None = None) -> Tensor:
+        """ŷ from the strings (the entropy-decoding part of :meth:`decompress`)."""
+        with torch.no_grad():
+            return self.latent_codec.decompress(strings, tuple(shape), quality=self._quality(quality))["y_hat"]
 
-    def compress_gaussian(
-        self, gc: GaussianConditional, y: Tensor, scales: Tensor, means: Tensor | None = None
-    ) -> list:
-        indexes = gc.build_indexes(scales)
-        return gc.compress(y, indexes, means=self.quantizer.shift(y, means))
+    @torch.no_grad()
+    def decompress(self, strings: list, shape, quality: float | None = None) -> dict[str, Tensor]:
+        y_hat = self.decompress_latent(strings, shape, quality)
+        return {"x_hat": eval_transform(self.g_s)(y_hat).clamp_(0, 1)}
 
-    def decompress_gaussian(
-        self, gc: GaussianConditional, strings: list, scales: Tensor, means: Tensor | None = None
-    ) -> Tensor:
-        indexes = gc.build_indexes(scales)
-        return gc.decompress(strings, indexes, scales.dtype, self.quantizer.shift(scales, means))
+    def eval_transforms(self) -> dict[str, Any]:
+        """What ``compress``/``decompress`` run for each transform (for the benchmark's
+        transform-only stages): ``g_a``, ``h_a`` (with the hyper input applied), every
+        hyper-synthesis head, ``g_s``."""
+        out: dict[str, Any] = {"g_a": eval_transform(self.g_a)}
+        hyper = _find_hyperprior(self.latent_codec)
+        if hyper is not None:
+            out["h_a"] = hyper._z
+            heads = getattr(hyper.h_s, "heads", None)
+            names = [n for n, _ in hyper.h_s.named_children()] if heads is not None else ["h_s"]
+            for name, module in zip(names, heads if heads is not None else [hyper.h_s]):
+                out[name] = eval_transform(module)
+        out["g_s"] = eval_transform(self.g_s)
+        return out
+
+
+def _find_hyperprior(codec: nn.Module):
+    from lic_bench.latent_codecs.hyperprior import HyperpriorCodec
+
+    while codec is not None:
+        if isinstance(codec, HyperpriorCodec):
+            return codec
+        codec = getattr(codec, "inner", None)
+    return None

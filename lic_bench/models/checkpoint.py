@@ -9,13 +9,14 @@ from typing import Any
 
 import torch
 
+from lic_bench.entropy.internals import DERIVED_BUFFERS as _DERIVED
 from lic_bench.errors import UsageError
 
-__all__ = ["weights_hash", "load_checkpoint", "read_checkpoint"]
+__all__ = ["checkpoint_sizes", "weights_hash", "load_checkpoint", "read_checkpoint"]
 
 # Entropy-coder tables are derived from the parameters by ``update()``; they are
 # left out of the hash so a model hashes the same before and after ``update``.
-_DERIVED = ("_quantized_cdf", "_offset", "_cdf_length", "scale_table")
+
 
 
 def weights_hash(model: torch.nn.Module) -> str:
@@ -96,3 +97,25 @@ def load_checkpoint(model: torch.nn.Module, path: str | Path) -> dict[str, Any]:
         raise UsageError(f"{path}: weights do not fit model {getattr(model, 'name', '?')!r}: {detail}") from None
     model.update(force=True)
     return ckpt
+
+
+def checkpoint_sizes(path: str | Path) -> dict[str, int]:
+    """``{"N", "M"}`` read off a checkpoint's weights, as CompressAI's ``from_state_dict``
+    does (N: outputs of ``g_a``'s first convolution, M: of its last), so a model-zoo file
+    of any width loads into the preset of its architecture. Empty when the layout is not
+    the four-layer g_a of the Ballé/Minnen family. Refused outside the bounds that
+    configs from files have (:data:`lic_bench.models.settings.INT_BOUNDS`)."""
+    from lic_bench.models.settings import INT_BOUNDS
+
+    state = read_checkpoint(path)["state_dict"]
+    for prefix in ("", "model.", "net.", "module.", "_model."):
+        first, last = state.get(f"{prefix}g_a.0.weight"), state.get(f"{prefix}g_a.6.weight")
+        if first is not None and last is not None and first.dim() == last.dim() == 4:
+            sizes = {"N": int(first.shape[0]), "M": int(last.shape[0])}
+            for key, value in sizes.items():
+                lo, hi = INT_BOUNDS[key]
+                if not lo <= value <= hi:
+                    raise UsageError(f"{path}: its weights have {key}={value}, outside {lo}..{hi}")
+            return sizes
+    return {}
+

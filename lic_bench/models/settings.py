@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from lic_bench.errors import UsageError
-from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS
+from lic_bench.registry import CONTEXT_MODELS, ENTROPY_MODELS, MODELS, NONLINEARITIES, QUANTIZERS, VARIABLE_RATE
 
 __all__ = ["UntrustedConfigError", "check_untrusted", "class_path_of"]
 
@@ -64,7 +64,24 @@ def _scalar(key: str, value: Any) -> None:
     _fail(f"sets {key} to a {type(value).__name__}")
 
 
+#: Component keys of a composed model: the registry ids they accept ("none": absent).
+def _component_ids(key: str) -> list[str] | None:
+    from lic_bench.models.compose import BACKBONES
+
+    return {
+        "context": lambda: ["none", *CONTEXT_MODELS.list()],
+        "variable_rate": lambda: ["none", *VARIABLE_RATE.list()],
+        "entropy_model": lambda: [None, *ENTROPY_MODELS.list()],
+        "backbone": lambda: list(BACKBONES),
+    }.get(key, lambda: None)()
+
+
 def _check_value(key: str, value: Any, default: Any) -> None:
+    ids = _component_ids(key)
+    if ids is not None:
+        if not (value is None or isinstance(value, str)) or value not in ids:
+            _fail(f"names an unknown {key.replace('_', ' ')}")
+        return
     if key in ("nonlinearity", "hyper_nonlinearity") or key.endswith("_nonlinearity"):
         if not isinstance(value, str) or value not in NONLINEARITIES.list():
             _fail(f"names an unknown non-linearity for {key}")

@@ -19,7 +19,21 @@ from torch import Tensor
 
 from lic_bench.registry import VARIABLE_RATE
 
-__all__ = ["GainUnits", "quality_index"]
+__all__ = ["GainUnits", "interpolated_lambda", "quality_index"]
+
+
+def interpolated_lambda(lmbdas, quality: float | Tensor) -> float | Tensor:
+    """The λ of ``quality`` (geometric interpolation between trained levels, as the
+    gains); a ``(B,)`` tensor of qualities gives a ``(B,)`` tensor of λ."""
+    table = torch.as_tensor(list(lmbdas), dtype=torch.float64)
+    if isinstance(quality, Tensor) and quality.dim() > 0:
+        pos = quality.double() - 1.0
+        lo = pos.floor().long().clamp(0, len(table) - 1)
+        hi = (lo + 1).clamp(max=len(table) - 1)
+        t = pos - lo.double()
+        return (table[lo] ** (1 - t) * table[hi] ** t).float()
+    lo, hi, t = quality_index(float(quality), len(table))
+    return float(table[lo] ** (1 - t) * table[hi] ** t)
 
 
 def quality_index(quality: float, levels: int) -> tuple[int, int, float]:
@@ -58,5 +72,21 @@ class GainUnits(nn.Module):
             return g_lo
         return g_lo.pow(1.0 - t) * g_hi.pow(t)
 
-    def forward(self, x: Tensor, quality: float) -> Tensor:
-        return x * self.vector(quality).reshape(1, -1, *([1] * (x.dim() - 2)))
+    def vectors(self, quality: Tensor) -> Tensor:
+        """``(B, C)`` gain vectors for a ``(B,)`` tensor of qualities, one per sample
+        (variable-rate training draws a level per sample)."""
+        q = quality.to(self.gain.dtype).reshape(-1)
+        if not bool(((q >= 1) & (q <= self.levels)).all()):
+            raise ValueError(f"quality must lie in [1, {self.levels}]")
+        pos = q - 1.0
+        lo = pos.floor().long().clamp_(max=self.levels - 1)
+        hi = (lo + 1).clamp_(max=self.levels - 1)
+        t = (pos - lo.to(pos.dtype))[:, None]
+        g_lo, g_hi = self.gain[lo].abs(), self.gain[hi].abs()
+        return g_lo.pow(1.0 - t) * g_hi.pow(t)
+
+    def forward(self, x: Tensor, quality: float | Tensor) -> Tensor:
+        """``x`` scaled channel-wise; ``quality`` is one float or one per sample."""
+        if isinstance(quality, Tensor) and quality.dim() > 0:
+            return x * self.vectors(quality).reshape(x.shape[0], -1, *([1] * (x.dim() - 2)))
+        return x * self.vector(float(quality)).reshape(1, -1, *([1] * (x.dim() - 2)))

@@ -53,8 +53,7 @@ def test_cli_writes_a_valid_document(tmp_path, tiny_config, monkeypatch, capsys)
             assert stats["n"] == 2 and 0 < stats["median"] <= stats["p95"] + 1e-9
     assert doc["throughput"]["batch_size"] == [2] and doc["throughput"]["encode_ips"][0] > 0
     assert doc["complexity"]["params"] > 0 and doc["complexity"]["kmac_per_pixel"] > 0
-    assert doc["implementation"]["path"] == "fastpath"
-    assert doc["implementation"]["identical_to_model_path"] is True
+    assert doc["implementation"]["path"] == "model"
     meta = doc["meta"]
     assert meta["kind"] == "bench" and meta["provenance"] == "measured"
     assert meta["threads"] == 1 and meta["machine"]["cpu_model"]

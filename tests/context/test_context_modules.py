@@ -35,9 +35,9 @@ def test_context_module_round_trip(name):
     ctx.gaussian_conditional.update_scale_table(torch.exp(torch.linspace(-2.2, 5.5, 64)).tolist(), force=True)
     with torch.no_grad():
         ref = ctx(y, hyper)["y_hat"]
-        strings = ctx.compress(y, hyper)
-        y_hat = ctx.decompress(strings, hyper)
-    assert len(strings) == 2
+        strings = ctx.compress(y, hyper)["strings"]
+        y_hat = ctx.decompress(strings, hyper)["y_hat"]
+    assert len(strings) == 1 and len(strings[0]) == 2
     assert torch.equal(y_hat, ref)
     assert (y_hat - y).abs().max() <= 1.0  # rounding error, plus LRP's bounded +-1/2
 
@@ -51,8 +51,8 @@ def test_symbols_beyond_the_tables_use_rans_bypass():
     params = torch.zeros(1, 8, 6, 6)
     with torch.no_grad():
         ctx.entropy_parameters[-1].bias.zero_()  # scales at the 0.11 lower bound
-        strings = ctx.compress(y, params)
-        y_hat = ctx.decompress(strings, params)
+        strings = ctx.compress(y, params)["strings"]
+        y_hat = ctx.decompress(strings, params)["y_hat"]
         ref = ctx(y, params)["y_hat"]
     assert torch.equal(y_hat, ref)
     assert (y_hat - y).abs().max() <= 0.5 + 1e-3

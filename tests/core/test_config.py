@@ -27,8 +27,10 @@ def test_shipped_configs_resolve_to_their_registered_model():
 
 def test_defaults_fill_omitted_fields_and_overrides_win():
     cfg = load_model_config({"name": "bmshj2018-hyperprior", "M": 96})
-    assert cfg["init_args"] == {"N": 128, "M": 96, "nonlinearity": "gdn", "hyper_nonlinearity": "relu",
-                                "quantizer": "additive-uniform-noise"}
+    expected = {"N": 128, "M": 96, "nonlinearity": "gdn", "hyper_nonlinearity": "relu",
+                "quantizer": "additive-uniform-noise", "backbone": "scale-hyperprior", "context": "none",
+                "variable_rate": "none", "entropy_model": None}
+    assert {k: cfg["init_args"][k] for k in expected} == expected
     cfg = load_model_config("mbt2018-mean", {"N": 8, "nonlinearity": "gsdn"})
     assert cfg["init_args"]["N"] == 8 and cfg["init_args"]["M"] == 320
     assert cfg["class_path"] == "lic_bench.models.hyperprior.MeanScaleHyperprior"

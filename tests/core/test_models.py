@@ -25,10 +25,9 @@ def test_core_models_registered():
 
 
 def _rd_loss(out, x, lmbda=0.01):
-    n, _, h, w = x.shape
-    bpp = sum(-torch.log2(v).sum() for v in out["likelihoods"].values()) / (n * h * w)
-    mse = torch.mean((out["x_hat"] - x) ** 2)
-    return out.get("lmbda", lmbda) * 255**2 * mse + bpp
+    from lic_bench.engine.loss import RateDistortionLoss
+
+    return RateDistortionLoss(lmbda)(out, x)["loss"]
 
 
 @pytest.mark.parametrize("name", NAMES)

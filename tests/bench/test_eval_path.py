@@ -1,4 +1,6 @@
-"""lic_bench.fastpath gives the same bytes and pixels as CompressAI and as our models.
+"""Our models' eval-mode code (fast transforms, lic_bench.entropy.internals) gives the
+same bytes and pixels as CompressAI's models with the same weights, and as our own
+training-mode arithmetic.
 
 Real Kodak crops of odd sizes (edge-padded to the models' factor of 64, as the
 codec pads), tiny widths so the suite stays fast, and GDN / entropy-bottleneck
@@ -12,7 +14,6 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from lic_bench.bitstream import read_image  # noqa: E402
-from lic_bench.fastpath import prepare_for_inference, reference_path, supports  # noqa: E402
 
 CROPS = [("kodim05.png", 7, 11, 93, 70), ("kodim23.png", 200, 301, 130, 67)]
 
@@ -36,107 +37,89 @@ def _perturb(model, seed: int = 1) -> None:
     model.update(force=True)
 
 
-def _same(reference, fast, x, **kw) -> tuple[bool, bool]:
-    # reference_path: our models may route compress() through the fast path themselves
-    with torch.inference_mode(), reference_path():
-        a = reference.compress(x, **kw)
-        b = fast.compress(x, **kw)
-        xa = reference.decompress(a["strings"], a["shape"], **kw)["x_hat"]
-        xb = fast.decompress(b["strings"], b["shape"], **kw)["x_hat"]
-    return a["strings"] == b["strings"], bool(torch.equal(xa, xb))
-
-
-@pytest.mark.parametrize("cls_name", ["FactorizedPrior", "ScaleHyperprior", "MeanScaleHyperprior"])
-def test_fastpath_matches_compressai(cls_name, crops):
-    import compressai.models as cm
+@pytest.mark.parametrize("name", ["bmshj2018-factorized", "bmshj2018-hyperprior", "mbt2018-mean"])
+def test_same_bytes_and_pixels_as_compressai(name, crops):
+    from lic_bench.bench.compare import compressai_twin
+    from lic_bench.models import build_model
 
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    model = getattr(cm, cls_name)(N=16, M=24).eval()
+    model = build_model(name, {"N": 16, "M": 24}).eval()
     _perturb(model)
-    fast = prepare_for_inference(model)
+    twin = compressai_twin(model, model.config).eval()
     for x in crops:
-        assert _same(model, fast, x) == (True, True)
+        with torch.inference_mode():
+            a, b = model.compress(x), twin.compress(x)
+            xa = model.decompress(a["strings"], a["shape"])["x_hat"]
+            xb = twin.decompress(b["strings"], b["shape"])["x_hat"]
+        assert a["strings"] == b["strings"]
+        assert torch.equal(xa, xb)
 
 
 @pytest.mark.parametrize(
     "name,overrides,kw",
     [
-        ("bmshj2018-factorized", {}, {}),
-        ("bmshj2018-hyperprior", {}, {}),
-        ("mbt2018-mean", {}, {}),
         ("mbt2018-mean", {"nonlinearity": "1dn"}, {}),
         ("mbt2018-mean", {"nonlinearity": "gsdn"}, {}),
         ("bmshj2018-factorized", {"nonlinearity": "relu"}, {}),
         ("cui2022-gained-mean", {}, {"quality": 2.5}),
     ],
 )
-def test_fastpath_matches_our_models(name, overrides, kw, crops):
+def test_eval_transforms_match_the_modules(name, overrides, kw, crops):
+    """The decoder's fast synthesis gives the modules' own result, bit for bit."""
     from lic_bench.models import build_model
 
     torch.set_num_threads(1)
     torch.manual_seed(0)
     model = build_model(name, {"N": 16, "M": 24, **overrides}).eval()
     _perturb(model)
-    assert supports(model)
-    fast = prepare_for_inference(model)
     for x in crops:
-        assert _same(model, fast, x, **kw) == (True, True)
+        with torch.inference_mode():
+            coded = model.compress(x, **kw)
+            y_hat = model.decompress_latent(coded["strings"], coded["shape"], **kw)
+            fast = model.decompress(coded["strings"], coded["shape"], **kw)["x_hat"]
+        with torch.enable_grad():  # autograd on: the plain modules run
+            plain = model.g_s(y_hat.clone()).clamp(0, 1).detach()
+        assert torch.equal(fast, plain)
 
 
 def test_fast_transforms_do_not_touch_their_input(crops):
     from lic_bench.models import build_model
 
     model = build_model("mbt2018-mean", {"N": 16, "M": 24}).eval()
-    fast = prepare_for_inference(model)
+    fns = model.eval_transforms()
     x = crops[0].clone()
     with torch.inference_mode():
-        y = fast.g_a(x)
+        y = fns["g_a"](x)
         y_copy = y.clone()
-        fast.h_a(y)
-        fast.g_s(torch.round(y))
+        fns["h_a"](y)
+        fns["g_s"](torch.round(y))
     assert torch.equal(x, crops[0]) and torch.equal(y, y_copy)
 
 
-def test_unsupported_models_are_refused():
-    import compressai.models as cm
-
-    model = cm.JointAutoregressiveHierarchicalPriors(N=16, M=24)
-    assert not supports(model)
-    with pytest.raises(ValueError):
-        prepare_for_inference(model)
-
-
-def test_codec_for_rebuilds_after_weights_or_tables_change(crops):
-    from lic_bench.fastpath import codec_for
+def test_eval_transform_rebuilds_after_weights_change(crops):
+    from lic_bench.latent_codecs import eval_transform
     from lic_bench.models import build_model
 
     model = build_model("mbt2018-mean", {"N": 16, "M": 24}).eval()
     model.update(force=True)
-    first = codec_for(model)
-    assert first is not None and codec_for(model) is first
     with torch.no_grad():
+        first = eval_transform(model.g_s)
+        assert eval_transform(model.g_s) is first
         model.g_s[1].beta.add_(0.5)  # in-place, as an optimizer step
-    second = codec_for(model)
-    assert second is not first
-    model.update(force=True)  # new CDF buffers
-    third = codec_for(model)
-    assert third is not second
-    with torch.inference_mode():
-        with reference_path():
-            a = model.compress(crops[0])
-        assert third.compress(crops[0])["strings"] == a["strings"]
+        assert eval_transform(model.g_s) is not first
     model.train()
-    assert codec_for(model) is None
+    with torch.no_grad():
+        assert eval_transform(model.g_s) is model.g_s
 
 
 def test_outputs_are_ordinary_tensors(crops):
-    """Callers may modify what the fast path returns (no inference-mode tensors)."""
+    """Callers may modify what decoding returns (no inference-mode tensors)."""
     from lic_bench.models import build_model
 
     model = build_model("bmshj2018-hyperprior", {"N": 16, "M": 24}).eval()
-    fast = prepare_for_inference(model)
-    coded = fast.compress(crops[1])
-    x_hat = fast.decompress(coded["strings"], coded["shape"])["x_hat"]
+    model.update(force=True)
+    coded = model.compress(crops[1])
+    x_hat = model.decompress(coded["strings"], coded["shape"])["x_hat"]
     assert not x_hat.is_inference() and not x_hat.requires_grad
     x_hat.mul_(0.5)  # would raise for an inference tensor

@@ -1,0 +1,81 @@
+"""Gain units as a codec wrapper (Cui et al., "Asymmetric Gained Deep Image
+Compression With Continuous Rate Adaptation", 2022, ``cui2022-asymmetric``).
+
+``GainedCodec(inner)`` scales the latent channel-wise by the gain of the requested
+quality before ``inner`` codes it and undoes it with the inverse gain after::
+
+    y ─ ×G(q) ─ inner codec ─ ×G⁻¹(q) ─ ŷ
+
+Wrapped around a whole hyperprior codec and around its z codec, it gives the gained
+mean-scale hyperprior of the paper (gain, inverse gain, hyper gain, inverse hyper gain);
+around an entropy bottleneck it gives a variable-rate factorized prior; around a
+context-model hyperprior a variable-rate context model. ``quality`` is one float in
+``[1, levels]`` (interpolated between levels) or, in training, a ``(B,)`` tensor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import Tensor
+
+from lic_bench.latent_codecs.base import LatentCodec
+from lic_bench.variable_rate import GainUnits
+
+__all__ = ["GainedCodec"]
+
+
+class GainedCodec(LatentCodec):
+    """Gain units around ``inner``.
+
+    Args:
+        inner: the wrapped codec.
+        levels: number of trained rate levels.
+        channels: channels of the latent.
+        prefix: names of the units in the state dict are ``<prefix>gain`` and
+            ``inverse_<prefix>gain`` (``""`` for y, ``"hyper_"`` for z: the keys of
+            the gained model).
+    """
+
+    def __init__(self, inner: LatentCodec, levels: int, channels: int, prefix: str = ""):
+        super().__init__()
+        self.inner = inner
+        self.n_strings = inner.n_strings
+        self._names = (f"{prefix}gain", f"inverse_{prefix}gain")
+        self.add_module(self._names[0], GainUnits(levels, channels))
+        self.add_module(self._names[1], GainUnits(levels, channels))
+
+    def _units(self) -> tuple[GainUnits, GainUnits]:
+        return getattr(self, self._names[0]), getattr(self, self._names[1])
+
+    @staticmethod
+    def _need(quality: Any) -> Any:
+        if quality is None:
+            raise ValueError("gain units need a quality")
+        return quality
+
+    def coding_context(self):
+        return self.inner.coding_context()
+
+    def pinned_threads(self):
+        return self.inner.pinned_threads()
+
+    def forward(self, y: Tensor, quality: Any = None) -> dict[str, Any]:
+        gain, inverse = self._units()
+        q = self._need(quality)
+        out = self.inner(gain(y, q), quality=quality)
+        return {**out, "y_hat": inverse(out["y_hat"], q)}
+
+    def compress(self, y: Tensor, quality: Any = None) -> dict[str, Any]:
+        gain, inverse = self._units()
+        q = self._need(quality)
+        out = self.inner.compress(gain(y, q), quality=quality)
+        if "y_hat" in out:
+            out = {**out, "y_hat": inverse(out["y_hat"], q)}
+        return out
+
+    def decompress(self, strings: list, shape, quality: Any = None) -> dict[str, Any]:
+        gain, inverse = self._units()
+        q = self._need(quality)
+        out = self.inner.decompress(strings, shape, quality=quality)
+        return {**out, "y_hat": inverse(out["y_hat"], q)}

@@ -1,0 +1,259 @@
+"""Building a model from component names: backbone × context model × variable rate.
+
+Every registered model is a preset of :class:`ComposedModel`: the same constructor
+with other defaults. Any of these keys can be changed by name in a config or with
+``--set model.<key>=<value>``:
+
+==================  ====================================================================
+key                 values
+==================  ====================================================================
+``backbone``        ``factorized-prior``, ``scale-hyperprior``, ``mean-scale-hyperprior``
+``context``         ``none`` or a ``context-model`` id (``lic-bench components list``)
+``variable_rate``   ``none`` or ``gain-units``
+``nonlinearity``    a ``nonlinearity`` id (g_a / g_s); ``hyper_nonlinearity`` for h_a / h_s
+``quantizer``       a ``quantizer`` id
+``entropy_model``   the ``entropy-model`` id of y's density (default: the backbone's)
+==================  ====================================================================
+
+Context models predict means and scales, so they need the mean-scale backbone; a
+combination that makes no sense is refused with one line saying why
+(:class:`~lic_bench.errors.UsageError`). Context settings left at ``None`` take the
+context model's own default (e.g. 10 slices for ``channel-wise``, 8 for
+``unified-spatial-channel``).
+
+Modules are created in the order of the original CompressAI classes (entropy
+bottleneck, g_a, g_s, h_a, h_s, y codec), so a seeded initialisation gives the same
+weights as before the models were composed (format-2 files of seeded models decode).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import torch.nn as nn
+
+from lic_bench.entropy import EntropyBottleneck
+from lic_bench.errors import UsageError
+from lic_bench.lambdas import GAIN_LAMBDAS
+from lic_bench.latent_codecs import (
+    EntropyBottleneckCodec,
+    GainedCodec,
+    GaussianConditionalCodec,
+    Heads,
+    HyperpriorCodec,
+)
+from lic_bench.layers import conv, deconv, get_nonlinearity
+from lic_bench.models.base import LatentCompressionModel
+from lic_bench.models.transforms import analysis, hyper_analysis, hyper_synthesis, synthesis
+from lic_bench.quantizers import get_quantizer
+from lic_bench.registry import CONTEXT_MODELS, ENTROPY_MODELS, VARIABLE_RATE
+
+__all__ = ["BACKBONES", "ComposedModel", "DEFAULT_LMBDAS", "hyper_decoder"]
+
+#: backbone id -> (hyper input, Gaussian parameters, default y entropy model)
+BACKBONES = {
+    "factorized-prior": (None, None, "entropy-bottleneck"),
+    "scale-hyperprior": ("abs", "scale", "gaussian-conditional"),
+    "mean-scale-hyperprior": ("identity", "mean-scale", "gaussian-conditional"),
+}
+
+#: λ of the gain levels by default: CompressAI's MSE trade-offs of qualities 1-6
+#: (:data:`lic_bench.lambdas.GAIN_LAMBDAS`).
+DEFAULT_LMBDAS = GAIN_LAMBDAS
+
+# Context settings of the model -> the argument of the context-model factories.
+_CONTEXT_OPTIONS = {
+    "num_slices": "num_slices",
+    "groups": "groups",
+    "max_support_slices": "max_support_slices",
+    "lrp": "lrp",
+    "patch_size": "patch_size",
+    "parallel": "parallel",
+}
+
+
+def hyper_decoder(N: int, M: int, nonlinearity: str = "relu") -> nn.Sequential:
+    """ẑ (N) -> one Gaussian parameter map (M): deconv, deconv, 3x3 conv (x4); the
+    separate mean and scale decoders of Minnen & Singh 2020 (seed 004 Fig. 4.4)."""
+    mid = N * 3 // 2
+    return nn.Sequential(
+        deconv(N, N),
+        get_nonlinearity(nonlinearity, N, inverse=True),
+        deconv(N, mid),
+        get_nonlinearity(nonlinearity, mid, inverse=True),
+        conv(mid, M, stride=1, kernel_size=3),
+    )
+
+
+def _accepted(factory) -> set[str] | None:
+    """Keyword arguments ``factory`` takes (None: any, it forwards ``**kwargs``)."""
+    target = getattr(factory, "codec_class", None)
+    names, forwards = set(), False
+    for fn in (factory, target) if target is not None else (factory,):
+        for p in inspect.signature(fn).parameters.values():
+            if p.kind is p.VAR_KEYWORD:
+                forwards = True
+            elif p.name != "self":
+                names.add(p.name)
+    if forwards and target is None:
+        return None
+    return names
+
+
+def _context_codec(context: str, M: int, opts: dict[str, Any], common: dict[str, Any]):
+    factory = CONTEXT_MODELS.get(context)
+    accepted = _accepted(factory)
+    kwargs = dict(common)
+    if accepted is not None:
+        kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+    for key, value in opts.items():
+        if value is None:
+            continue
+        arg = _CONTEXT_OPTIONS[key]
+        if accepted is not None and arg not in accepted:
+            raise UsageError(f"context model {context!r} has no setting {key!r}")
+        kwargs[arg] = list(value) if isinstance(value, (list, tuple)) else value
+    try:
+        return factory(M, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"cannot build context model {context!r} with M={M}: {exc}") from None
+
+
+def check_combination(backbone: str, context: str, variable_rate: str, entropy_model: str | None) -> str:
+    """The y entropy model id, or a one-line :class:`UsageError` for nonsense."""
+    if backbone not in BACKBONES:
+        raise UsageError(f"unknown backbone {backbone!r} (known: {', '.join(BACKBONES)})")
+    if context != "none":
+        CONTEXT_MODELS.entry(context)  # unknown ids fail here, with suggestions
+        if backbone != "mean-scale-hyperprior":
+            raise UsageError(
+                f"context model {context!r} predicts means and scales from a hyperprior: "
+                f"it needs backbone mean-scale-hyperprior, not {backbone}"
+            )
+    if variable_rate != "none":
+        VARIABLE_RATE.entry(variable_rate)
+    default = BACKBONES[backbone][2]
+    em = default if entropy_model is None else entropy_model
+    ENTROPY_MODELS.entry(em)
+    if em != default:
+        raise UsageError(
+            f"entropy model {em!r} cannot code y of backbone {backbone} "
+            f"({default!r} does: {'no hyperprior gives it parameters' if default == 'entropy-bottleneck' else 'its hyperprior predicts Gaussian parameters'})"
+        )
+    return em
+
+
+class ComposedModel(LatentCompressionModel):
+    """A model composed from components by name (see the module docstring).
+
+    Args:
+        N, M: hidden and latent channels.
+        backbone: ``factorized-prior``, ``scale-hyperprior`` or ``mean-scale-hyperprior``.
+        context: context-model id for y, or ``none``.
+        variable_rate: ``gain-units`` or ``none``.
+        nonlinearity: g_a / g_s non-linearity; hyper_nonlinearity: h_a / h_s (and the
+            channel-context networks).
+        quantizer: training quantizer (id or ``{"name": id, ...}``).
+        entropy_model: y's entropy-model id (None: the backbone's).
+        split_hyper: two hyper decoders (means, scales) instead of one h_s giving both
+            (Minnen & Singh 2020).
+        context_kernel: spatial context kernel size.
+        num_slices, groups, max_support_slices, lrp, patch_size, parallel: context
+            settings (None: the context model's default).
+        lmbdas: λ of each gain level (variable rate).
+        default_quality: quality used outside training when none is given (None: the
+            highest level).
+    """
+
+    def __init__(
+        self,
+        N: int = 192,
+        M: int = 320,
+        backbone: str = "mean-scale-hyperprior",
+        context: str = "none",
+        variable_rate: str = "none",
+        nonlinearity: str = "gdn",
+        hyper_nonlinearity: str = "leaky-relu",
+        quantizer: str | dict[str, Any] = "additive-uniform-noise",
+        entropy_model: str | None = None,
+        split_hyper: bool = False,
+        context_kernel: int = 5,
+        num_slices: int | None = None,
+        groups: Sequence[int] | None = None,
+        max_support_slices: int | None = None,
+        lrp: bool | None = None,
+        patch_size: int | None = None,
+        parallel: bool | None = None,
+        lmbdas: Sequence[float] = DEFAULT_LMBDAS,
+        default_quality: float | None = None,
+    ):
+        super().__init__()
+        em_id = check_combination(backbone, context, variable_rate, entropy_model)
+        opts = {"num_slices": num_slices, "groups": groups, "max_support_slices": max_support_slices,
+                "lrp": lrp, "patch_size": patch_size, "parallel": parallel}
+        if context == "none" and (set_ := [k for k, v in opts.items() if v is not None]):
+            raise UsageError(f"{', '.join(set_)} set without a context model (context: none)")
+        if backbone != "mean-scale-hyperprior" and split_hyper:
+            raise UsageError("split_hyper (separate mean and scale decoders) needs backbone mean-scale-hyperprior")
+        if variable_rate != "none" and not lmbdas:
+            raise UsageError("variable rate needs at least one λ in lmbdas")
+        self.N, self.M = N, M = int(N), int(M)
+        q = get_quantizer(quantizer)
+        hyper_input, params, _ = BACKBONES[backbone]
+        entropy_cls = ENTROPY_MODELS.get(em_id)
+        if hyper_input is None:  # factorized prior: y itself goes through the bottleneck
+            eb = EntropyBottleneck(M)
+            g_a, g_s = analysis(N, M, nonlinearity), synthesis(N, M, nonlinearity)
+            codec = EntropyBottleneckCodec(M, q, eb)
+            stages, z_channels = 4, None
+        else:
+            eb = EntropyBottleneck(N)
+            g_a, g_s = analysis(N, M, nonlinearity), synthesis(N, M, nonlinearity)
+            h_a = hyper_analysis(N, M, hyper_nonlinearity)
+            if split_hyper:
+                h_s = Heads(h_s_mean=hyper_decoder(N, M, hyper_nonlinearity),
+                            h_s_scale=hyper_decoder(N, M, hyper_nonlinearity))
+            else:
+                h_s = hyper_synthesis(N, M, hyper_nonlinearity, mean_scale=params == "mean-scale")
+            if context == "none":
+                y_codec = GaussianConditionalCodec(q, mean_scale=params == "mean-scale", entropy_model=entropy_cls)
+            else:
+                y_codec = _context_codec(context, M, opts, {
+                    "kernel_size": int(context_kernel), "quantizer": q, "entropy_model": entropy_cls,
+                    "activation": hyper_nonlinearity,
+                })
+            codec = HyperpriorCodec(h_a, EntropyBottleneckCodec(N, q, eb), h_s, y_codec, hyper_input)
+            stages, z_channels = 6, N
+        if variable_rate != "none":
+            levels = len(lmbdas)
+            if z_channels is not None:
+                codec.z_codec = GainedCodec(codec.z_codec, levels, z_channels, prefix="hyper_")
+            codec = GainedCodec(codec, levels, M)
+        self.backbone, self.context_model = backbone, context
+        self._assemble(g_a, g_s, codec, q, stages, lmbdas if variable_rate != "none" else (), default_quality)
+        if self.variable_rate and not 1 <= self.default_quality <= self.levels:
+            raise UsageError(f"default_quality must lie in [1, {self.levels}]")
+
+    def __init_subclass__(cls, **kwargs):
+        """A preset: ``defaults = {...}`` become the defaults of its constructor."""
+        super().__init_subclass__(**kwargs)
+        defaults = cls.__dict__.get("defaults")
+        if not defaults:
+            return
+        base_sig = inspect.signature(ComposedModel.__init__)
+        unknown = set(defaults) - set(base_sig.parameters)
+        if unknown:
+            raise TypeError(f"{cls.__name__}: unknown defaults {sorted(unknown)}")
+        merged = dict(defaults)
+
+        def __init__(self, **kwargs):
+            ComposedModel.__init__(self, **{**merged, **kwargs})
+
+        __init__.__signature__ = base_sig.replace(parameters=[
+            p.replace(default=merged.get(p.name, p.default), kind=p.KEYWORD_ONLY) if p.name != "self" else p
+            for p in base_sig.parameters.values()
+        ])
+        __init__.__doc__ = ComposedModel.__init__.__doc__
+        cls.__init__ = __init__
