@@ -66,8 +66,8 @@ from lic_bench.context.schedule import (
 )
 from lic_bench.context.spatial_coder import MLP, code_positions, context_plan, position_major
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
-from lic_bench.layers import PointwiseConv2d, get_nonlinearity
 from lic_bench.latent_codecs.base import ConditionalCodec
+from lic_bench.layers import PointwiseConv2d, get_nonlinearity
 from lic_bench.quantizers import Quantizer, get_quantizer
 from lic_bench.registry import CONTEXT_MODELS
 

@@ -23,12 +23,11 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from lic_bench.entropy import GaussianConditional
 from torch import Tensor
 
 from lic_bench.context.masks import MaskedConv2d
 from lic_bench.context.schedule import Step, kernel_map
-from lic_bench.entropy import rans
+from lic_bench.entropy import GaussianConditional, rans
 from lic_bench.entropy.internals import (  # noqa: F401 - re-exported for the context coders
     coder_tables,
     memo,

@@ -35,8 +35,8 @@ from lic_bench.context.masks import MaskedConv2d, checkerboard_mask, raster_mask
 from lic_bench.context.schedule import Step, checkerboard_steps, wavefront_steps
 from lic_bench.context.spatial_coder import spatial_code
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
-from lic_bench.layers import PointwiseConv2d
 from lic_bench.latent_codecs.base import ConditionalCodec
+from lic_bench.layers import PointwiseConv2d
 from lic_bench.quantizers import Quantizer, get_quantizer
 from lic_bench.registry import CONTEXT_MODELS
 

@@ -18,7 +18,6 @@ from typing import Any
 import yaml
 
 from lic_bench.errors import UsageError
-
 from lic_bench.lambdas import MS_SSIM_LAMBDAS, MSE_LAMBDAS  # noqa: F401 - the one λ table
 
 DEFAULTS: dict[str, Any] = {

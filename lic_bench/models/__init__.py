@@ -9,8 +9,13 @@ Public API::
 
 from lic_bench.models import transforms
 from lic_bench.models.base import LatentCompressionModel
+from lic_bench.models.checkpoint import (
+    checkpoint_sizes,
+    load_checkpoint,
+    read_checkpoint,
+    weights_hash,
+)
 from lic_bench.models.compose import BACKBONES, ComposedModel
-from lic_bench.models.checkpoint import checkpoint_sizes, load_checkpoint, read_checkpoint, weights_hash
 from lic_bench.models.config import (
     build_model,
     config_dir,

@@ -192,7 +192,7 @@ class LatentCompressionModel(CompressionModel):
             out["h_a"] = hyper._z
             heads = getattr(hyper.h_s, "heads", None)
             names = [n for n, _ in hyper.h_s.named_children()] if heads is not None else ["h_s"]
-            for name, module in zip(names, heads if heads is not None else [hyper.h_s]):
+            for name, module in zip(names, heads if heads is not None else [hyper.h_s], strict=True):
                 out[name] = eval_transform(module)
         out["g_s"] = eval_transform(self.g_s)
         return out

@@ -14,7 +14,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from lic_bench.errors import UsageError
-from lic_bench.registry import CONTEXT_MODELS, ENTROPY_MODELS, MODELS, NONLINEARITIES, QUANTIZERS, VARIABLE_RATE
+from lic_bench.registry import (
+    CONTEXT_MODELS,
+    ENTROPY_MODELS,
+    MODELS,
+    NONLINEARITIES,
+    QUANTIZERS,
+    VARIABLE_RATE,
+)
 
 __all__ = ["UntrustedConfigError", "check_untrusted", "class_path_of"]
 
