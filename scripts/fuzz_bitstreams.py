@@ -149,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, default=Path("fuzz-failures"), help="folder for bad files")
     parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument("--max-minutes", type=float, default=None,
+                        help="stop starting new files after this long and report what ran")
     args = parser.parse_args(argv)
 
     import torch
@@ -174,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         queue = list(plan)
         done = 0
+        stop_at = None if args.max_minutes is None else time.monotonic() + 60 * args.max_minutes
         while queue or running:
+            if stop_at is not None and time.monotonic() > stop_at:
+                queue.clear()
             while queue and len(running) < args.jobs:
                 model, kind, i = queue.pop(0)
                 data = craft(seeds[model], kind, args.seed * 1_000_003 + i)
@@ -221,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = ["decoded", "error", *BAD]
     if args.format == "json":
         print(json.dumps({
-            "files": len(plan), "seconds": round(wall, 1), "total": {o: total[o] for o in outcomes},
+            "files": done, "planned": len(plan), "seconds": round(wall, 1), "total": {o: total[o] for o in outcomes},
             "by_model_kind": {f"{m}/{k}": dict(c) for (m, k), c in sorted(counts.items())},
         }, indent=2))
     else:
@@ -229,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         for (m, k), c in sorted(counts.items()):
             print(f"{m:30} {k:9} " + " ".join(f"{c[o]:9d}" for o in outcomes))
         print(f"{'total':40} " + " ".join(f"{total[o]:9d}" for o in outcomes))
-        print(f"{len(plan)} files in {wall:.0f} s ({args.jobs} jobs)")
+        print(f"{done} of {len(plan)} planned files in {wall:.0f} s ({args.jobs} jobs)")
     return 1 if any(total[o] for o in BAD) else 0
 
 
