@@ -275,14 +275,9 @@ def _last_saved_step(path: Path) -> int | None:
 
 
 def _read_ckpt_step(path: str | Path) -> int:
-    import torch
+    from lic_bench.models.checkpoint import load_plain
 
-    try:
-        with warnings.catch_warnings():  # a foreign pickle's protocol warning is noise here
-            warnings.simplefilter("ignore")
-            ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
-        raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
+    ckpt = load_plain(path)
     step = ckpt.get("global_step", 0) if isinstance(ckpt, dict) else None
     if not isinstance(step, int) or isinstance(step, bool) or step < 0:
         raise UsageError(f"{path}: not a lic-bench training checkpoint (no global_step)")
@@ -291,17 +286,9 @@ def _read_ckpt_step(path: str | Path) -> int:
 
 def config_from_checkpoint(path: str | Path) -> dict[str, Any]:
     """The resolved config a lic-bench checkpoint was trained with."""
-    import torch
+    from lic_bench.models.checkpoint import load_plain
 
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"{path}: no such checkpoint")
-    try:
-        with warnings.catch_warnings():  # a foreign pickle's protocol warning is noise here
-            warnings.simplefilter("ignore")
-            ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
-        raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
+    ckpt = load_plain(path)
     hp = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
     cfg = hp.get("config") if isinstance(hp, dict) else None
     if not isinstance(cfg, dict) or not isinstance(cfg.get("model"), dict):

@@ -64,6 +64,19 @@ class RansError(ValueError):
     """A string or table the coder refuses; the message is one line."""
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _refill(state, words, pos):  # pragma: no cover - compiled
+    """Renormalise: below the lower bound, shift in the next word. Past the end of the
+    string, ``pos`` moves beyond ``len(words)`` (the caller's over-read test) and no
+    word is read."""
+    if state < np.uint64(RANS_L):
+        if pos >= words.shape[0]:
+            return state, words.shape[0] + 1
+        state = (state << np.uint64(32)) | np.uint64(words[pos])
+        pos += 1
+    return state, pos
+
+
 @numba.njit(cache=True, nogil=True)
 def _decode(words, pos, state, indexes, cdfs, sizes, offsets, out):  # pragma: no cover - compiled
     n_words = words.shape[0]
@@ -88,24 +101,18 @@ def _decode(words, pos, state, indexes, cdfs, sizes, offsets, out):  # pragma: n
         s = lo
         start = np.uint64(cdfs[t, s])
         freq = np.uint64(cdfs[t, s + 1] - cdfs[t, s])
-        state = freq * (state >> np.uint64(PRECISION)) + (state & mask) - start
-        if state < np.uint64(RANS_L):
-            if pos >= n_words:
-                return pos, state, _OVERREAD
-            state = (state << np.uint64(32)) | np.uint64(words[pos])
-            pos += 1
+        state, pos = _refill(freq * (state >> np.uint64(PRECISION)) + (state & mask) - start, words, pos)
+        if pos > n_words:
+            return pos, state, _OVERREAD
         value = np.int64(s)
         if s == max_value:
             # Escape: a run of 4-bit digits follows.
             n_digits = 0
             while True:
                 val = np.int64(state & np.uint64(MAX_BYPASS))
-                state = state >> np.uint64(BYPASS_BITS)
-                if state < np.uint64(RANS_L):
-                    if pos >= n_words:
-                        return pos, state, _OVERREAD
-                    state = (state << np.uint64(32)) | np.uint64(words[pos])
-                    pos += 1
+                state, pos = _refill(state >> np.uint64(BYPASS_BITS), words, pos)
+                if pos > n_words:
+                    return pos, state, _OVERREAD
                 n_digits += val
                 if n_digits > MAX_DIGITS:
                     return pos, state, _BYPASS
@@ -114,12 +121,9 @@ def _decode(words, pos, state, indexes, cdfs, sizes, offsets, out):  # pragma: n
             raw = np.int64(0)
             for j in range(n_digits):
                 val = np.int64(state & np.uint64(MAX_BYPASS))
-                state = state >> np.uint64(BYPASS_BITS)
-                if state < np.uint64(RANS_L):
-                    if pos >= n_words:
-                        return pos, state, _OVERREAD
-                    state = (state << np.uint64(32)) | np.uint64(words[pos])
-                    pos += 1
+                state, pos = _refill(state >> np.uint64(BYPASS_BITS), words, pos)
+                if pos > n_words:
+                    return pos, state, _OVERREAD
                 raw |= val << (j * BYPASS_BITS)
             # CompressAI keeps raw in an int32: 8 digits may set its sign bit.
             if raw >= np.int64(1) << 31:

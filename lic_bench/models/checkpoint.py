@@ -43,6 +43,20 @@ def weights_hash(model: torch.nn.Module) -> str:
     return value
 
 
+def load_plain(path: str | Path) -> Any:
+    """A checkpoint file's contents, unpickled as plain data only (``weights_only``): a
+    file from elsewhere cannot call anything; any failure is one :class:`UsageError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such checkpoint")
+    try:
+        with warnings.catch_warnings():  # a foreign pickle's protocol warning is noise here
+            warnings.simplefilter("ignore")
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
+        raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
+
+
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
     """``{"state_dict": ..., "config": ... or None}`` from a checkpoint file.
 
@@ -51,15 +65,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     taken from ``config``/``model_config``/``hyper_parameters.model`` when present.
     Lightning prefixes such as ``model.`` are stripped.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"{path}: no such checkpoint")
-    try:
-        with warnings.catch_warnings():  # a foreign pickle's protocol warning is noise here
-            warnings.simplefilter("ignore")
-            obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
-        raise UsageError(f"{path}: not a readable checkpoint ({type(exc).__name__})") from None
+    obj = load_plain(path)
     if not isinstance(obj, dict):
         raise UsageError(f"{path}: a checkpoint holds a dict, got {type(obj).__name__}")
     config = None
