@@ -97,7 +97,7 @@ def _seed_files(models: list[str], folder: Path) -> dict[str, bytes]:
     return out
 
 
-def _child(path: Path, out: Path, err_fd: int, max_memory: int) -> None:
+def _child(path: Path, out: Path, err_fd: int, max_memory: int, command) -> None:
     """In the forked child: run `lic-bench decompress` as the console script would."""
     os.dup2(err_fd, 2)
     sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", closefd=False), write_through=True)
@@ -106,10 +106,9 @@ def _child(path: Path, out: Path, err_fd: int, max_memory: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
     from lic_bench.cli import main
 
-    sys.argv = ["lic-bench", "decompress", str(path), "-o", str(out)]
     code = 0
     try:
-        main()
+        main(["decompress", str(path), "-o", str(out)], command)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MemoryError:
@@ -160,8 +159,13 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)  # no thread pool before fork
     load_all()
-    import lic_bench.cli  # noqa: F401 - imported once here, not in every child
-    import lic_bench.cli.codec  # noqa: F401
+    import typer.main
+
+    import lic_bench.cli
+    import lic_bench.cli.codec  # noqa: F401 - imported once here, not in every child
+
+    # The click command, built once: building it is most of a child's time otherwise.
+    command = typer.main.get_command(lic_bench.cli.app)
     models = MODELS.list(args.models)
     started = time.perf_counter()
     seed_dir = Path(tempfile.mkdtemp(prefix="lic-fuzz-seeds-"))
@@ -189,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                 pid = os.fork()
                 if pid == 0:
                     os.close(r)
-                    _child(path, tmp / f"{i}.png", w, limit)
+                    _child(path, tmp / f"{i}.png", w, limit, command)
                 os.close(w)
                 running[pid] = (model, kind, i, path, r, time.monotonic() + args.timeout, [])
             readable = [v[4] for v in running.values()]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import sys
 
+import click
 import typer
+import typer.main
 
 from lic_bench.cli import anchors, bench, codec, data, determinism, kb, registry, site, train
 from lic_bench.errors import LicBenchError
@@ -41,10 +43,16 @@ def version() -> None:
     typer.echo(_version("lic-bench"))
 
 
-def main() -> None:
-    """Console entry point: user errors become one line on stderr and a non-zero exit."""
+def main(argv: list[str] | None = None, command: click.Command | None = None) -> None:
+    """Console entry point: user errors become one line on stderr and a non-zero exit.
+
+    ``command`` is the click command built from :data:`app` beforehand
+    (``typer.main.get_command(app)``). Building it evaluates every command's type hints,
+    which is most of a short command's start-up; a process that runs many commands from
+    one warm parent (``scripts/fuzz_bitstreams.py``) builds it once.
+    """
     try:
-        app()
+        (command or typer.main.get_command(app))(args=argv, prog_name="lic-bench")
     except LicBenchError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
