@@ -7,8 +7,6 @@ can list everything at once and a lenient load still gives a usable graph.
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from pydantic import ValidationError
 from lic_bench.kb._crosscheck import alias_map, paper_problems, taxonomy_problems
 from lic_bench.kb.problems import Problem, unknown_id_message
 from lic_bench.kb.schema import Component, Paper, TaxonomyFile, TaxonomyNode
+from lic_bench.safe_read import read_bounded
 
 #: The thesis' order of the five areas (ch. 5.1-5.5); other area files follow alphabetically.
 AREA_ORDER = (
@@ -109,42 +108,9 @@ class _RecordLoader(_Loader):
         return super().construct_mapping(node, deep=deep)
 
 
-_KINDS = {
-    stat.S_IFDIR: "a directory",
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-}
-
-
 def _read_text(path: Path) -> str:
-    """The UTF-8 text of a record file; ``ValueError`` with a one-line reason otherwise.
-
-    Opened non-blocking and checked with ``fstat`` before reading, so a FIFO or a
-    device named ``x.yaml`` is refused instead of blocking or streaming forever.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise ValueError(f"cannot open: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            raise ValueError(f"{kind}, not a record file")
-        if info.st_size > MAX_RECORD_BYTES:
-            raise ValueError(
-                f"file too large ({info.st_size} bytes; the limit is {MAX_RECORD_BYTES})"
-            )
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(MAX_RECORD_BYTES + 1)
-    except OSError as exc:
-        raise ValueError(f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_RECORD_BYTES:
-        raise ValueError(f"file too large (over {MAX_RECORD_BYTES} bytes)")
+    """The UTF-8 text of a record file; ``ValueError`` with a one-line reason otherwise."""
+    data = read_bounded(path, MAX_RECORD_BYTES, "a record file")
     if not data.strip():
         raise ValueError("empty file")
     if b"\x00" in data:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from lic_bench.errors import UsageError
 from lic_bench.paths import results_dir
+from lic_bench.safe_read import UnreadableFile, read_bounded
 
 
 def result_path(kind: str, name: str, tag: str, root: Path | None = None) -> Path:
@@ -70,25 +70,9 @@ def read_result(path: str | Path) -> dict[str, Any]:
     """
     path = Path(path)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot open ({exc.strerror or exc})") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise UsageError(f"{path}: is a directory, not a results file")
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{path}: not a regular file")
-        if info.st_size > MAX_RESULT_BYTES:
-            raise UsageError(f"{path}: too large for a results file ({info.st_size} bytes)")
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(MAX_RESULT_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    finally:
-        os.close(fd)
+        data = read_bounded(path, MAX_RESULT_BYTES, "a results file")
+    except UnreadableFile as exc:
+        raise UsageError(f"{path}: {exc}") from None
     try:
         doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:

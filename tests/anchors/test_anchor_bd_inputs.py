@@ -28,8 +28,8 @@ def doc(bpp=BPP, psnr=PSNR, **extra):
     ("make", "message"),
     [
         (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00"), "not UTF-8 text; binary?"),
-        (lambda p: p.mkdir(), "is a directory, not a results file"),
-        (lambda p: os.mkfifo(p), "not a regular file"),
+        (lambda p: p.mkdir(), "a directory, not a results file"),
+        (lambda p: os.mkfifo(p), "a named pipe (FIFO), not a results file"),
         (lambda p: p.write_text("[1, 2]"), "no 'results' object"),
         (lambda p: p.write_text('{"results": [1, 2]}'), "no 'results' object"),
         (lambda p: p.write_text("[" * 100_000), "not a results file (JSON nested too deeply)"),
