@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from lic_bench.cli import anchors, bench, codec, data, determinism, kb, registry, site, train
+from lic_bench.cli import anchors, bench, codec, data, determinism, kb, registry, site, study, train
 from lic_bench.errors import LicBenchError
 
 app = typer.Typer(
@@ -29,7 +29,7 @@ def _root() -> None:
     """Knowledge base and benchmark for learned lossy image compression."""
 
 
-for _module in (kb, site, registry, codec, data, train, anchors, bench, determinism):
+for _module in (kb, site, registry, codec, data, train, anchors, bench, determinism, study):
     _module.register(app)
 
 
