@@ -1,0 +1,56 @@
+"""Running a study: killed at any moment, the same command resumes at cell granularity;
+the Slurm path runs real cells through submitit's local executor."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lic_bench.study.grid import expand, load_study
+from lic_bench.study import runner
+
+pytest.importorskip("torch")
+
+
+def test_existing_results_are_skipped(tmp_path, study_writer, monkeypatch):
+    study = load_study(study_writer(tmp_path))
+    cells = expand(study)
+    results = tmp_path / "res"
+    results.mkdir()
+    (results / f"{cells[1].id}.json").write_text("{}")
+    launched = []
+    monkeypatch.setattr(runner, "_run_local", lambda specs, *a: launched.extend(s["cell"]["id"] for s in specs))
+    summary = runner.run_study(study, cells, results_dir=results, runs_dir=tmp_path / "runs", progress=False)
+    assert summary.done_before == [cells[1].id]
+    assert launched == [c.id for c in cells if c is not cells[1]]
+
+
+@pytest.mark.slow
+def test_killed_study_resumes_through_submitit(tiny_study):
+    cells, results, summary = tiny_study["cells"], tiny_study["results"], tiny_study["summary"]
+    killed_after = tiny_study["killed_after"]
+    assert len(killed_after) >= 1, "the first run was killed before any cell finished"
+    # the cells done before the kill were not run again, and every other cell now is
+    assert sorted(summary.done_before) == sorted(n.removesuffix(".json") for n in killed_after)
+    assert not summary.failed, summary.failed
+    assert sorted(summary.done_before + summary.done) == sorted(c.id for c in cells)
+    for name, mtime in killed_after.items():
+        assert (results / name).stat().st_mtime_ns == mtime
+    assert sorted(p.stem for p in results.glob("*.json")) == sorted(c.id for c in cells)
+
+
+@pytest.mark.slow
+def test_cell_results_have_compressai_shape_and_provenance(tiny_study):
+    cell = tiny_study["cells"][0]
+    doc = json.loads((tiny_study["results"] / f"{cell.id}.json").read_text())
+    assert doc["name"] == "bmshj2018-factorized"
+    assert len(doc["results"]["bpp"]) == len(doc["results"]["psnr-rgb"]) == 2  # two gain levels
+    meta = doc["meta"]
+    assert meta["kind"] == "study" and meta["cell"] == cell.id and meta["seed"] == 1
+    assert meta["config_hash"] == cell.config_hash and meta["levels"] == [0.0018, 0.1]
+    assert meta["training"]["steps"] == 4 and meta["cpu_s"] > 0 and meta["wall_s"] > 0
+    assert meta["threads"] == 1 and meta["dataset"]["num_images"] == 2
+    assert meta["command"].startswith("lic-bench fit -c configs/protocols/cpu-mini.yaml")
+    assert "--set model.default_quality=2" in meta["test_commands"][1]
+    assert meta["git_commit"] and meta["machine"]
