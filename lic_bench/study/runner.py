@@ -78,6 +78,16 @@ def _last_line(path: Path) -> str:
     return (errors or lines or ["no output"])[-1][:300]
 
 
+def _die_with_parent() -> None:
+    """In the worker, before exec: a killed ``study run`` takes its workers with it (Linux),
+    so a rerun never finds an orphan still training the cell it starts again."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _run_local(specs: list[dict], parallel: int, progress: Progress, summary: RunSummary) -> None:
     pending = list(specs)
     running: list[tuple[dict, subprocess.Popen, float, Path]] = []
@@ -94,7 +104,8 @@ def _run_local(specs: list[dict], parallel: int, progress: Progress, summary: Ru
                     env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(spec["threads"])
                 with open(log, "ab") as fh:
                     proc = subprocess.Popen([sys.executable, "-m", "lic_bench.study.worker", str(spec_path)],
-                                            stdout=fh, stderr=subprocess.STDOUT, env=env)
+                                            stdout=fh, stderr=subprocess.STDOUT, env=env,
+                                            preexec_fn=_die_with_parent)
                 running.append((spec, proc, time.perf_counter(), log))
                 progress.update(len(running))
             time.sleep(_POLL_S)

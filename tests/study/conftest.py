@@ -47,8 +47,8 @@ def study_writer():
 def tiny_study(tmp_path_factory, shared_data):
     """2 models x 2 seeds (one gain-unit cell each), run for real in two goes.
 
-    First ``lic-bench study run`` (local launcher) is killed (SIGKILL, the whole process
-    group) as soon as its first cell has a result; then the same study is run again
+    First ``lic-bench study run`` (local launcher) is killed (SIGKILL, the parent only:
+    its workers must stop with it) as soon as its first cell has a result; then the same study is run again
     through submitit's local executor. Returns the paths and what the second run did.
     """
     pytest.importorskip("torch")
@@ -67,12 +67,36 @@ def tiny_study(tmp_path_factory, shared_data):
     deadline = time.monotonic() + 240
     while not list(results.glob("*.json")) and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
-    os.killpg(first.pid, signal.SIGKILL)
+    while not _children(first.pid) and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)  # kill while the next cell's worker is running
+    workers = _children(first.pid)
+    os.kill(first.pid, signal.SIGKILL)  # the parent only: its workers must follow it
     first.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    orphans = [w for w in workers if _alive(w)]
+    if orphans:
+        os.killpg(first.pid, signal.SIGKILL)
     killed_after = {p.name: p.stat().st_mtime_ns for p in results.glob("*.json")}
     study = load_study(path)
     cells = expand(study)
     summary = run_study(study, cells, results_dir=results, runs_dir=runs, launcher="submitit-local",
                         parallel=2, threads=1, progress=False)
     return {"path": path, "results": results, "runs": runs, "cells": cells, "killed_after": killed_after,
-            "summary": summary}
+            "summary": summary, "workers": workers, "orphans": orphans}
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status

@@ -31,6 +31,8 @@ def test_killed_study_resumes_through_submitit(tiny_study):
     cells, results, summary = tiny_study["cells"], tiny_study["results"], tiny_study["summary"]
     killed_after = tiny_study["killed_after"]
     assert len(killed_after) >= 1, "the first run was killed before any cell finished"
+    assert tiny_study["workers"], "the study run was killed while no worker ran"
+    assert tiny_study["orphans"] == [], "a worker outlived the killed study run"
     # the cells done before the kill were not run again, and every other cell now is
     assert sorted(summary.done_before) == sorted(n.removesuffix(".json") for n in killed_after)
     assert not summary.failed, summary.failed
