@@ -9,7 +9,9 @@ launcher hands :func:`execute_cell` to submitit, whose job is its own process.
 Resuming: a cell's training runs live in ``<runs>/<timestamp>/``. A run with a
 ``summary.json`` is a finished fit and is tested as it is; otherwise the newest
 ``last.ckpt`` of an interrupted run is resumed (``fit --resume``), so a killed cell
-loses at most one checkpoint interval. The result file is written last and atomically:
+loses at most one checkpoint interval. Only runs whose saved ``config.yaml`` is the
+cell's config count (threads and folders aside): after the study's settings change,
+the cell trains afresh. The result file is written last and atomically:
 it exists only for a cell that is done.
 """
 
@@ -31,17 +33,39 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _finished_fit(runs: Path) -> tuple[Path, dict] | None:
+#: keys that may differ between two runs of the same cell (where it ran, how fast)
+_RUN_KEYS = ("resumed_from", "threads", "output_dir")
+
+
+def _same_config(run_dir: Path, cfg: dict[str, Any]) -> bool:
+    """Whether a run folder was trained with ``cfg`` (so its checkpoints belong to this cell)."""
+    import yaml
+
+    try:
+        saved = yaml.safe_load((run_dir / "config.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return False
+
+    def key(c: Any) -> str:
+        if not isinstance(c, dict):
+            return ""
+        return json.dumps({k: v for k, v in c.items() if k not in _RUN_KEYS}, sort_keys=True, default=str)
+
+    return key(saved) == key(cfg)
+
+
+def _finished_fit(runs: Path, cfg: dict[str, Any]) -> tuple[Path, dict] | None:
     for summary in sorted(runs.glob("*/summary.json"), reverse=True):
         data = json.loads(summary.read_text())
         ckpt = data.get("last_checkpoint")
-        if ckpt and Path(ckpt).is_file():
+        if ckpt and Path(ckpt).is_file() and _same_config(summary.parent, cfg):
             return Path(ckpt), data
     return None
 
 
-def _interrupted_checkpoint(runs: Path) -> Path | None:
-    found = sorted(runs.glob("*/checkpoints/last.ckpt"), key=lambda p: p.stat().st_mtime)
+def _interrupted_checkpoint(runs: Path, cfg: dict[str, Any]) -> Path | None:
+    found = sorted((p for p in runs.glob("*/checkpoints/last.ckpt") if _same_config(p.parent.parent, cfg)),
+                   key=lambda p: p.stat().st_mtime)
     return found[-1] if found else None
 
 
@@ -79,11 +103,21 @@ def _merge_levels(docs: list[dict[str, Any]]) -> tuple[dict[str, list], dict[str
     return results, per_image
 
 
+def cell_config(spec: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The resolved training config of a cell, and the ``--set`` items that make it."""
+    from lic_bench.engine.config import load_config
+
+    cell = spec["cell"]
+    sets = [*cell["sets"], f"name={cell['id']}", f"output_dir={json.dumps(str(Path(spec['runs']).parent))}"]
+    extra = {"threads": spec["threads"]} if spec.get("threads") else None
+    return load_config(spec["protocol"], sets, extra), sets
+
+
 def execute_cell(spec: dict[str, Any]) -> str:
     """Fit (or resume) and test one cell; write its results file; return its path."""
     import torch
 
-    from lic_bench.engine.config import deep_merge, load_config, resolve
+    from lic_bench.engine.config import deep_merge, resolve
     from lic_bench.engine.evaluate import run_test
     from lic_bench.engine.train import config_from_checkpoint, fit
     from lic_bench.results import collect_meta, write_result
@@ -91,15 +125,13 @@ def execute_cell(spec: dict[str, Any]) -> str:
     started, cpu0 = time.perf_counter(), _cpu_seconds()
     cell = spec["cell"]
     runs = Path(spec["runs"])
-    sets = [*cell["sets"], f"name={cell['id']}", f"output_dir={json.dumps(str(runs.parent))}"]
-    extra = {"threads": spec["threads"]} if spec.get("threads") else None
-    cfg = load_config(spec["protocol"], sets, extra)
-    finished = _finished_fit(runs)
+    cfg, sets = cell_config(spec)
+    finished = _finished_fit(runs, cfg)
     resumed_from = None
     if finished is None:
-        resumed_from = _interrupted_checkpoint(runs)
+        resumed_from = _interrupted_checkpoint(runs, cfg)
         fit(cfg, resume=resumed_from)
-        finished = _finished_fit(runs)
+        finished = _finished_fit(runs, cfg)
         if finished is None:
             raise RuntimeError(f"cell {cell['id']}: the fit wrote no summary.json under {runs}")
     checkpoint, summary = finished

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from lic_bench.study.grid import expand, load_study
 from lic_bench.study import runner
+from lic_bench.study.grid import expand, load_study
 
 pytest.importorskip("torch")
 
@@ -56,3 +56,21 @@ def test_cell_results_have_compressai_shape_and_provenance(tiny_study):
     assert meta["command"].startswith("lic-bench fit -c configs/protocols/cpu-mini.yaml")
     assert "--set model.default_quality=2" in meta["test_commands"][1]
     assert meta["git_commit"] and meta["machine"]
+
+
+@pytest.mark.slow
+def test_a_cells_finished_fit_is_found_only_under_its_own_config(tiny_study):
+    from lic_bench.study.grid import cell_spec
+    from lic_bench.study.worker import _finished_fit, _interrupted_checkpoint, cell_config
+
+    study = load_study(tiny_study["path"])
+    cell = tiny_study["cells"][-1]
+    spec = cell_spec(cell, study, results_dir=tiny_study["results"], runs_dir=tiny_study["runs"], threads=1)
+    cfg, _ = cell_config(spec)
+    runs = tiny_study["runs"] / cell.id
+    found = _finished_fit(runs, cfg)
+    assert found is not None and found[1]["global_step"] == 4
+    assert _interrupted_checkpoint(runs, cfg) is not None
+    other = {**cfg, "seed": cfg["seed"] + 10}  # changed settings: the old run is not this cell's
+    assert _finished_fit(runs, other) is None and _interrupted_checkpoint(runs, other) is None
+    assert _finished_fit(runs, {**cfg, "threads": 7}) is not None  # where it ran does not matter
