@@ -85,7 +85,9 @@ def _die_with_parent() -> None:
         import ctypes
         import signal
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        # SIGKILL: Lightning handles SIGTERM itself and may carry on; results and
+        # checkpoints of a killed cell are simply not there, so nothing is left half-made.
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _run_local(specs: list[dict], parallel: int, progress: Progress, summary: RunSummary) -> None:
@@ -125,7 +127,11 @@ def _run_local(specs: list[dict], parallel: int, progress: Progress, summary: Ru
         for _, proc, _, _ in running:  # interrupted: the workers stop with us
             proc.terminate()
         for _, proc, _, _ in running:
-            proc.wait()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def _run_submitit(specs: list[dict], cluster: str, folder: Path, params: dict[str, Any],

@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lic_bench.errors import UsageError
+
 
 def _cpu_seconds() -> float:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -115,6 +117,24 @@ def cell_config(spec: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 def execute_cell(spec: dict[str, Any]) -> str:
     """Fit (or resume) and test one cell; write its results file; return its path."""
+    import fcntl
+
+    cell = spec["cell"]
+    runs = Path(spec["runs"])
+    runs.mkdir(parents=True, exist_ok=True)
+    # One process per cell: a second `study run` of the same study (or a requeued job)
+    # must not train the same cell beside the first one.
+    with open(runs / "cell.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise UsageError(f"cell {cell['id']} is being run by another process ({runs / 'cell.lock'})") from None
+        if Path(spec["result"]).is_file():  # finished by that other process meanwhile
+            return spec["result"]
+        return _execute(spec, cell, runs)
+
+
+def _execute(spec: dict[str, Any], cell: dict[str, Any], runs: Path) -> str:
     import torch
 
     from lic_bench.engine.config import deep_merge, resolve
@@ -123,8 +143,6 @@ def execute_cell(spec: dict[str, Any]) -> str:
     from lic_bench.results import collect_meta, write_result
 
     started, cpu0 = time.perf_counter(), _cpu_seconds()
-    cell = spec["cell"]
-    runs = Path(spec["runs"])
     cfg, sets = cell_config(spec)
     finished = _finished_fit(runs, cfg)
     resumed_from = None
