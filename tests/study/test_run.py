@@ -4,6 +4,7 @@ the Slurm path runs real cells through submitit's local executor."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,24 @@ def test_a_cells_finished_fit_is_found_only_under_its_own_config(tiny_study):
     other = {**cfg, "seed": cfg["seed"] + 10}  # changed settings: the old run is not this cell's
     assert _finished_fit(runs, other) is None and _interrupted_checkpoint(runs, other) is None
     assert _finished_fit(runs, {**cfg, "threads": 7}) is not None  # where it ran does not matter
+
+
+def test_a_cell_runs_in_one_process_at_a_time(tmp_path, study_writer):
+    import fcntl
+
+    from lic_bench.errors import UsageError
+    from lic_bench.study.grid import cell_spec
+    from lic_bench.study.worker import execute_cell
+
+    study = load_study(study_writer(tmp_path))
+    spec = cell_spec(expand(study)[0], study, results_dir=tmp_path / "res", runs_dir=tmp_path / "runs", threads=1)
+    lock_path = tmp_path / "runs" / spec["cell"]["id"] / "cell.lock"
+    lock_path.parent.mkdir(parents=True)
+    with open(lock_path, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(UsageError, match="being run by another process"):
+            execute_cell(spec)
+    # once the other process has finished the cell, a late worker leaves its result alone
+    Path(spec["result"]).parent.mkdir(parents=True)
+    Path(spec["result"]).write_text("{}")
+    assert execute_cell(spec) == spec["result"] and Path(spec["result"]).read_text() == "{}"
