@@ -96,3 +96,25 @@ def test_a_cell_runs_in_one_process_at_a_time(tmp_path, study_writer):
     Path(spec["result"]).parent.mkdir(parents=True)
     Path(spec["result"]).write_text("{}")
     assert execute_cell(spec) == spec["result"] and Path(spec["result"]).read_text() == "{}"
+
+
+@pytest.mark.slow
+def test_a_killed_fit_resumes_from_its_last_checkpoint(tmp_path, study_writer, shared_data):
+    """A cell whose fit was killed after step 2 of 4 (simulated: the run's summary is gone
+    and last.ckpt is the step-2 checkpoint) continues from there, not from scratch."""
+    import shutil
+
+    from lic_bench.engine.train import fit
+    from lic_bench.study.grid import cell_spec
+    from lic_bench.study.worker import cell_config, execute_cell
+
+    study = load_study(study_writer(tmp_path, models=["bmshj2018-factorized"], seeds=[1]))
+    spec = cell_spec(expand(study)[0], study, results_dir=tmp_path / "res", runs_dir=tmp_path / "runs", threads=1)
+    cfg, _ = cell_config(spec)
+    run = Path(fit(cfg).run_dir)
+    (run / "summary.json").unlink()
+    shutil.copy(run / "checkpoints" / "step=0000002.ckpt", run / "checkpoints" / "last.ckpt")
+    meta = json.loads(Path(execute_cell(spec)).read_text())["meta"]
+    assert meta["training"]["resumed_from"] == str(run / "checkpoints" / "last.ckpt")
+    assert meta["training"]["steps"] == 4
+    assert len(list((tmp_path / "runs" / spec["cell"]["id"]).glob("*/summary.json"))) == 1
