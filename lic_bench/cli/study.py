@@ -94,7 +94,7 @@ def report_cmd(
     study, cells = _load(study_file)
     report = build_report(study, cells, _results_dir(study, results), anchor)
     if plot is not None:
-        write_plot(report, plot, anchor)
+        write_plot(report, plot)
     if format_ is ReportFormat.json:
         typer.echo(json.dumps(report, indent=2))
     else:

@@ -120,10 +120,13 @@ def build_report(study: Study, cells: list[Cell], results_dir: Path, anchor_name
         cost["wall_hours"] += float(meta.get("wall_s") or 0) / 3600
     cost = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in cost.items()}
 
+    anchor_curve = anchor["results"]
     for name, v in variants.items():
         rates, psnrs = [], []
         for seed, pts in v["seeds"].items():
-            bd = _bd(anchor_on(anchor, pts.pop("images")), pts, f"{name} seed {seed}")
+            used = anchor_on(anchor, pts.pop("images"))
+            anchor_curve = used["results"]  # cells share their test images: one anchor curve
+            bd = _bd(used, pts, f"{name} seed {seed}")
             pts.update(bd)
             if bd["bd_rate"] is not None:
                 rates.append(bd["bd_rate"])
@@ -135,7 +138,8 @@ def build_report(study: Study, cells: list[Cell], results_dir: Path, anchor_name
 
     report: dict[str, Any] = {"study": study.name, "anchor": anchor_name, "dataset": study.dataset,
                               "metric": METRIC, "test_limit": study.test_limit, "variants": variants,
-                              "missing": missing, "cost": cost, "notes": notes}
+                              "missing": missing, "cost": cost, "notes": notes,
+                              "anchor_curve": {"bpp": anchor_curve["bpp"], METRIC: anchor_curve[METRIC]}}
     if study.reference:
         report.update(_ranking(study, variants, anchor))
     return report
@@ -209,7 +213,7 @@ def to_text(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def rd_figure(report: dict[str, Any], anchor: dict[str, Any] | None = None):
+def rd_figure(report: dict[str, Any]):
     """Plotly figure: each variant's mean curve over seeds with a min-max band across seeds.
 
     Seeds reach different rates, so each seed's curve is interpolated (in log-rate) on a
@@ -221,9 +225,9 @@ def rd_figure(report: dict[str, Any], anchor: dict[str, Any] | None = None):
     fig = go.Figure()
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                "#bcbd22", "#17becf"]
-    if anchor is not None:
-        fig.add_scatter(x=anchor["results"]["bpp"], y=anchor["results"][METRIC], name=report["anchor"],
-                        mode="lines+markers", line={"color": "black", "dash": "dot"})
+    anchor = report["anchor_curve"]  # on the images the cells were tested on
+    fig.add_scatter(x=anchor["bpp"], y=anchor[METRIC], name=report["anchor"], mode="lines+markers",
+                    line={"color": "black", "dash": "dot"})
     for i, (name, v) in enumerate(sorted(report["variants"].items())):
         colour = palette[i % len(palette)]
         curves = []
@@ -252,14 +256,9 @@ def rd_figure(report: dict[str, Any], anchor: dict[str, Any] | None = None):
     return fig
 
 
-def write_plot(report: dict[str, Any], path: Path, anchor_name: str | None = None) -> Path:
+def write_plot(report: dict[str, Any], path: Path) -> Path:
     """The RD plot as HTML (plotly.js from its CDN) or PNG/SVG (needs kaleido) by suffix."""
-    from lic_bench.paths import results_dir as results_root
-    from lic_bench.results.io import read_result
-
-    anchor_path = results_root() / "anchors" / (anchor_name or report["anchor"]) / f"{report['dataset']}.json"
-    anchor = read_result(anchor_path) if anchor_path.is_file() else None
-    fig = rd_figure(report, anchor)
+    fig = rd_figure(report)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".html":
         fig.write_html(path, include_plotlyjs="cdn")
