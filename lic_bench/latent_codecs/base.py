@@ -83,7 +83,10 @@ def split_params(params, mean_scale: bool) -> tuple[Tensor, Tensor | None]:
 
 
 def _is_fast(module: nn.Module) -> bool:
-    return not module.training and not torch.is_grad_enabled()
+    # The fast path is float32 arithmetic; under autocast (bf16-mixed validation) the
+    # module itself runs, so autocast chooses each op's dtype.
+    return (not module.training and not torch.is_grad_enabled()
+            and not any(torch.is_autocast_enabled(d) for d in ("cpu", "cuda")))
 
 
 def eval_transform(module: nn.Module):

@@ -1,0 +1,270 @@
+"""A study's results: BD-rate and BD-PSNR against an anchor, mean ± std over seeds.
+
+The layout of Ferrari 2025's Tables 7.1 and 7.6 (ferrari2025-registry, ch. 7: one row
+per variant, BD-rate against BPG 4:4:4), plus the spread over seeds that the thesis does
+not give. A variant is everything but seed and rate: each seed's cells make one RD
+curve, BD is taken per curve (:mod:`lic_bench.rd.bd`, PCHIP), then averaged. Departure:
+when the cells were tested on the first N images only (``test_limit``), the anchor is
+averaged over the same images from its per-image values, so both curves describe the
+same pictures.
+
+With ``reference`` (published curves of the same variants), the report ranks the
+variants by the study's mean BD-rate and by the published curves' BD-rate against the
+same anchor, and gives Spearman's ρ between the two rankings. Missing or partial cells
+are listed, never fatal.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from pathlib import Path
+from typing import Any
+
+from lic_bench.errors import LicBenchError, UsageError
+from lic_bench.study.grid import Cell, Study
+
+METRIC = "psnr-rgb"
+
+
+def _image_names(doc: dict[str, Any]) -> list[str]:
+    return sorted({name.split("/", 1)[-1] for name in doc.get("per_image") or {}})
+
+
+def anchor_on(anchor: dict[str, Any], images: list[str]) -> dict[str, Any]:
+    """The anchor's curve averaged over ``images`` only (rates every one of them reached)."""
+    per = anchor.get("per_image") or {}
+    if not images or set(images) == set(per) or not set(images) <= set(per):
+        return anchor
+    rows = [per[n] for n in images]
+    bpp, quality = [], []
+    for j in range(min(len(r.get("bpp") or []) for r in rows)):
+        pts = [(r["bpp"][j], (r.get(METRIC) or [None] * (j + 1))[j]) for r in rows]
+        if all(b is not None and q is not None for b, q in pts):
+            bpp.append(statistics.fmean(b for b, _ in pts))
+            quality.append(statistics.fmean(q for _, q in pts))
+    return {"name": anchor.get("name"), "results": {"bpp": bpp, METRIC: quality},
+            "meta": {**(anchor.get("meta") or {}), "subset": images}}
+
+
+def _mean_std(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)
+
+
+def _bd(anchor: dict[str, Any], results: dict[str, list], label: str) -> dict[str, Any]:
+    from lic_bench.rd.bd import bd_curves
+    from lic_bench.rd.curves import curve
+
+    try:
+        res = bd_curves(curve(anchor, METRIC), curve({"results": results}, METRIC, label=label))
+    except LicBenchError as exc:
+        return {"bd_rate": None, "bd_psnr": None, "warnings": [str(exc)]}
+    out = res.to_dict()
+    return {"bd_rate": out["bd_rate"], "bd_psnr": out["bd_psnr"], "warnings": res.warnings}
+
+
+def load_cells(cells: list[Cell], results_dir: Path) -> tuple[dict[str, dict], list[str], list[str]]:
+    """(cell id -> results document, missing cell ids, notes on unreadable or stale files)."""
+    from lic_bench.results.io import read_result
+
+    docs, missing, notes = {}, [], []
+    for cell in cells:
+        path = results_dir / f"{cell.id}.json"
+        if not path.is_file():
+            missing.append(cell.id)
+            continue
+        try:
+            doc = read_result(path)
+        except LicBenchError as exc:
+            notes.append(f"{cell.id}: unreadable ({exc})")
+            missing.append(cell.id)
+            continue
+        if (doc.get("meta") or {}).get("config_hash") != cell.config_hash:
+            notes.append(f"{cell.id}: made with other settings than the study file now gives (stale)")
+        docs[cell.id] = doc
+    return docs, missing, notes
+
+
+def build_report(study: Study, cells: list[Cell], results_dir: Path, anchor_name: str | None = None) -> dict:
+    """The report as data (what ``--format json`` prints)."""
+    from lic_bench.paths import results_dir as results_root
+    from lic_bench.results.io import read_result
+
+    anchor_name = anchor_name or study.anchor
+    anchor_path = results_root() / "anchors" / anchor_name / f"{study.dataset}.json"
+    if not anchor_path.is_file():
+        raise UsageError(f"no anchor {anchor_name!r} on {study.dataset!r} ({anchor_path} does not exist)")
+    anchor = read_result(anchor_path)
+    docs, missing, notes = load_cells(cells, results_dir)
+
+    variants: dict[str, dict[str, Any]] = {}
+    for cell in cells:
+        v = variants.setdefault(cell.variant, {"model": cell.model, "swap": cell.swap, "seeds": {},
+                                               "cells_missing": []})
+        if cell.id not in docs:
+            v["cells_missing"].append(cell.id)
+            continue
+        res = docs[cell.id]["results"]
+        seed = v["seeds"].setdefault(str(cell.seed), {"bpp": [], METRIC: [], "images": None})
+        seed["bpp"] += res["bpp"]
+        seed[METRIC] += res[METRIC]
+        seed["images"] = _image_names(docs[cell.id])
+
+    cost = {"cells": len(docs), "cpu_hours": 0.0, "gpu_hours": 0.0, "wall_hours": 0.0}
+    for doc in docs.values():
+        meta = doc.get("meta") or {}
+        cost["cpu_hours"] += float(meta.get("cpu_s") or 0) / 3600
+        cost["gpu_hours"] += float(meta.get("gpu_s") or 0) / 3600
+        cost["wall_hours"] += float(meta.get("wall_s") or 0) / 3600
+    cost = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in cost.items()}
+
+    anchor_curve = anchor["results"]
+    for name, v in variants.items():
+        rates, psnrs = [], []
+        for seed, pts in v["seeds"].items():
+            used = anchor_on(anchor, pts.pop("images"))
+            anchor_curve = used["results"]  # cells share their test images: one anchor curve
+            bd = _bd(used, pts, f"{name} seed {seed}")
+            pts.update(bd)
+            if bd["bd_rate"] is not None:
+                rates.append(bd["bd_rate"])
+            if bd["bd_psnr"] is not None:
+                psnrs.append(bd["bd_psnr"])
+        v["bd_rate_mean"], v["bd_rate_std"] = _mean_std(rates)
+        v["bd_psnr_mean"], v["bd_psnr_std"] = _mean_std(psnrs)
+        v["n_seeds"] = len(v["seeds"])  # seeds with results (BD may still be undefined for some)
+
+    report: dict[str, Any] = {"study": study.name, "anchor": anchor_name, "dataset": study.dataset,
+                              "metric": METRIC, "test_limit": study.test_limit, "variants": variants,
+                              "missing": missing, "cost": cost, "notes": notes,
+                              "anchor_curve": {"bpp": anchor_curve["bpp"], METRIC: anchor_curve[METRIC]}}
+    if study.reference:
+        report.update(_ranking(study, variants, anchor))
+    return report
+
+
+def _ranking(study: Study, variants: dict[str, dict], anchor: dict[str, Any]) -> dict[str, Any]:
+    from lic_bench.results.io import read_result
+
+    reference: dict[str, float | None] = {}
+    notes: list[str] = []
+    for name, path in study.reference.items():
+        try:
+            reference[name] = _bd(anchor, read_result(path)["results"], f"{name} (reported)")["bd_rate"]
+        except LicBenchError as exc:
+            reference[name] = None
+            notes.append(f"reference {name}: {exc}")
+    both = [n for n in reference if reference[n] is not None
+            and variants.get(n, {}).get("bd_rate_mean") is not None]
+    rho = None
+    if len(both) >= 2:
+        from scipy.stats import spearmanr
+
+        rho = float(spearmanr([variants[n]["bd_rate_mean"] for n in both], [reference[n] for n in both])[0])
+        rho = None if math.isnan(rho) else rho
+    if len(both) < len(reference):
+        notes.append(f"Spearman over {len(both)} of {len(reference)} reference variants "
+                     f"(no result yet: {', '.join(n for n in reference if n not in both)})")
+    models = {n: {"bd_rate_mean": variants[n]["bd_rate_mean"], "bd_rate_std": variants[n]["bd_rate_std"]}
+              for n in reference if n in variants}
+    return {"spearman": rho, "spearman_n": len(both), "models": models,
+            "reference": {"bd_rate": reference, "files": {n: str(p) for n, p in study.reference.items()}},
+            "ranking_notes": notes}
+
+
+def _pm(mean: float | None, std: float | None, unit: str) -> str:
+    if mean is None:
+        return "n/a"
+    return f"{mean:+.2f}{unit}" + (f" ± {std:.2f}" if std is not None else "")
+
+
+def to_text(report: dict[str, Any]) -> str:
+    """The table (mean ± std over seeds), ranking, cost and what is missing."""
+    ref = (report.get("reference") or {}).get("bd_rate") or {}
+    lines = [f"study {report['study']}: BD vs {report['anchor']} on {report['dataset']} "
+             f"(PCHIP, {report['metric']}; negative BD-rate = fewer bits than the anchor; mean ± std over seeds)",
+             f"{'variant':<34} {'seeds':>5} {'BD-rate %':>17} {'BD-PSNR dB':>17}" + ("  reported BD-rate %" if ref else "")]
+    order = sorted(report["variants"].items(),
+                   key=lambda kv: (kv[1]["bd_rate_mean"] is None, kv[1]["bd_rate_mean"] or 0))
+    for name, v in order:
+        line = (f"{name[:34]:<34} {v['n_seeds']:>5} {_pm(v['bd_rate_mean'], v['bd_rate_std'], ''):>17} "
+                f"{_pm(v['bd_psnr_mean'], v['bd_psnr_std'], ''):>17}")
+        if ref:
+            line += f"  {_pm(ref.get(name), None, '') if name in ref else '':>18}"
+        lines.append(line)
+    if "spearman" in report:
+        rho = report["spearman"]
+        lines.append(f"Spearman ρ (study vs reported ranking, {report['spearman_n']} variants): "
+                     + ("n/a" if rho is None else f"{rho:+.3f}"))
+    c = report["cost"]
+    lines.append(f"cost: {c['cpu_hours']:.3f} CPU-hours, {c['gpu_hours']:.3f} GPU-hours, "
+                 f"{c['wall_hours']:.3f} h wall over {c['cells']} cells")
+    if report.get("test_limit"):
+        lines.append(f"tested on the first {report['test_limit']} images only; the anchor is averaged over the same")
+    missing = report["missing"]
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" (+{len(missing) - 6} more)" if len(missing) > 6 else "")
+        lines.append(f"missing: {len(missing)} cell(s): {shown}")
+    warned = sorted({w for v in report["variants"].values() for s in v["seeds"].values() for w in s["warnings"]})
+    for note in [*report["notes"], *report.get("ranking_notes", []), *warned]:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def rd_figure(report: dict[str, Any]):
+    """Plotly figure: each variant's mean curve over seeds with a min-max band across seeds.
+
+    Seeds reach different rates, so each seed's curve is interpolated (in log-rate) on a
+    grid over the range all seeds share; outside it only the points are drawn.
+    """
+    import numpy as np
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+               "#bcbd22", "#17becf"]
+    anchor = report["anchor_curve"]  # on the images the cells were tested on
+    fig.add_scatter(x=anchor["bpp"], y=anchor[METRIC], name=report["anchor"], mode="lines+markers",
+                    line={"color": "black", "dash": "dot"})
+    for i, (name, v) in enumerate(sorted(report["variants"].items())):
+        colour = palette[i % len(palette)]
+        curves = []
+        for seed, pts in v["seeds"].items():
+            order = np.argsort(pts["bpp"])
+            x, y = np.asarray(pts["bpp"])[order], np.asarray(pts[METRIC])[order]
+            fig.add_scatter(x=x, y=y, mode="markers", marker={"color": colour, "size": 5}, name=f"{name} s{seed}",
+                            legendgroup=name, showlegend=False)
+            if len(x) >= 2:
+                curves.append((np.log(x), y))
+        if not curves:
+            continue
+        lo, hi = max(c[0].min() for c in curves), min(c[0].max() for c in curves)
+        if hi <= lo:
+            continue
+        grid = np.linspace(lo, hi, 40)
+        ys = np.stack([np.interp(grid, cx, cy) for cx, cy in curves])
+        x = np.exp(grid)
+        fig.add_scatter(x=np.concatenate([x, x[::-1]]), y=np.concatenate([ys.max(0), ys.min(0)[::-1]]),
+                        fill="toself", fillcolor=colour, opacity=0.2, line={"width": 0}, legendgroup=name,
+                        showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=x, y=ys.mean(0), mode="lines", line={"color": colour}, name=f"{name} ({len(curves)} seeds)",
+                        legendgroup=name)
+    fig.update_layout(title=f"{report['study']} on {report['dataset']}: mean over seeds, band = min-max",
+                      xaxis_title="bpp", yaxis_title="PSNR-RGB (dB)", template="plotly_white")
+    return fig
+
+
+def write_plot(report: dict[str, Any], path: Path) -> Path:
+    """The RD plot as HTML (plotly.js from its CDN) or PNG/SVG (needs kaleido) by suffix."""
+    fig = rd_figure(report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".html":
+        fig.write_html(path, include_plotlyjs="cdn")
+    else:
+        try:
+            fig.write_image(path)
+        except (ValueError, ImportError, RuntimeError) as exc:
+            raise UsageError(f"cannot write {path.suffix} (plotly needs kaleido for images): use .html") from exc
+    return path
