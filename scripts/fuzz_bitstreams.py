@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import io
 import json
 import os
@@ -165,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     import lic_bench.cli.codec  # noqa: F401 - imported once here, not in every child
 
     # The click command, built once: building it is most of a child's time otherwise.
+    # One refused call then warms what parsing the options imports (typer validates
+    # them through pydantic, imported lazily).
     command = typer.main.get_command(lic_bench.cli.app)
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.suppress(SystemExit, Exception):
+        lic_bench.cli.main(["decompress", "/nonexistent/warm-up.licb", "-o", "/nonexistent/x.png"], command)
     models = MODELS.list(args.models)
     started = time.perf_counter()
     seed_dir = Path(tempfile.mkdtemp(prefix="lic-fuzz-seeds-"))
