@@ -87,7 +87,7 @@ def build_transform(spec: dict[str, Any], multiple: int | None = None):
     if name not in _TRANSFORMS:
         raise UsageError(f"unknown transform {name!r}; choose one of {', '.join(_TRANSFORMS)}")
     if name == "no-crop":
-        return NoCrop(multiple=spec.get("multiple", multiple))
+        return NoCrop(multiple=spec.get("multiple") or multiple)
     patch = int(spec.get("patch_size", 256))
     if multiple and patch % multiple:
         raise UsageError(f"patch_size {patch} is not a multiple of the model's {multiple}")

@@ -17,56 +17,14 @@ from typing import Any
 
 import yaml
 
+from lic_bench.engine.settings import defaults, validate_config
 from lic_bench.errors import UsageError
 from lic_bench.lambdas import MS_SSIM_LAMBDAS, MSE_LAMBDAS  # noqa: F401 - the one λ table
 
-DEFAULTS: dict[str, Any] = {
-    "name": None,  # run name; default "<model>-<distortion>-<lambda>"
-    "description": "",
-    "seed": 1,
-    "output_dir": "runs",
-    "threads": None,
-    "model": None,  # required: {name: <registry name>, N:, M:, nonlinearity:, quantizer:}
-    "loss": {"distortion": "mse", "lmbda": None, "quality": None},
-    "optim": {
-        "lr": 1e-4,
-        "aux_lr": 1e-3,
-        "weight_decay": 0.0,
-        "clip_max_norm": 1.0,
-        # plateau: ×factor after `patience` validations without improvement (CompressAI's
-        # zoo: ÷2, patience 20); cosine: per step to min_lr; constant.
-        "scheduler": {"name": "plateau", "factor": 0.5, "patience": 20, "min_lr": 1e-6,
-                      "warmup_steps": 0},
-    },
-    "data": {
-        "data_dir": None,
-        "batch_size": 16,
-        "val_batch_size": 16,
-        "num_workers": 2,
-        "train": {"dataset": "bsds500", "split": "train", "transform": "random-crop",
-                  "patch_size": 256},
-        "val": {"dataset": "bsds500", "split": "val", "transform": "center-crop",
-                "patch_size": 256},
-    },
-    "trainer": {
-        "max_steps": 1_000_000,
-        "max_time": None,  # seconds, or "DD:HH:MM:SS"
-        "val_every_n_steps": 1000,
-        "limit_val_batches": 1.0,
-        "log_every_n_steps": 50,
-        "accelerator": "auto",
-        "devices": 1,
-        "strategy": "auto",
-        "precision": "32-true",
-        "num_sanity_val_steps": 0,
-        "enable_progress_bar": True,
-    },
-    "checkpoint": {"every_n_steps": 1000, "keep_last": 3, "save_best": True},
-    "early_stopping": {"enabled": True, "monitor": "val/loss", "patience": 20, "min_delta": 0.0},
-    "test": {"dataset": "kodak", "split": None, "lpips_net": "alex"},
-}
+#: every section with its defaults (the typed settings: :mod:`lic_bench.engine.settings`)
+DEFAULTS: dict[str, Any] = defaults()
 
-_SECTIONS = set(DEFAULTS) | {"extends", "resumed_from", "protocol"}
+_SECTIONS = set(DEFAULTS) | {"extends"}
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -152,19 +110,13 @@ def resolve_lambda(loss: Mapping[str, Any]) -> float:
     return table[quality - 1]
 
 
-def _check(cfg: dict[str, Any]) -> None:
-    unknown = sorted(set(cfg) - _SECTIONS)
-    if unknown:
-        raise UsageError(
-            f"unknown config key(s) {', '.join(unknown)}; known: {', '.join(sorted(DEFAULTS))}"
-        )
+def _check(cfg: dict[str, Any]) -> dict[str, Any]:
+    """``cfg`` typed (:func:`validate_config`) and checked across sections."""
+    cfg = validate_config(cfg)
     if not isinstance(cfg.get("model"), Mapping) or not (
         cfg["model"].get("name") or cfg["model"].get("class_path")
     ):
         raise UsageError("the config needs a model section with a 'name' (see lic-bench registry list)")
-    for key in ("batch_size", "val_batch_size"):
-        if int(cfg["data"].get(key) or 1) < 1:
-            raise UsageError(f"data.{key} must be at least 1")
     if cfg["loss"]["distortion"] == "ms-ssim":
         from lic_bench.metrics.distortion import MS_SSIM_MIN_SIDE
 
@@ -175,6 +127,7 @@ def _check(cfg: dict[str, Any]) -> None:
                     f"MS-SSIM needs patches of at least {MS_SSIM_MIN_SIDE} pixels; "
                     f"data.{part}.patch_size is {spec.get('patch_size')}"
                 )
+    return cfg
 
 
 def load_config(
@@ -195,7 +148,7 @@ def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
     """Fill derived fields: λ, the model's full constructor arguments, the run name."""
     cfg = deep_merge(DEFAULTS, cfg)
     cfg.pop("extends", None)
-    _check(cfg)
+    cfg = _check(cfg)
     from lic_bench.models import load_model_config
 
     cfg["model"] = load_model_config(dict(cfg["model"]))
