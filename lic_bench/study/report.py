@@ -191,7 +191,7 @@ def _ranking(study: Study, variants: dict[str, dict], anchor: dict[str, Any], re
             "ranking_notes": notes}
 
 
-def _pm(mean: float | None, std: float | None, unit: str) -> str:
+def pm_text(mean: float | None, std: float | None, unit: str) -> str:
     if mean is None:
         return "n/a"
     return f"{mean:+.2f}{unit}" + (f" ± {std:.2f}" if std is not None else "")
@@ -206,10 +206,10 @@ def to_text(report: dict[str, Any]) -> str:
     order = sorted(report["variants"].items(),
                    key=lambda kv: (kv[1]["bd_rate_mean"] is None, kv[1]["bd_rate_mean"] or 0))
     for name, v in order:
-        line = (f"{name[:34]:<34} {v['n_seeds']:>5} {_pm(v['bd_rate_mean'], v['bd_rate_std'], ''):>17} "
-                f"{_pm(v['bd_psnr_mean'], v['bd_psnr_std'], ''):>17}")
+        line = (f"{name[:34]:<34} {v['n_seeds']:>5} {pm_text(v['bd_rate_mean'], v['bd_rate_std'], ''):>17} "
+                f"{pm_text(v['bd_psnr_mean'], v['bd_psnr_std'], ''):>17}")
         if ref:
-            line += f"  {_pm(ref.get(name), None, '') if name in ref else '':>18}"
+            line += f"  {pm_text(ref.get(name), None, '') if name in ref else '':>18}"
         lines.append(line)
     if "spearman" in report:
         rho = report["spearman"]
