@@ -17,13 +17,13 @@ from lic_bench.errors import LicBenchError, UsageError
 from lic_bench.site import _md, bench, rd
 from lic_bench.site._results import NOT_RD, anchors_of, by_paper, for_component, kind_of
 from lic_bench.site.explorer import explorer_page
-from lic_bench.site.studies import load_studies, studies_sections
 from lic_bench.site.pages import (
     component_page,
     paper_page,
     papers_index_page,
     taxonomy_index_page,
 )
+from lic_bench.site.studies import load_studies, studies_sections
 from lic_bench.site.trends import WIDE_PAGE, area_trend_html, trends_page
 
 STATS_PLACEHOLDER = "<!-- lic-bench:stats -->"

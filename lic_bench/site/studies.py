@@ -168,6 +168,23 @@ def _cite(kb: Any, doc: dict[str, Any], table: dict[str, Any], src: str) -> str:
     return f"reported ({who}, Table {_md.cell(table['table'])}{page})"
 
 
+def _chart(report: dict[str, Any], label: str, div_id: str) -> str:
+    """The report's RD plot (:func:`lic_bench.study.report.rd_figure`: mean curve over
+    seeds, min-max band), titled with the protocol label, every label escaped."""
+    from lic_bench.site._plotly import figure_html, plain
+    from lic_bench.study.report import rd_figure
+
+    fig = rd_figure(report)
+    if len(fig.data) <= 1:  # the anchor alone
+        return ""
+    for tr in fig.data:  # plotly renders some HTML in names: study files are untrusted
+        if tr.name is not None:
+            tr.name = plain(tr.name)
+    fig.update_layout(title=plain(f"{label}: {fig.layout.title.text}"), height=480,
+                      legend={"orientation": "h", "y": -0.22})
+    return figure_html(fig, div_id)
+
+
 def study_block(kb: Any, cid: str, item: StudyInput, report: dict[str, Any] | None,
                 reported: list[dict[str, Any]], studies: list[StudyInput],
                 reports: dict[str, dict | None]) -> str:
@@ -235,6 +252,9 @@ def study_block(kb: Any, cid: str, item: StudyInput, report: dict[str, Any] | No
         if missing:
             line += f" The others run with {_md.code(run)}."
         out += [line, ""]
+        chart = _chart(report, label, f"study-{study.name}-{cid}")
+        if chart:
+            out += [chart, ""]
         warned = sorted({w for v in variants.values() for s in v["seeds"].values() for w in s.get("warnings", [])})
         notes = [*report["notes"], *warned]
         if notes:

@@ -106,6 +106,8 @@ def test_gsdn_page_has_mean_std_and_the_thesis_row(project, kb):
     assert "BD-rate % (CPU proxy)" in header and "BD-rate % (reported)" in header
     assert "**CPU proxy**" in md and "7 of 8 cells have results" in md
     assert "lic-bench study run configs/studies/nonlinearity.yaml" in md  # the missing cell's command
+    assert 'id="study-nonlinearity-gsdn"' in md and "Plotly.newPlot" in md  # RD plot with seed bands
+    assert "CPU proxy: nonlinearity on kodak" in md
 
 
 def test_without_cells_the_page_shows_the_reported_numbers(project, kb):
