@@ -273,6 +273,14 @@ def study_block(kb: Any, cid: str, item: StudyInput, report: dict[str, Any] | No
                     f"(copied into {path}); BD against {anchor} on {_md.cell(doc['dataset'])}{note}."
                     + (f" They share the layout of the {label} columns, not their scale: compare the order "
                        "of the variants, not the values." if measured else ""), ""]
+            mine = [m for m in doc.get("metrics", []) if m["component"] == cid]
+            if mine:
+                sets = sorted({d for m in doc["metrics"] for d in m["datasets"]})
+                tables = ", ".join(f"Table {_md.cell(m['table'])} ({_md.cell(m['variant'])}"
+                                   + (f", p. {m['page']}" if m.get("page") else "") + ")" for m in mine)
+                out += [f"The same file holds the RD points the paper prints per variant on "
+                        f"{_md.cell(', '.join(sets))} (bpp, MS-SSIM in dB, PSNR, LPIPS), for this component "
+                        f"from {tables}.", ""]
     return "\n".join(out)
 
 

@@ -20,6 +20,9 @@ Layout (the committed file is the example)::
         page: 62
         model: bmshj2018-factorized
         rows: [{label: fp_gdn, variant: fp-gdn, component: gdn, bd_rate: 41.67, bd_psnr: -1.35}]
+    metrics:                     # optional: RD points a paper prints per variant
+      - {table: "7.2", page: 63, variant: fp-gdn, component: gdn,
+         kodak: {bpp: [...], psnr: [...]}, clic2021: {...}}
 """
 
 from __future__ import annotations
@@ -83,7 +86,23 @@ def check_reported(doc: Any, where: str) -> dict[str, Any]:
                            "page": table.get("page") if isinstance(table.get("page"), int) else None,
                            "model": _text(table.get("model", ""), f"{at}.model"),
                            "about": _text(table.get("about", ""), f"{at}.about"), "rows": rows})
-    return {"study": _text(doc.get("study"), f"{where}: study"), "provenance": "reported",
+    metrics = []
+    for i, table in enumerate(doc.get("metrics") or []):
+        at = f"{where}: metrics[{i}]"
+        if not isinstance(table, dict):
+            raise UsageError(f"{at}: not a mapping")
+        sets = {}
+        for dataset, columns in table.items():
+            if dataset in ("table", "page", "variant", "component"):
+                continue
+            if not isinstance(columns, dict) or not all(isinstance(v, list) for v in columns.values()):
+                raise UsageError(f"{at}.{dataset}: must map metric names to lists of numbers")
+            sets[str(dataset)] = {str(k): [_number(x, f"{at}.{dataset}.{k}") for x in v] for k, v in columns.items()}
+        metrics.append({"table": _text(table.get("table"), f"{at}.table"),
+                        "page": table.get("page") if isinstance(table.get("page"), int) else None,
+                        "variant": _text(table.get("variant"), f"{at}.variant"),
+                        "component": _text(table.get("component"), f"{at}.component"), "datasets": sets})
+    return {"study": _text(doc.get("study"), f"{where}: study"), "provenance": "reported", "metrics": metrics,
             "paper": source["paper"], "anchor": _text(doc.get("anchor", ""), f"{where}: anchor"),
             "anchor_note": _text(doc.get("anchor_note", ""), f"{where}: anchor_note"),
             "dataset": _text(doc.get("dataset", ""), f"{where}: dataset"), "tables": out_tables}

@@ -117,6 +117,7 @@ def test_without_cells_the_page_shows_the_reported_numbers(project, kb):
     assert "`lic-bench study run configs/studies/nonlinearity.yaml`" in md
     assert "| **fp-gsdn** | `bmshj2018-factorized` | +44.21 | -1.41 |" in md
     assert "CPU proxy)" not in md.split("| Variant")[1].splitlines()[0]  # no measured columns
+    assert "Table 7.3 (fp-gsdn, p. 64), Table 7.7 (msh-gsdn, p. 75)" in md  # the RD-point tables
 
 
 def test_proxy_validity_rho_is_shown(project, kb, project_root):

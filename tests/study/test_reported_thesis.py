@@ -63,6 +63,37 @@ def test_thesis_tables_match_the_thesis(seed_text):
             assert row["variant"] == f"{prefix}-{comp}" and row["component"] == comp
 
 
+def _printed_metrics(text: str, table: str) -> tuple[str, list[list[float]]]:
+    """(thesis model_component, the 8 columns) of the metric table captioned ``Table <table>:``."""
+    lines = text.splitlines()
+    caption = next(i for i, line in enumerate(lines) if line.startswith(f"Table {table}: Metrics"))
+    model = {"factorized prior": "fp", "mean-scale hyperprior": "msh"}
+    found = re.search(r"the (factorized prior|mean-scale hyperprior) model with (\w+) as", lines[caption])
+    rows = []
+    for line in reversed(lines[:caption]):
+        if re.fullmatch(r"[\d.]+(\t[\d.]+){7}", line.strip()):
+            rows.append([float(x) for x in line.split("\t")])
+        elif rows and line.strip():
+            break
+    return f"{model[found[1]]}-{found[2].lower()}", [list(c) for c in zip(*reversed(rows), strict=True)]
+
+
+def test_thesis_metric_tables_match_the_thesis(seed_text):
+    """Tables 7.2-7.5 and 7.7-7.10: Kodak and CLIC 2021 columns (bpp, MS-SSIM dB, PSNR, LPIPS)."""
+    (reported,) = [r for r in load_reported() if r["study"] == "nonlinearity"]
+    tables = {t["table"]: t for t in reported["metrics"]}
+    assert sorted(tables) == sorted(["7.2", "7.3", "7.4", "7.5", "7.7", "7.8", "7.9", "7.10"])
+    names = ["bpp", "ms-ssim-db", "psnr", "lpips"]
+    for num, table in tables.items():
+        variant, columns = _printed_metrics(seed_text, num)
+        assert len(columns) == 8 and all(len(c) == 5 for c in columns), num
+        assert table["variant"] == variant and table["component"] == variant.split("-")[1], num
+        committed = [table["datasets"][d][n] for d in ("kodak", "clic2021") for n in names]
+        assert committed == columns, f"Table {num}"
+        page = re.search(rf"^{re.escape(num)}\tMetrics[^\n]*\t(\d+)$", seed_text, re.MULTILINE)
+        assert table["page"] == int(page[1]), num
+
+
 def test_a_typo_would_fail(seed_text):
     """The comparison above can fail: a changed digit no longer matches."""
     printed = _printed_rows(seed_text, "7.6")
