@@ -150,6 +150,33 @@ def test_study_text_is_escaped(project, kb, project_root):
     assert "<script>" not in md and "](javascript:" not in md and "{: onclick" not in md
 
 
+def test_reported_table_text_is_escaped(project, kb):
+    root = project["root"]
+    path = root / "results/reported/studies/nonlinearity/ferrari2025-registry.yaml"
+    doc = yaml.safe_load(path.read_text())
+    evil = "<img src=x onerror=alert(1)>[a](javascript:alert(1))`|"
+    doc.update(anchor=evil, anchor_note=evil, dataset=evil)
+    doc["tables"][0]["table"] = evil
+    doc["tables"][0]["rows"][3]["variant"] = evil  # fp-gsdn's row, this page's component
+    doc["metrics"][1]["variant"] = evil
+    path.write_text(yaml.safe_dump(doc))
+    _, sections = _section(kb, root)
+    md = sections["gsdn"]
+    assert "<img" not in md and "](javascript:" not in md and "&lt;img" in md
+    header = next(line for line in md.splitlines() if line.startswith("| Variant"))
+    hostile = [line for line in md.splitlines() if line.startswith("| ") and "&lt;img" in line]
+    assert hostile and all(line.replace("\\|", "").count("|") == header.count("|") for line in hostile)
+
+
+def test_a_broken_reported_table_is_one_line(project):
+    from lic_bench.errors import UsageError
+
+    path = project["root"] / "results/reported/studies/nonlinearity/ferrari2025-registry.yaml"
+    path.write_text("study: nonlinearity\nprovenance: measured\n")
+    with pytest.raises(UsageError, match="provenance must be 'reported'"):
+        load_reported(project["root"])
+
+
 def _tiny_kb():
     comps = [Component(id="non-linearity", name="Non-linearity", parent=None, area="non-linearity", summary="x"),
              Component(id="gsdn", name="GSDN", parent="non-linearity", area="non-linearity", summary="y")]
