@@ -199,7 +199,7 @@ def study_block(kb: Any, cid: str, item: StudyInput, report: dict[str, Any] | No
         out += [_md.prose(study.description), ""]
     varies = (f"It sets {_md.code(f'{how[0]}: {cid}')} in some of its variants; the rows of this "
               "component are in bold. " if how else "")
-    out += [f"{varies}Measured here at small scale: {_settings_text(study)}. BD-rate and BD-PSNR "
+    out += [f"{varies}Measured here ({label}): {_settings_text(study)}. BD-rate and BD-PSNR "
             f"against {_md.code(study.anchor)} on {_md.cell(study.dataset)} (PCHIP, PSNR-RGB; a negative "
             "BD-rate needs fewer bits than the anchor), mean ± standard deviation over seeds, as "
             f"{_md.code('lic-bench study report ' + item.path)} prints them.", ""]
