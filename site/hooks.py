@@ -3,7 +3,7 @@
 on_config   load the knowledge base and results, render every generated page, expand the nav
 on_files    add the generated pages, redirect pages and plotly.min.js (from the installed plotly package)
 on_page_markdown   fill the home page's statistics placeholder; flag pages with plotly figures
-on_serve    rebuild when the knowledge base, results or renderers change (`mkdocs serve`)
+on_serve    rebuild when the knowledge base, results, study files or renderers change (`mkdocs serve`)
 """
 
 from __future__ import annotations
@@ -51,9 +51,10 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_serve(server, config, builder):
-    from lic_bench.paths import papers_dir, results_dir, taxonomy_dir
+    from lic_bench.paths import papers_dir, project_root, results_dir, taxonomy_dir
 
-    for path in (taxonomy_dir(), papers_dir(), results_dir(), Path(site_build.__file__).parent):
+    studies = project_root() / "configs" / "studies"
+    for path in (taxonomy_dir(), papers_dir(), results_dir(), studies, Path(site_build.__file__).parent):
         if path.is_dir():
             server.watch(str(path))
     return server

@@ -52,8 +52,10 @@ class ResultSet:
         return bool(self.results or self.bench or self.determinism)
 
 
-#: Kinds that are not rate-distortion results (drawn by their own renderers).
-NOT_RD = ("anchor", "bench", "determinism")
+#: Kinds that are not rate-distortion results (drawn by their own renderers). Study
+#: cells ("study") are small-scale proxy runs: only the Studies section shows them
+#: (lic_bench.site.studies), never an RD chart, BD table or the leaderboard.
+NOT_RD = ("anchor", "bench", "determinism", "study")
 
 
 def anchors_of(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,7 +88,7 @@ def by_paper(docs: list[dict[str, Any]], kb: Any) -> dict[str, ResultSet]:
     resolve = getattr(kb, "resolve", lambda pid: pid if pid in kb.papers else None)
     chosen: dict[str, list[dict[str, Any]]] = {}
     for doc in docs:
-        if kind_of(doc) == "anchor":
+        if kind_of(doc) in ("anchor", "study"):
             continue
         for pid in {resolve(p) for p in _ids(doc, "papers")} - {None}:
             chosen.setdefault(pid, []).append(doc)

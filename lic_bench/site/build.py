@@ -23,6 +23,7 @@ from lic_bench.site.pages import (
     papers_index_page,
     taxonomy_index_page,
 )
+from lic_bench.site.studies import load_studies, studies_sections
 from lic_bench.site.trends import WIDE_PAGE, area_trend_html, trends_page
 
 STATS_PLACEHOLDER = "<!-- lic-bench:stats -->"
@@ -70,10 +71,14 @@ def render_site(
     results: list[dict[str, Any]],
     graph: Any | None = None,
     model_configs: dict[str, str] | None = None,
+    studies: list[Any] | None = None,
+    reported: list[dict[str, Any]] | None = None,
 ) -> SitePages:
     """Every generated page of the site.
 
-    ``model_configs``: ``{model name: text of configs/models/<name>.yaml}``.
+    ``model_configs``: ``{model name: text of configs/models/<name>.yaml}``;
+    ``studies``: the study files (:func:`lic_bench.site.studies.load_studies`);
+    ``reported``: published study tables (:func:`lic_bench.study.reported.load_reported`).
     """
     from lic_bench.kb import build_graph, paper_bibtex
 
@@ -81,10 +86,12 @@ def render_site(
     pages = out.pages
     results = current_ids(results, kb)  # meta.papers may name former ids
     pages[_md.COMPONENTS_INDEX] = taxonomy_index_page(kb)
+    study_md = studies_sections(kb, studies or [], results, reported or [])
     for cid in kb.components:
         overview = area_trend_html(kb, cid) if kb.components[cid].parent is None else ""
         pages[_md.component_path(cid)] = component_page(
-            kb, cid, for_component(results, kb, cid), extra=overview, model_configs=model_configs
+            kb, cid, for_component(results, kb, cid), extra=overview, model_configs=model_configs,
+            studies=study_md.get(cid, ""),
         )
     found = by_paper(results, kb)
     for pid in kb.papers:
@@ -188,11 +195,14 @@ def load_model_configs(root: Path | None = None) -> dict[str, str]:
 
 
 def load_inputs() -> dict[str, Any]:
-    """Everything the site renders from: knowledge base, results documents, model configs."""
+    """Everything the site renders from: knowledge base, results documents, model configs,
+    study files and the tables papers report for them."""
     from lic_bench.kb import load_kb
     from lic_bench.results import load_results
+    from lic_bench.study.reported import load_reported
 
-    return {"kb": load_kb(), "results": load_results(), "model_configs": load_model_configs()}
+    return {"kb": load_kb(), "results": load_results(), "model_configs": load_model_configs(),
+            "studies": load_studies(), "reported": load_reported()}
 
 
 class _Collect(logging.Handler):

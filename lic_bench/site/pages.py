@@ -185,10 +185,13 @@ def component_page(
     found: ResultSet | None = None,
     extra: str = "",
     model_configs: dict[str, str] | None = None,
+    studies: str = "",
 ) -> str:
     """The page of one taxonomy node (``components/<id>/``).
 
-    ``extra`` is inserted after the sub-components (area pages put their chart there).
+    ``extra`` is inserted after the sub-components (area pages put their chart there);
+    ``studies`` is the node's "Studies" section (:mod:`lic_bench.site.studies`), placed
+    before its results.
     """
     comp = kb.components[cid]
     src = _md.component_path(cid)
@@ -231,6 +234,8 @@ def component_page(
             "",
         ]
     out += ["## Implementations", "", implementations_block(kb, comp, model_configs)]
+    if studies:
+        out += [studies, ""]
     out.append(results_section(found or ResultSet(), "taxonomy", _md.rel(src, GUIDE_BENCH)))
     return "\n".join(out)
 

@@ -127,8 +127,12 @@ def _need(raw: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where
     return value
 
 
-def load_study(path: str | Path) -> Study:
-    """Read and check a study file (one-line :class:`UsageError` for anything wrong)."""
+def load_study(path: str | Path, *, check_models: bool = True) -> Study:
+    """Read and check a study file (one-line :class:`UsageError` for anything wrong).
+
+    ``check_models=False`` skips the registry look-up of the model presets (it imports
+    torch); the site, which must not import torch, reads study files that way.
+    """
     from lic_bench.engine.config import read_yaml
 
     path = Path(path)
@@ -157,11 +161,12 @@ def load_study(path: str | Path) -> Study:
         models = {m: m for m in models}
     if not isinstance(models, dict) or not models:
         raise UsageError(f"{where}: 'models' is a list of registry presets or a mapping alias: preset")
-    from lic_bench.registry import MODELS, load_all
+    if check_models:
+        from lic_bench.registry import MODELS, load_all
 
-    load_all()
+        load_all()
     for alias, preset in models.items():
-        if preset not in MODELS:
+        if check_models and preset not in MODELS:
             raise UsageError(f"{where}: unknown model {preset!r} (known: {', '.join(MODELS.list())})")
         if not _KEBAB.match(str(alias)):
             raise UsageError(f"{where}: model alias {alias!r} must be kebab-case")
@@ -218,8 +223,12 @@ def variant_id(alias: str, swap: str) -> str:
     return "-".join(p for p in (alias, swap) if p)
 
 
-def expand(study: Study) -> list[Cell]:
-    """Every cell of the grid, in a stable order; refuses colliding or invalid cells."""
+def expand(study: Study, *, validate: bool = True) -> list[Cell]:
+    """Every cell of the grid, in a stable order; refuses colliding or invalid cells.
+
+    ``validate=False`` skips resolving each cell's config (which loads the model's
+    config through the registry): the cells and their ids are the same.
+    """
     from lic_bench.engine.config import load_config
 
     kind, values = study.rates
@@ -250,7 +259,7 @@ def expand(study: Study) -> list[Cell]:
                     if key in seen_sets:
                         raise UsageError(f"{study.path}: cells {seen_sets[key].id!r} and {cell.id!r} "
                                          "have the same settings")
-                    if (preset, swap_label, rate_label) not in checked:  # seeds cannot break a config
+                    if validate and (preset, swap_label, rate_label) not in checked:  # seeds cannot break a config
                         checked.add((preset, swap_label, rate_label))
                         try:
                             load_config(study.protocol, list(cell.sets))

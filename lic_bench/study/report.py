@@ -69,16 +69,25 @@ def load_cells(cells: list[Cell], results_dir: Path) -> tuple[dict[str, dict], l
     """(cell id -> results document, missing cell ids, notes on unreadable or stale files)."""
     from lic_bench.results.io import read_result
 
-    docs, missing, notes = {}, [], []
+    found, notes = {}, []
     for cell in cells:
         path = results_dir / f"{cell.id}.json"
         if not path.is_file():
-            missing.append(cell.id)
             continue
         try:
-            doc = read_result(path)
+            found[cell.id] = read_result(path)
         except LicBenchError as exc:
             notes.append(f"{cell.id}: unreadable ({exc})")
+    docs, missing, stale = check_cells(cells, found)
+    return docs, missing, notes + stale
+
+
+def check_cells(cells: list[Cell], found: dict[str, dict]) -> tuple[dict[str, dict], list[str], list[str]]:
+    """``found`` (cell id -> document, read already) as (documents, missing ids, stale notes)."""
+    docs, missing, notes = {}, [], []
+    for cell in cells:
+        doc = found.get(cell.id)
+        if doc is None:
             missing.append(cell.id)
             continue
         if (doc.get("meta") or {}).get("config_hash") != cell.config_hash:
@@ -98,7 +107,14 @@ def build_report(study: Study, cells: list[Cell], results_dir: Path, anchor_name
         raise UsageError(f"no anchor {anchor_name!r} on {study.dataset!r} ({anchor_path} does not exist)")
     anchor = read_result(anchor_path)
     docs, missing, notes = load_cells(cells, results_dir)
+    return summarise(study, cells, docs, missing, notes, anchor, anchor_name)
 
+
+def summarise(study: Study, cells: list[Cell], docs: dict[str, dict], missing: list[str], notes: list[str],
+              anchor: dict[str, Any], anchor_name: str, read: Any = None) -> dict:
+    """The report from documents already read (:func:`build_report` reads them from disk;
+    the site hands over the ones it loaded). ``read(path)`` reads a reference curve
+    (default :func:`lic_bench.results.io.read_result`)."""
     variants: dict[str, dict[str, Any]] = {}
     for cell in cells:
         v = variants.setdefault(cell.variant, {"model": cell.model, "swap": cell.swap, "seeds": {},
@@ -141,13 +157,14 @@ def build_report(study: Study, cells: list[Cell], results_dir: Path, anchor_name
                               "missing": missing, "cost": cost, "notes": notes,
                               "anchor_curve": {"bpp": anchor_curve["bpp"], METRIC: anchor_curve[METRIC]}}
     if study.reference:
-        report.update(_ranking(study, variants, anchor))
+        report.update(_ranking(study, variants, anchor, read))
     return report
 
 
-def _ranking(study: Study, variants: dict[str, dict], anchor: dict[str, Any]) -> dict[str, Any]:
+def _ranking(study: Study, variants: dict[str, dict], anchor: dict[str, Any], read: Any = None) -> dict[str, Any]:
     from lic_bench.results.io import read_result
 
+    read_result = read or read_result
     reference: dict[str, float | None] = {}
     notes: list[str] = []
     for name, path in study.reference.items():
@@ -174,7 +191,7 @@ def _ranking(study: Study, variants: dict[str, dict], anchor: dict[str, Any]) ->
             "ranking_notes": notes}
 
 
-def _pm(mean: float | None, std: float | None, unit: str) -> str:
+def pm_text(mean: float | None, std: float | None, unit: str) -> str:
     if mean is None:
         return "n/a"
     return f"{mean:+.2f}{unit}" + (f" ± {std:.2f}" if std is not None else "")
@@ -189,10 +206,10 @@ def to_text(report: dict[str, Any]) -> str:
     order = sorted(report["variants"].items(),
                    key=lambda kv: (kv[1]["bd_rate_mean"] is None, kv[1]["bd_rate_mean"] or 0))
     for name, v in order:
-        line = (f"{name[:34]:<34} {v['n_seeds']:>5} {_pm(v['bd_rate_mean'], v['bd_rate_std'], ''):>17} "
-                f"{_pm(v['bd_psnr_mean'], v['bd_psnr_std'], ''):>17}")
+        line = (f"{name[:34]:<34} {v['n_seeds']:>5} {pm_text(v['bd_rate_mean'], v['bd_rate_std'], ''):>17} "
+                f"{pm_text(v['bd_psnr_mean'], v['bd_psnr_std'], ''):>17}")
         if ref:
-            line += f"  {_pm(ref.get(name), None, '') if name in ref else '':>18}"
+            line += f"  {pm_text(ref.get(name), None, '') if name in ref else '':>18}"
         lines.append(line)
     if "spearman" in report:
         rho = report["spearman"]

@@ -106,6 +106,16 @@ def test_component_page(browser_session):
     page.wait_for_url(f"**/papers/{SEARCH_PAPER}/**")
 
 
+def test_component_page_shows_its_studies(browser_session):
+    """gsdn is varied by the non-linearity study: its table, with the thesis's reported row."""
+    page, base, _ = browser_session
+    page.goto(f"{base}components/gsdn/")
+    expect(page.locator("article h2#studies")).to_have_count(1)
+    row = page.locator("article table tr", has_text="fp-gsdn").first
+    expect(row).to_contain_text("+44.21")
+    expect(row).to_contain_text("reported (Ferrari 2025, Table 7.1")
+
+
 def test_trend_charts_render(browser_session):
     page, base, _ = browser_session
     page.goto(f"{base}trends/")
