@@ -3,16 +3,20 @@
 on_config   load the knowledge base and results, render every generated page, expand the nav
 on_files    add the generated pages, redirect pages and plotly.min.js (from the installed plotly package)
 on_page_markdown   fill the home page's statistics placeholder; flag pages with plotly figures
+on_page_content    put in the pre-rendered HTML of the blocks search indexes (lic_bench.site._fragments)
+on_page_context    ... and of the blocks search skips, after the search plugin read the page
 on_serve    rebuild when the knowledge base, results or renderers change (`mkdocs serve`)
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.structure.files import File
 
 from lic_bench.site import build as site_build
+from lic_bench.site._fragments import ENV, Fragments
 from lic_bench.site._plotly import PLOTLY_JS, plotly_js_path
 from lic_bench.site.pages import stats_block
 
@@ -21,8 +25,9 @@ _state: dict = {}
 
 def on_config(config):
     inputs = site_build.load_inputs()
-    rendered = site_build.render_site(**inputs)
-    _state.update(kb=inputs["kb"], rendered=rendered)
+    fragments = None if os.environ.get(ENV) == "markdown" else Fragments()
+    rendered = site_build.render_site(**inputs, fragments=fragments)
+    _state.update(kb=inputs["kb"], rendered=rendered, markdown=None)
     docs = Path(config.docs_dir)
 
     def exists(path: str) -> bool:
@@ -48,6 +53,35 @@ def on_page_markdown(markdown, page, config, files):
     if "Plotly.newPlot" in markdown:
         page.meta["plotly"] = True  # overrides/main.html loads plotly.js only where needed
     return markdown
+
+
+def _convert(config, markdown: str) -> str:
+    """A page-independent block (no links) through one reused Markdown instance set up
+    like MkDocs' own: same extensions and settings, hence the same HTML."""
+    import markdown as md_lib
+
+    if _state["markdown"] is None:
+        _state["markdown"] = md_lib.Markdown(
+            extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {}
+        )
+    converter = _state["markdown"].reset()
+    return converter.convert(markdown)
+
+
+def on_page_content(html, page, config, files):
+    fragments = _state["rendered"].fragments
+    if fragments is None:
+        return html
+    return fragments.fill(html, True, lambda md: _convert(config, md))
+
+
+def on_page_context(context, page, config, nav):
+    # Hooks run after the plugins of mkdocs.yml: the search plugin has indexed the page
+    # (and dropped its data-search-* attributes); the blocks it would skip go in now.
+    fragments = _state["rendered"].fragments
+    if fragments is not None and page.content:
+        page.content = fragments.fill(page.content, False, lambda md: _convert(config, md))
+    return context
 
 
 def on_serve(server, config, builder):

@@ -15,6 +15,7 @@ from typing import Any
 
 from lic_bench.errors import LicBenchError, UsageError
 from lic_bench.site import _md, bench, rd
+from lic_bench.site._fragments import Fragments
 from lic_bench.site._results import NOT_RD, anchors_of, by_paper, for_component, kind_of
 from lic_bench.site.explorer import explorer_page
 from lic_bench.site.pages import (
@@ -36,6 +37,8 @@ class SitePages:
     static: dict[str, str] = field(default_factory=dict)
     # Nav entries of mkdocs.yml that stand for a generated tree: path -> its expansion.
     nav_expansions: dict[str, list[Any]] = field(default_factory=dict)
+    # Pre-rendered blocks the pages hold placeholders for (None: pages are plain Markdown).
+    fragments: Fragments | None = None
 
 
 def _id(obj: Any) -> str:
@@ -70,26 +73,32 @@ def render_site(
     results: list[dict[str, Any]],
     graph: Any | None = None,
     model_configs: dict[str, str] | None = None,
+    fragments: Fragments | None = None,
 ) -> SitePages:
     """Every generated page of the site.
 
     ``model_configs``: ``{model name: text of configs/models/<name>.yaml}``.
+    ``fragments``: collect the bulky blocks as pre-rendered HTML (see ``_fragments``);
+    ``out.fragments.expand_markdown`` gives back the plain Markdown of a page.
     """
     from lic_bench.kb import build_graph, paper_bibtex
 
-    out = SitePages()
+    out = SitePages(fragments=fragments)
     pages = out.pages
     results = current_ids(results, kb)  # meta.papers may name former ids
     pages[_md.COMPONENTS_INDEX] = taxonomy_index_page(kb)
     for cid in kb.components:
         overview = area_trend_html(kb, cid) if kb.components[cid].parent is None else ""
         pages[_md.component_path(cid)] = component_page(
-            kb, cid, for_component(results, kb, cid), extra=overview, model_configs=model_configs
+            kb, cid, for_component(results, kb, cid), extra=overview, model_configs=model_configs,
+            fragments=fragments,
         )
     found = by_paper(results, kb)
     for pid in kb.papers:
-        pages[_md.paper_path(pid)] = paper_page(kb, pid, paper_bibtex(kb.papers[pid]), found[pid])
-    pages[_md.PAPERS_INDEX] = papers_index_page(kb, found)
+        pages[_md.paper_path(pid)] = paper_page(
+            kb, pid, paper_bibtex(kb.papers[pid]), found[pid], fragments=fragments
+        )
+    pages[_md.PAPERS_INDEX] = papers_index_page(kb, found, fragments=fragments)
     out.static = redirect_pages(kb)
     pages[_md.TRENDS] = trends_page(kb)
     pages[_md.EXPLORER] = explorer_page(kb, graph if graph is not None else build_graph(kb))
