@@ -95,8 +95,6 @@ def block(
 
 # -- the HTML Python-Markdown writes for what _md writes ----------------------------------
 _BACKSLASH = re.compile(r"\\(.)")
-
-
 _EMPHASIS = re.compile(r"[*_]")
 _cell_markdown = None
 
@@ -119,6 +117,15 @@ def cell_html(text: object) -> str:
         _cell_markdown = markdown.Markdown(extensions=["tables"])
     out = _cell_markdown.reset().convert(f"| x |\n|---|\n| {cell} |")
     return out.split("<td>", 1)[1].rsplit("</td>", 1)[0]
+
+
+_BLOCK_START = re.compile(r"\s|[#>+=-]|\d+[.)]")
+
+
+def plain_line(cell: str) -> bool:
+    """Whether the cell text ``cell`` (from ``_md.cell``), starting a paragraph, is plain
+    text to Markdown: no emphasis mark, nothing that opens a list, heading or quote."""
+    return not _EMPHASIS.search(cell) and not _BLOCK_START.match(cell)
 
 
 def link_html(label: object, url: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from lic_bench.site import _fragments as _frag
 from lic_bench.site import _md
 from lic_bench.site._fragments import Fragments
-from lic_bench.site._results import ResultSet, results_section
+from lic_bench.site._results import NO_RESULTS, NO_RESULTS_HTML, ResultSet, results_section
 
 GUIDE_BENCH = "guides/run-benchmarks.md"
 GUIDE_PAPER = "guides/add-a-paper.md"
@@ -281,14 +281,26 @@ def paper_page(
     p = kb.papers[pid]
     src = _md.paper_path(pid)
     out = [f"# {_md.cell(p.title)}", ""]
-    out += [f"**{_md.cell(', '.join(p.authors))}**", ""]
+    authors = _md.cell(", ".join(p.authors))
     where = " · ".join(_md.cell(x) for x in (p.venue, p.year) if x)
     former = list(getattr(p, "aliases", None) or [])
     also = f" (formerly {', '.join(f'`{a}`' for a in former)})" if former else ""
-    out += [f"{where} · id `{pid}`{also}", ""]
     links = _md.links_md(p)
-    if links:
-        out += [links, ""]
+    head = [f"**{authors}**", f"{where} · id `{pid}`{also}", *([links] if links else [])]
+
+    def head_html() -> str:
+        where_html = " · ".join(_frag.cell_html(x) for x in (p.venue, p.year) if x)
+        also_html = ", ".join(f"<code>{_md.esc(a)}</code>" for a in former)
+        lines = [
+            f"<strong>{_frag.cell_html(', '.join(p.authors))}</strong>",
+            f"{where_html} · id <code>{_md.esc(pid)}</code>" + (f" (formerly {also_html})" if former else ""),
+            *([_frag.links_html(p)] if links else []),
+        ]
+        return "\n".join(f"<p>{line}</p>" for line in lines)
+
+    # Emphasis marks, or a line Markdown would read as a list or heading: left to Markdown.
+    plain = bool(where) and all(_frag.plain_line(line) for line in (authors, where))
+    out += [_frag.block(fragments if plain else None, "\n\n".join(head), head_html), ""]
     facts = _facts_block(kb, p, src)
     if facts:
         out += [facts, ""]
@@ -370,7 +382,14 @@ def paper_page(
         ]
     # The fence holds no link: converted on its own by one reused Markdown instance.
     out += ["## BibTeX", "", _frag.block(fragments, _md.fence(bibtex.strip(), "bibtex"), lambda: None), ""]
-    out.append(results_section(found or ResultSet(), "papers", _md.rel(src, GUIDE_BENCH)))
+    found = found or ResultSet()
+    if fragments is not None and not (found.results or found.bench or found.determinism):
+        guide = _md.rel_url(src, GUIDE_BENCH)
+        none_md = NO_RESULTS.format(what="papers", guide=_md.rel(src, GUIDE_BENCH))
+        none_html = "<p>" + NO_RESULTS_HTML.format(what="papers", guide=_md.esc(guide)) + "</p>"
+        out.append("## Results\n\n" + fragments.add(none_md, none_html) + "\n")
+    else:
+        out.append(results_section(found, "papers", _md.rel(src, GUIDE_BENCH)))
     return "\n".join(out)
 
 
