@@ -2,6 +2,7 @@
 
 on_config   load the knowledge base and results, render every generated page, expand the nav
 on_files    add the generated pages, redirect pages and plotly.min.js (from the installed plotly package)
+on_pre_page        convert pages with one shared Markdown instance (lic_bench.site._page_render)
 on_page_markdown   fill the home page's statistics placeholder; flag pages with plotly figures
 on_page_content    put in the pre-rendered HTML of the blocks search indexes (lic_bench.site._fragments)
 on_page_context    ... and of the blocks search skips, after the search plugin read the page
@@ -17,6 +18,7 @@ from mkdocs.structure.files import File
 
 from lic_bench.site import build as site_build
 from lic_bench.site._fragments import ENV, Fragments
+from lic_bench.site._page_render import Renderer
 from lic_bench.site._plotly import PLOTLY_JS, plotly_js_path
 from lic_bench.site.pages import stats_block
 
@@ -27,7 +29,8 @@ def on_config(config):
     inputs = site_build.load_inputs()
     fragments = None if os.environ.get(ENV) == "markdown" else Fragments()
     rendered = site_build.render_site(**inputs, fragments=fragments)
-    _state.update(kb=inputs["kb"], rendered=rendered, markdown=None)
+    _state.update(kb=inputs["kb"], rendered=rendered, markdown=None,
+                  renderer=None if fragments is None else Renderer())
     docs = Path(config.docs_dir)
 
     def exists(path: str) -> bool:
@@ -45,6 +48,12 @@ def on_files(files, config):
         files.append(File.generated(config, path, content=content))
     files.append(File.generated(config, PLOTLY_JS, abs_src_path=str(plotly_js_path())))
     return files
+
+
+def on_pre_page(page, config, files):
+    if _state["renderer"] is not None:
+        _state["renderer"].install(page)  # one Markdown instance for all pages
+    return page
 
 
 def on_page_markdown(markdown, page, config, files):

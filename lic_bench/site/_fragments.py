@@ -128,6 +128,19 @@ def plain_line(cell: str) -> bool:
     return not _EMPHASIS.search(cell) and not _BLOCK_START.match(cell)
 
 
+# A heading (ATX or setext underline), or a link / reference whose target is not http(s)
+_NOT_STANDALONE = re.compile(
+    r"^ {0,3}(#|=+[ \t]*$|-+[ \t]*$)|\]\((?!https?://)|^ {0,3}\[[^\]\n]+\]:(?! *https?://)",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def standalone(markdown: str) -> bool:
+    """Whether a Markdown block renders the same on its own as inside any page: no link
+    that MkDocs would rewrite, no heading that would join the page's table of contents."""
+    return _NOT_STANDALONE.search(markdown) is None
+
+
 def link_html(label: object, url: str) -> str:
     """``_md.link(label, ...)`` once MkDocs turned the ``.md`` target into ``url``."""
     return f'<a href="{html.escape(url, quote=True)}">{cell_html(label)}</a>'

@@ -7,6 +7,7 @@ so ``mkdocs build --strict`` fails on any that does not resolve.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -303,7 +304,8 @@ def paper_page(
     out += [_frag.block(fragments if plain else None, "\n\n".join(head), head_html), ""]
     facts = _facts_block(kb, p, src)
     if facts:
-        out += [facts, ""]
+        html_facts = _facts_html(kb, p, src) if fragments is not None else None
+        out += [_frag.block(fragments if html_facts else None, facts, lambda: html_facts), ""]
 
     out += ["## Components", ""]
     comps = [cid for cid in p.components if cid in kb.components]
@@ -368,7 +370,10 @@ def paper_page(
             ]
 
     if p.notes:
-        out += ["## Notes", "", _md.prose(p.notes), ""]
+        notes = _md.prose(p.notes)
+        # Page-independent unless it links within the site or holds a heading (the toc's):
+        # then the hook converts it on its own, else MkDocs does as part of the page.
+        out += ["## Notes", "", _frag.block(fragments if _frag.standalone(notes) else None, notes, lambda: None), ""]
     code = [(c, url) for c in _md._as_list(p.code) if (url := _md.href(c))]
     if code:
         out += ["## Code", ""]
@@ -416,6 +421,46 @@ def _facts_block(kb: Any, p: Any, src: str) -> str:
             f"Listed by the survey {name}{tables}" + (f", which gives {' and '.join(differs)}." if differs else ".")
         )
     return "\n\n".join(lines)
+
+
+_WORDS = re.compile(r"^[A-Za-z0-9 .,:-]*$")  # nothing Markdown would read as markup
+_URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$'()*+,;=%-]+$")  # autolink text is literal; no & < > " space
+
+
+def _facts_html(kb: Any, p: Any, src: str) -> str | None:
+    """:func:`_facts_block` as MkDocs renders it, or None where its text is not plain
+    enough to be sure of what Markdown would make of it."""
+    paras = []
+    verified = getattr(p, "verified", None)
+    if verified is not None:
+        words = [str(verified.date), *verified.fields, *(verified.unverified or [])]
+        if not all(_URL.match(str(u)) for u in verified.sources) or not all(_WORDS.match(w) for w in words):
+            return None
+        sources = ", ".join(f'<a href="{u}">{u}</a>' for u in verified.sources)
+        line = f"Checked on {verified.date} against {sources}: {', '.join(verified.fields)}."
+        if verified.unverified:
+            line += f" Not confirmed: {', '.join(verified.unverified)}."
+        paras.append(line)
+    for sid, view in sorted((getattr(p, "surveys", None) or {}).items()):
+        target = kb.resolve(sid) if hasattr(kb, "resolve") else sid
+        tables = [str(t) for t in (view.tables or [])]
+        comps = [str(c) for c in (view.components or [])]
+        if not all(_WORDS.match(w) for w in [str(sid), str(target), *tables, *comps]):
+            return None
+        if target in kb.papers:
+            name = _frag.page_link_html(target, src, _md.paper_path(target))
+        else:
+            name = f"<code>{_md.esc(sid)}</code>"
+        differs = []
+        if view.year is not None and view.year != p.year:
+            differs.append(f"year {view.year}")
+        if view.components is not None and list(view.components) != list(p.components):
+            differs.append("components " + ", ".join(f"<code>{c}</code>" for c in comps))
+        paras.append(
+            f"Listed by the survey {name}" + (f" (table {', '.join(tables)})" if tables else "")
+            + (f", which gives {' and '.join(differs)}." if differs else ".")
+        )
+    return "\n".join(f"<p>{para}</p>" for para in paras)
 
 
 ALL_PAPERS_HEADERS = ["Year", "Title", "Authors", "Venue", "Areas", "Components", "Results"]
