@@ -2,6 +2,7 @@
 
 on_config   load the knowledge base and results, render every generated page, expand the nav
 on_files    add the generated pages, redirect pages and plotly.min.js (from the installed plotly package)
+on_nav, on_env     render the theme's nav and tabs once for all paper pages (_page_render.PartialCache)
 on_pre_page        convert pages with one shared Markdown instance (lic_bench.site._page_render)
 on_page_markdown   fill the home page's statistics placeholder; flag pages with plotly figures
 on_page_content    put in the pre-rendered HTML of the blocks search indexes (lic_bench.site._fragments)
@@ -18,7 +19,7 @@ from mkdocs.structure.files import File
 
 from lic_bench.site import build as site_build
 from lic_bench.site._fragments import ENV, Fragments
-from lic_bench.site._page_render import Renderer
+from lic_bench.site._page_render import PartialCache, Renderer
 from lic_bench.site._plotly import PLOTLY_JS, plotly_js_path
 from lic_bench.site.pages import stats_block
 
@@ -30,7 +31,8 @@ def on_config(config):
     fragments = None if os.environ.get(ENV) == "markdown" else Fragments()
     rendered = site_build.render_site(**inputs, fragments=fragments)
     _state.update(kb=inputs["kb"], rendered=rendered, markdown=None,
-                  renderer=None if fragments is None else Renderer())
+                  renderer=None if fragments is None else Renderer(),
+                  partials=PartialCache(enabled=fragments is not None))
     docs = Path(config.docs_dir)
 
     def exists(path: str) -> bool:
@@ -48,6 +50,18 @@ def on_files(files, config):
         files.append(File.generated(config, path, content=content))
     files.append(File.generated(config, PLOTLY_JS, abs_src_path=str(plotly_js_path())))
     return files
+
+
+def on_nav(nav, config, files):
+    _state["partials"].set_nav(nav)
+    return nav
+
+
+def on_env(env, config, files):
+    import material
+
+    _state["partials"].install(env, str(Path(material.__file__).parent / "templates"))
+    return env
 
 
 def on_pre_page(page, config, files):

@@ -66,3 +66,52 @@ class Renderer:
         page.present_anchor_ids = anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
         if _pages.log.getEffectiveLevel() > logging.DEBUG:
             page.links_to_anchors = relative_ext.links_to_anchors
+
+
+class PartialCache:
+    """Theme partials rendered once for all the pages they come out the same on.
+
+    The theme renders the whole navigation (and the tabs) into every page. On a page
+    outside the nav, such as a paper page, nothing in it is marked active and its
+    links are relative to the page's folder, so every paper page gets the same HTML:
+    the overrides ``partials/nav.html`` and ``partials/tabs.html`` ask :meth:`key` and
+    render the theme's own partial only on a miss. Other pages (key None) are rendered
+    as the theme always did.
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.in_nav: set[int] = set()
+        self._html: dict[tuple[str, int], Any] = {}
+
+    def set_nav(self, nav: Any) -> None:
+        self.in_nav = {id(page) for page in nav.pages}
+
+    def key(self, page: Any, name: str) -> tuple[str, int] | None:
+        if not self.enabled or page is None or id(page) in self.in_nav:
+            return None
+        src = page.file.src_uri
+        if not src.startswith("papers/") or src == "papers/index.md":
+            return None
+        return (name, page.url.count("/"))
+
+    def has(self, key: Any) -> bool:
+        return key is not None and key in self._html
+
+    def get(self, key: Any) -> Any:
+        return self._html[key]
+
+    def put(self, key: Any, html: Any) -> Any:
+        if key is not None:
+            self._html[key] = html
+        return html
+
+    def install(self, env: Any, theme_dir: str) -> None:
+        """Expose the cache to the templates and the theme's own partials as ``material/...``."""
+        import jinja2
+
+        env.loader = jinja2.ChoiceLoader(
+            [env.loader, jinja2.PrefixLoader({"material": jinja2.FileSystemLoader(theme_dir)})]
+        )
+        env.globals.update(lb_partial_key=self.key, lb_partial_has=self.has,
+                           lb_partial_get=self.get, lb_partial_put=self.put)  # fmt: skip
