@@ -29,7 +29,7 @@ _state: dict = {}
 def on_config(config):
     inputs = site_build.load_inputs()
     fragments = None if os.environ.get(ENV) == "markdown" else Fragments()
-    rendered = site_build.render_site(**inputs, fragments=fragments)
+    rendered = site_build.render_site(**inputs, fragments=fragments, parallel=fragments is not None)
     _state.update(kb=inputs["kb"], rendered=rendered, markdown=None,
                   renderer=None if fragments is None else Renderer(),
                   partials=PartialCache(enabled=fragments is not None))

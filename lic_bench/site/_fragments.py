@@ -49,16 +49,24 @@ class Fragment:
 class Fragments:
     """Placeholders -> fragments of one build (a random tag keeps them out of record text)."""
 
-    def __init__(self) -> None:
-        self.tag = f"lbfrag{secrets.token_hex(6)}x"
+    def __init__(self, tag: str | None = None, namespace: str = "") -> None:
+        self.tag = tag or f"lbfrag{secrets.token_hex(6)}x"
+        self.namespace = namespace  # letters: keys of another process's blocks cannot clash
         self.items: dict[str, Fragment] = {}
-        self._html_re = re.compile(f"<p>({self.tag}\\d+)</p>")
-        self._md_re = re.compile(f"^({self.tag}\\d+)$", re.MULTILINE)
+        self._html_re = re.compile(f"<p>({self.tag}[a-z]*\\d+)</p>")
+        self._md_re = re.compile(f"^({self.tag}[a-z]*\\d+)$", re.MULTILINE)
 
     def add(self, markdown: str, html_text: str | None, indexed: bool = True) -> str:
-        key = f"{self.tag}{len(self.items)}"
+        key = f"{self.tag}{self.namespace}{len(self.items)}"
         self.items[key] = Fragment(markdown, html_text, indexed)
         return key
+
+    def sibling(self, namespace: str) -> Fragments:
+        """An empty collection whose placeholders this one fills once :meth:`merge` d."""
+        return Fragments(self.tag, namespace)
+
+    def merge(self, other: Fragments) -> None:
+        self.items.update(other.items)
 
     def expand_markdown(self, text: str) -> str:
         """``text`` with every placeholder replaced by its block's Markdown."""

@@ -99,3 +99,25 @@ def test_fast_build_gives_the_same_files_as_the_markdown_build(tmp_path, project
     differ = [str(f) for f in files if not filecmp.cmp(outs["fast"] / f, outs["markdown"] / f, shallow=False)]
     assert differ == []
     assert not [p for p in outs["markdown"].rglob("*.html") if p.relative_to(outs["markdown"]) not in files]
+
+
+def test_forked_renderers_give_the_same_pages(tiny_kb, monkeypatch):
+    serial = build.render_site(tiny_kb, [], fragments=Fragments(), parallel=False)
+    forked = build.render_site(tiny_kb, [], fragments=Fragments(), parallel=True)
+    assert list(forked.pages) == list(serial.pages)  # same order: the search index's
+    for path in serial.pages:
+        assert forked.fragments.expand_markdown(forked.pages[path]) == serial.fragments.expand_markdown(
+            serial.pages[path]
+        ), path
+    assert any(key[len(forked.fragments.tag)] == "w" for key in forked.fragments.items)  # it did fork
+
+
+def test_an_error_in_the_forked_renderers_is_raised_here(tiny_kb, monkeypatch):
+    from lic_bench.errors import LicBenchError
+
+    def broken(*args, **kwargs):
+        raise LicBenchError("broken component page")
+
+    monkeypatch.setattr(build, "component_page", broken)
+    with pytest.raises(LicBenchError, match="broken component page"):
+        build.render_site(tiny_kb, [], fragments=Fragments(), parallel=True)
