@@ -27,10 +27,13 @@ _state: dict = {}
 
 
 def on_config(config):
+    _state["markdown"] = None
     inputs = site_build.load_inputs()
     fragments = None if os.environ.get(ENV) == "markdown" else Fragments()
-    rendered = site_build.render_site(**inputs, fragments=fragments, parallel=fragments is not None)
-    _state.update(kb=inputs["kb"], rendered=rendered, markdown=None,
+    rendered = site_build.render_site(
+        **inputs, fragments=fragments, parallel=fragments is not None, convert=lambda md: _convert(config, md)
+    )
+    _state.update(kb=inputs["kb"], rendered=rendered,
                   renderer=None if fragments is None else Renderer(),
                   partials=PartialCache(enabled=fragments is not None))
     docs = Path(config.docs_dir)

@@ -65,6 +65,12 @@ class Fragments:
         """An empty collection whose placeholders this one fills once :meth:`merge` d."""
         return Fragments(self.tag, namespace)
 
+    def convert_pending(self, convert: Callable[[str], str]) -> None:
+        """Give the blocks that have only Markdown their HTML now (``convert`` renders one)."""
+        for key, frag in self.items.items():
+            if frag.html is None:
+                self.items[key] = Fragment(frag.markdown, convert(frag.markdown), frag.indexed)
+
     def merge(self, other: Fragments) -> None:
         self.items.update(other.items)
 

@@ -79,6 +79,7 @@ def render_site(
     model_configs: dict[str, str] | None = None,
     fragments: Fragments | None = None,
     parallel: bool = False,
+    convert: Any = None,
 ) -> SitePages:
     """Every generated page of the site.
 
@@ -88,6 +89,9 @@ def render_site(
     ``parallel``: render the component and results pages (BD-rates, figures: the
     costly part that does not grow with the papers) in a forked process while this one
     renders the paper pages, trends and explorer; the pages are the same either way.
+    ``convert``: Markdown -> HTML as MkDocs would (its extensions); with it the blocks
+    of ``fragments`` that hold only Markdown (BibTeX, notes) get their HTML here, while
+    the forked process is still at work, instead of one by one during the build.
     """
     from lic_bench.kb import build_graph, paper_bibtex
 
@@ -108,6 +112,8 @@ def render_site(
         _md.TRENDS: trends_page(kb),
         _md.EXPLORER: explorer_page(kb, graph if graph is not None else build_graph(kb)),
     }
+    if fragments is not None and convert is not None:
+        fragments.convert_pending(convert)
     components, results_pages, their_fragments = background()
     if fragments is not None and their_fragments is not None:
         fragments.merge(their_fragments)
