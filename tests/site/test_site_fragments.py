@@ -51,7 +51,7 @@ def test_cell_html_is_what_markdown_makes_of_a_cell():
 
 
 @pytest.mark.parametrize("which", ["tiny", "hostile", "real"])
-def test_fragments_expand_to_the_plain_markdown(which, tiny_kb, hostile_kb):
+def test_fragments_expand_to_the_plain_markdown(which, tiny_kb, hostile_kb):  # noqa: F811
     kb = {"tiny": tiny_kb, "hostile": hostile_kb}.get(which) or load_kb()
     plain = build.render_site(kb, [])
     frags = Fragments()
