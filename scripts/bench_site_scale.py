@@ -13,6 +13,11 @@ compared side by side in one run on a shared machine::
     python scripts/bench_site_scale.py --extra 1000
     python scripts/bench_site_scale.py --extra 1000 --code /tmp/base --code . --repeat 2
     python scripts/bench_site_scale.py --extra 1000 --profile /tmp/site.prof
+    LIC_BENCH_SITE_JOBS=1 python scripts/bench_site_scale.py --extra 1000 --phases
+
+``--phases`` and ``--profile`` see only the build process: with ``LIC_BENCH_SITE_JOBS=1``
+the renderers that otherwise run in a forked process (component and results pages)
+run in it too.
 
 Prints one line per build: wall-clock seconds, CPU seconds of the build process and the
 worker processes it starts (user + system; on a shared machine the CPU figure is the

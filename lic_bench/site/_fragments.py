@@ -13,8 +13,9 @@ place of ``<p>placeholder</p>`` after MkDocs converted the page: blocks that sea
 indexes before the search plugin reads the page, blocks inside ``data-search-exclude``
 after it (so it no longer parses what it would throw away). Without a ``Fragments``
 the renderers write the Markdown inline, as they always did, and
-``LIC_BENCH_SITE_FRAGMENTS=markdown`` builds the site that way; tests check that
-both builds give the same files.
+``LIC_BENCH_SITE_FRAGMENTS=markdown`` builds the site that way (and without the other
+shortcuts of site/hooks.py: the shared Markdown instance, the cached nav, the forked
+renderers); tests check that both builds give the same files.
 
 A block whose Markdown does not depend on the page (the BibTeX fence) keeps ``html``
 None: the hook converts it with one reused Markdown instance configured like MkDocs'
