@@ -13,17 +13,23 @@ compared side by side in one run on a shared machine::
     python scripts/bench_site_scale.py --extra 1000
     python scripts/bench_site_scale.py --extra 1000 --code /tmp/base --code . --repeat 2
     python scripts/bench_site_scale.py --extra 1000 --profile /tmp/site.prof
+    LIC_BENCH_SITE_JOBS=1 python scripts/bench_site_scale.py --extra 1000 --phases
 
-Prints one line per build: wall-clock seconds, CPU seconds of the build process (user +
-system; the build runs on one core, so on an idle machine the two agree, and on a shared
-one the CPU figure is the steadier), pages and the size of the search index, with the
-load average, since wall-clock figures mean little without it. ``--profile`` profiles
+``--phases`` and ``--profile`` see only the build process: with ``LIC_BENCH_SITE_JOBS=1``
+the renderers that otherwise run in a forked process (component and results pages)
+run in it too.
+
+Prints one line per build: wall-clock seconds, CPU seconds of the build process and the
+worker processes it starts (user + system; on a shared machine the CPU figure is the
+steadier), pages and the size of the search index, with the load averages, since
+wall-clock figures mean little without them. ``--profile`` profiles
 CPU time, not wall time, for the same reason.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -79,60 +85,50 @@ def make_project(dest: Path, code: Path, extra: int) -> None:
     add_synthetic_records(dest / "papers", extra)
 
 
-# cProfile with CPU time, not wall time: on a shared machine wall time mostly measures
-# the other processes.
-_PROFILED = (
-    "import cProfile, runpy, sys, time\n"
-    "sys.argv = ['lic-bench', 'site', 'build', '--out', sys.argv[2]]\n"
-    "prof = cProfile.Profile(time.process_time)\n"
-    "prof.enable()\n"
-    "try:\n"
-    "    runpy.run_module('lic_bench', run_name='__main__')\n"
-    "except SystemExit as exc:\n"
-    "    code = exc.code\n"
-    "else:\n"
-    "    code = 0\n"
-    "prof.disable()\n"
-    "prof.dump_stats(sys.argv[1] if False else PROFILE)\n"
-    "sys.exit(code)\n"
-)
-
-
-# CPU seconds spent in each phase of a build: the renderers of lic_bench.site, then
-# MkDocs' Markdown conversion, page templates (theme), search indexing and the rest.
-# Each named function is wrapped to add up time.process_time(); nested phases (the
-# renderers inside the hook) are reported inside their parents.
-_PHASES = (
-    "import runpy, sys, time, collections, importlib\n"
-    "spent = collections.Counter(); calls = collections.Counter()\n"
-    "def wrap(module, name, label):\n"
-    "    mod = importlib.import_module(module)\n"
-    "    owner, _, attr = name.rpartition('.')\n"
-    "    obj = getattr(mod, owner) if owner else mod\n"
-    "    func = getattr(obj, attr)\n"
-    "    def timed(*a, **k):\n"
-    "        t = time.process_time()\n"
-    "        try:\n"
-    "            return func(*a, **k)\n"
-    "        finally:\n"
-    "            spent[label] += time.process_time() - t; calls[label] += 1\n"
-    "    setattr(obj, attr, timed)\n"
-    "for module, name, label in PHASES:\n"
-    "    wrap(module, name, label)\n"
-    "sys.argv = ['lic-bench', 'site', 'build', '--out', sys.argv[1]]\n"
-    "start = time.process_time()\n"
-    "try:\n"
-    "    runpy.run_module('lic_bench', run_name='__main__')\n"
-    "except SystemExit as exc:\n"
-    "    code = exc.code\n"
-    "else:\n"
-    "    code = 0\n"
-    "total = time.process_time() - start\n"
-    "for module, name, label in PHASES:\n"
-    "    print(f'phase {label:<34} {spent[label]:7.1f} s CPU  {calls[label]:6d} calls', file=sys.stderr)\n"
-    "print(f'phase {\"total (after imports)\":<34} {total:7.1f} s CPU', file=sys.stderr)\n"
-    "sys.exit(code)\n"
-)
+# The one script every build runs in (``python -c _RUNNER OUT PROFILE PHASES``): the CLI's
+# `site build`, optionally under cProfile (CPU time, not wall time: on a shared machine
+# wall time mostly measures the other processes) and optionally with phase timers.
+# Phases: CPU seconds spent in each named function (renderers of lic_bench.site,
+# MkDocs' Markdown conversion, page templates, search indexing), added up over calls
+# with time.process_time(); nested phases are reported inside their parents.
+_RUNNER = """
+import collections, cProfile, importlib, json, runpy, sys, time
+out, profile, phases = sys.argv[1], sys.argv[2], json.loads(sys.argv[3] or "[]")
+spent = collections.Counter(); calls = collections.Counter()
+def wrap(module, name, label):
+    mod = importlib.import_module(module)
+    owner, _, attr = name.rpartition('.')
+    obj = getattr(mod, owner) if owner else mod
+    func = getattr(obj, attr)
+    def timed(*a, **k):
+        t = time.process_time()
+        try:
+            return func(*a, **k)
+        finally:
+            spent[label] += time.process_time() - t; calls[label] += 1
+    setattr(obj, attr, timed)
+for module, name, label in phases:
+    wrap(module, name, label)
+sys.argv = ['lic-bench', 'site', 'build', '--out', out]
+prof = cProfile.Profile(time.process_time) if profile else None
+start = time.process_time()
+if prof:
+    prof.enable()
+try:
+    runpy.run_module('lic_bench', run_name='__main__')
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+if prof:
+    prof.disable(); prof.dump_stats(profile)
+total = time.process_time() - start
+for module, name, label in phases:
+    print(f'phase {label:<34} {spent[label]:7.1f} s CPU  {calls[label]:6d} calls', file=sys.stderr)
+if phases:
+    print(f'phase {"total (after imports, this process)":<34} {total:7.1f} s CPU', file=sys.stderr)
+sys.exit(code)
+"""
 PHASES = [
     ("lic_bench.site.build", "render_site", "lic_bench renderers (all)"),
     ("lic_bench.site.build", "component_page", "  component pages"),
@@ -157,13 +153,7 @@ def build(project: Path, code: Path, profile: Path | None, phases: bool = False)
     out = project / "build" / "site"
     shutil.rmtree(out, ignore_errors=True)
     env = dict(os.environ, LIC_BENCH_ROOT=str(project), PYTHONPATH=str(code), PYTHONDONTWRITEBYTECODE="1")
-    if profile is not None:
-        script = _PROFILED.replace("sys.argv[1] if False else PROFILE", repr(str(profile)))
-        cmd = [sys.executable, "-c", script, "-", str(out)]
-    elif phases:
-        cmd = [sys.executable, "-c", _PHASES.replace("PHASES", repr(PHASES), 2), str(out)]
-    else:
-        cmd = [sys.executable, "-m", "lic_bench", "site", "build", "--out", str(out)]
+    cmd = [sys.executable, "-c", _RUNNER, str(out), str(profile or ""), json.dumps(PHASES) if phases else ""]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
@@ -179,6 +169,12 @@ def build(project: Path, code: Path, profile: Path | None, phases: bool = False)
     return seconds, cpu, pages, index.stat().st_size if index.is_file() else 0
 
 
+def _uptime() -> str:
+    """Load averages as `uptime` prints them, with the number of CPUs they are shared by."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cpus"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--extra", type=int, default=1000, help="synthetic records to add")
@@ -191,8 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary project(s)")
     args = parser.parse_args(argv)
     codes = [c.resolve() for c in (args.code or [HERE])]
-    print(f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}"
-          f" on {os.cpu_count()} cpus")
+    print(f"uptime before: {_uptime()}")
     tmp = Path(tempfile.mkdtemp(prefix="lic-bench-scale-"))
     try:
         projects = []
@@ -206,8 +201,9 @@ def main(argv: list[str] | None = None) -> int:
             for code, project in zip(codes, projects, strict=True):
                 profile = args.profile if (args.profile and rep == 0 and code == codes[0]) else None
                 seconds, cpu, pages, index = build(project, code, profile, args.phases)
-                print(f"{code}: build {rep + 1}: {seconds:.1f} s wall, {cpu:.1f} s CPU, {pages} pages, "
-                      f"search index {index / 1e6:.1f} MB, load {os.getloadavg()[0]:.2f}", flush=True)
+                print(f"{code}: build {rep + 1}: {seconds:.1f} s wall, {cpu:.1f} s CPU (user+sys, build and "
+                      f"its children), {pages} pages, search index {index / 1e6:.1f} MB; uptime {_uptime()}",
+                      flush=True)
         if args.profile:
             import pstats
 

@@ -20,6 +20,12 @@ NO_RESULTS = (
     "whose `meta.{what}` names this page's id (see "
     "[Run the benchmarks]({guide}))."
 )
+# NO_RESULTS as Markdown renders it, ``guide`` being the URL (for _fragments)
+NO_RESULTS_HTML = (
+    "No results yet. Results appear here once a run of <code>lic-bench</code> writes a results file "
+    "whose <code>meta.{what}</code> names this page's id (see "
+    '<a href="{guide}">Run the benchmarks</a>).'
+)
 
 
 def _meta(doc: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from lic_bench.errors import LicBenchError, UsageError
 from lic_bench.site import _md, bench, rd
+from lic_bench.site._fragments import Fragments
 from lic_bench.site._results import NOT_RD, anchors_of, by_paper, for_component, kind_of
 from lic_bench.site.explorer import explorer_page
 from lic_bench.site.pages import (
@@ -37,6 +38,8 @@ class SitePages:
     static: dict[str, str] = field(default_factory=dict)
     # Nav entries of mkdocs.yml that stand for a generated tree: path -> its expansion.
     nav_expansions: dict[str, list[Any]] = field(default_factory=dict)
+    # Pre-rendered blocks the pages hold placeholders for (None: pages are plain Markdown).
+    fragments: Fragments | None = None
 
 
 def _id(obj: Any) -> str:
@@ -66,6 +69,10 @@ def papers_nav(kb: Any) -> list[Any]:
     return [_md.PAPERS_INDEX]
 
 
+#: ``LIC_BENCH_SITE_JOBS=1`` renders every page in the build process itself.
+JOBS_ENV = "LIC_BENCH_SITE_JOBS"
+
+
 def render_site(
     kb: Any,
     results: list[dict[str, Any]],
@@ -73,47 +80,129 @@ def render_site(
     model_configs: dict[str, str] | None = None,
     studies: list[Any] | None = None,
     reported: list[dict[str, Any]] | None = None,
+    fragments: Fragments | None = None,
+    parallel: bool = False,
+    convert: Any = None,
 ) -> SitePages:
     """Every generated page of the site.
 
     ``model_configs``: ``{model name: text of configs/models/<name>.yaml}``;
     ``studies``: the study files (:func:`lic_bench.site.studies.load_studies`);
     ``reported``: published study tables (:func:`lic_bench.study.reported.load_reported`).
+    ``fragments``: collect the bulky blocks as pre-rendered HTML (see ``_fragments``);
+    ``out.fragments.expand_markdown`` gives back the plain Markdown of a page.
+    ``parallel``: render the component and results pages (BD-rates, figures: the
+    costly part that does not grow with the papers) in a forked process while this one
+    renders the paper pages, trends and explorer; the pages are the same either way.
+    ``convert``: Markdown -> HTML as MkDocs would (its extensions); with it the blocks
+    of ``fragments`` that hold only Markdown (BibTeX, notes) get their HTML here, while
+    the forked process is still at work, instead of one by one during the build.
     """
     from lic_bench.kb import build_graph, paper_bibtex
 
-    out = SitePages()
-    pages = out.pages
+    out = SitePages(fragments=fragments)
     results = current_ids(results, kb)  # meta.papers may name former ids
-    pages[_md.COMPONENTS_INDEX] = taxonomy_index_page(kb)
-    study_md = studies_sections(kb, studies or [], results, reported or [])
-    for cid in kb.components:
-        overview = area_trend_html(kb, cid) if kb.components[cid].parent is None else ""
-        pages[_md.component_path(cid)] = component_page(
-            kb, cid, for_component(results, kb, cid), extra=overview, model_configs=model_configs,
-            studies=study_md.get(cid, ""),
-        )
+    ranked = [d for d in results if kind_of(d) not in NOT_RD]
+    background = _results_pages(kb, results, ranked, model_configs, fragments, parallel,
+                                studies or [], reported or [])
+
+    papers: dict[str, str] = {}
     found = by_paper(results, kb)
     for pid in kb.papers:
-        pages[_md.paper_path(pid)] = paper_page(kb, pid, paper_bibtex(kb.papers[pid]), found[pid])
-    pages[_md.PAPERS_INDEX] = papers_index_page(kb, found)
+        papers[_md.paper_path(pid)] = paper_page(
+            kb, pid, paper_bibtex(kb.papers[pid]), found[pid], fragments=fragments
+        )
+    papers[_md.PAPERS_INDEX] = papers_index_page(kb, found, fragments=fragments)
     out.static = redirect_pages(kb)
-    pages[_md.TRENDS] = trends_page(kb)
-    pages[_md.EXPLORER] = explorer_page(kb, graph if graph is not None else build_graph(kb))
-
-    anchors = anchors_of(results)
-    ranked = [d for d in results if kind_of(d) not in NOT_RD]
-    board = rd.leaderboard_page(ranked, anchors)
-    if board and board.strip():
-        pages[_md.LEADERBOARD] = _wide(board)
-    bench_md = bench.bench_page([d for d in results if kind_of(d) == "bench"])
-    if bench_md and bench_md.strip():
-        pages[_md.BENCHMARKS] = _wide(bench_md)
+    rest = {
+        _md.TRENDS: trends_page(kb),
+        _md.EXPLORER: explorer_page(kb, graph if graph is not None else build_graph(kb)),
+    }
+    if fragments is not None and convert is not None:
+        fragments.convert_pending(convert)
+    components, results_pages, their_fragments = background()
+    if fragments is not None and their_fragments is not None:
+        fragments.merge(their_fragments)
+    # the order MkDocs gets the files in is the order of the search index: keep it
+    out.pages = {**components, **papers, **rest, **results_pages}
     out.nav_expansions = {
         _md.COMPONENTS_INDEX: taxonomy_nav(kb),
         _md.PAPERS_INDEX: papers_nav(kb),
     }
     return out
+
+
+def _results_pages(kb, results, ranked, model_configs, fragments, parallel, studies, reported):
+    """A callable giving (component pages, leaderboard and benchmarks pages, their
+    fragments), computed in a forked process when ``parallel`` (and fork exists)."""
+
+    def job() -> tuple[dict[str, str], dict[str, str], Fragments | None]:
+        mine = fragments.sibling("w") if (fragments is not None and parallel) else fragments
+        components = {_md.COMPONENTS_INDEX: taxonomy_index_page(kb)}
+        study_md = studies_sections(kb, studies, results, reported)
+        for cid in kb.components:
+            overview = area_trend_html(kb, cid) if kb.components[cid].parent is None else ""
+            components[_md.component_path(cid)] = component_page(
+                kb, cid, for_component(results, kb, cid), extra=overview, model_configs=model_configs,
+                studies=study_md.get(cid, ""), fragments=mine,
+            )
+        pages = {}
+        board = rd.leaderboard_page(ranked, anchors_of(results))
+        if board and board.strip():
+            pages[_md.LEADERBOARD] = _wide(board)
+        bench_md = bench.bench_page([d for d in results if kind_of(d) == "bench"])
+        if bench_md and bench_md.strip():
+            pages[_md.BENCHMARKS] = _wide(bench_md)
+        return components, pages, (mine if mine is not fragments else None)
+
+    return _forked(job) if parallel else (lambda done=job(): done)
+
+
+def _forked(job):
+    """Start ``job()`` in a forked child; the returned callable waits for its result.
+
+    Fork shares the knowledge base and results with the child without pickling them;
+    only the pages come back. Where fork is missing, or the child dies, the job runs
+    here instead; an exception of the job is raised here as it would have been.
+    """
+    import multiprocessing
+    import os
+    import threading
+
+    # Forking a process that runs other threads (`mkdocs serve`'s server) can copy a
+    # lock mid-use into the child: then the job runs here.
+    if ("fork" not in multiprocessing.get_all_start_methods() or os.environ.get(JOBS_ENV) == "1"
+            or threading.active_count() > 1):
+        done = job()
+        return lambda: done
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_run_in_child, args=(job, send), daemon=True)
+    child.start()
+    send.close()
+
+    def wait():
+        try:
+            ok, value = receive.recv()
+        except EOFError:  # the child died without an answer: do it here
+            ok, value = True, job()
+        finally:
+            receive.close()
+            child.join()
+        if not ok:
+            raise value
+        return value
+
+    return wait
+
+
+def _run_in_child(job, send) -> None:
+    try:
+        value = (True, job())
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, raised there
+        value = (False, exc)
+    send.send(value)
+    send.close()
 
 
 def current_ids(results: list[dict[str, Any]], kb: Any) -> list[dict[str, Any]]:

@@ -7,11 +7,14 @@ so ``mkdocs build --strict`` fails on any that does not resolve.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
+from lic_bench.site import _fragments as _frag
 from lic_bench.site import _md
-from lic_bench.site._results import ResultSet, results_section
+from lic_bench.site._fragments import Fragments
+from lic_bench.site._results import NO_RESULTS, NO_RESULTS_HTML, ResultSet, results_section
 
 GUIDE_BENCH = "guides/run-benchmarks.md"
 GUIDE_PAPER = "guides/add-a-paper.md"
@@ -80,7 +83,32 @@ def papers_table(kb: Any, papers: list[Any], src: str, within: set[str] | None =
                 _md.links_md(p),
             ]
         )
-    return _md.table(["Year", "Paper", "Authors", "Venue", "Components", "Links"], rows)
+    return _md.table(PAPERS_TABLE_HEADERS, rows)
+
+
+PAPERS_TABLE_HEADERS = ["Year", "Paper", "Authors", "Venue", "Components", "Links"]
+
+
+def papers_table_html(kb: Any, papers: list[Any], src: str, within: set[str] | None = None) -> str:
+    """:func:`papers_table` as the HTML MkDocs makes of it on page ``src``."""
+    rows = []
+    for p in papers:
+        comps = [c for c in p.components if within is None or c in within]
+        rows.append(
+            [
+                _frag.cell_html(p.year),
+                _frag.page_link_html(p.title, src, _md.paper_path(p.id)),
+                _frag.cell_html(_md.authors_short(p.authors)),
+                _frag.cell_html(p.venue),
+                ", ".join(
+                    _frag.page_link_html(component_name(kb, c), src, _md.component_path(c))
+                    for c in comps
+                    if c in kb.components
+                ),
+                _frag.links_html(p),
+            ]
+        )
+    return _frag.table_html(PAPERS_TABLE_HEADERS, rows)
 
 
 def implementations_block(kb: Any, comp: Any, model_configs: dict[str, str] | None = None) -> str:
@@ -186,12 +214,14 @@ def component_page(
     extra: str = "",
     model_configs: dict[str, str] | None = None,
     studies: str = "",
+    fragments: Fragments | None = None,
 ) -> str:
     """The page of one taxonomy node (``components/<id>/``).
 
     ``extra`` is inserted after the sub-components (area pages put their chart there);
     ``studies`` is the node's "Studies" section (:mod:`lic_bench.site.studies`), placed
-    before its results.
+    before its results. With ``fragments`` the papers table is a placeholder (see
+    ``_fragments``).
     """
     comp = kb.components[cid]
     src = _md.component_path(cid)
@@ -222,7 +252,12 @@ def component_page(
             # would otherwise repeat every paper once per component above it.
             "<div data-search-exclude markdown>",
             "",
-            papers_table(kb, papers, src, within=subtree),
+            _frag.block(
+                fragments,
+                papers_table(kb, papers, src, within=subtree),
+                lambda: papers_table_html(kb, papers, src, within=subtree),
+                indexed=False,
+            ),
             "",
             "</div>",
             "",
@@ -240,38 +275,75 @@ def component_page(
     return "\n".join(out)
 
 
-def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -> str:
-    """The page of one paper (``papers/<id>/``)."""
+def paper_page(
+    kb: Any, pid: str, bibtex: str, found: ResultSet | None = None, fragments: Fragments | None = None
+) -> str:
+    """The page of one paper (``papers/<id>/``).
+
+    With ``fragments`` its components table, citation lists, code list and BibTeX block
+    are placeholders (see ``_fragments``); headings, the header lines and the notes
+    stay Markdown.
+    """
     p = kb.papers[pid]
     src = _md.paper_path(pid)
     out = [f"# {_md.cell(p.title)}", ""]
-    out += [f"**{_md.cell(', '.join(p.authors))}**", ""]
+    authors = _md.cell(", ".join(p.authors))
     where = " · ".join(_md.cell(x) for x in (p.venue, p.year) if x)
     former = list(getattr(p, "aliases", None) or [])
     also = f" (formerly {', '.join(f'`{a}`' for a in former)})" if former else ""
-    out += [f"{where} · id `{pid}`{also}", ""]
     links = _md.links_md(p)
-    if links:
-        out += [links, ""]
+    head = [f"**{authors}**", f"{where} · id `{pid}`{also}", *([links] if links else [])]
+
+    def head_html() -> str:
+        where_html = " · ".join(_frag.cell_html(x) for x in (p.venue, p.year) if x)
+        also_html = ", ".join(f"<code>{_md.esc(a)}</code>" for a in former)
+        lines = [
+            f"<strong>{_frag.cell_html(', '.join(p.authors))}</strong>",
+            f"{where_html} · id <code>{_md.esc(pid)}</code>" + (f" (formerly {also_html})" if former else ""),
+            *([_frag.links_html(p)] if links else []),
+        ]
+        return "\n".join(f"<p>{line}</p>" for line in lines)
+
+    # Emphasis marks, or a line Markdown would read as a list or heading: left to Markdown.
+    plain = bool(where) and all(_frag.plain_line(line) for line in (authors, where))
+    out += [_frag.block(fragments if plain else None, "\n\n".join(head), head_html), ""]
     facts = _facts_block(kb, p, src)
     if facts:
-        out += [facts, ""]
+        html_facts = _facts_html(kb, p, src) if fragments is not None else None
+        out += [_frag.block(fragments if html_facts else None, facts, lambda: html_facts), ""]
 
     out += ["## Components", ""]
+    comps = [cid for cid in p.components if cid in kb.components]
     if p.components:
-        rows = []
-        for cid in p.components:
-            if cid not in kb.components:
-                continue
-            anc = _ids(kb.ancestors(cid))
-            path = " › ".join(component_name(kb, a) for a in anc)
-            rows.append(
+        paths = {cid: " › ".join(component_name(kb, a) for a in _ids(kb.ancestors(cid))) for cid in comps}
+        headers = ["Component", "Where in the taxonomy"]
+        table = _md.table(
+            headers,
+            [
                 [
                     _md.link(component_name(kb, cid), _md.rel(src, _md.component_path(cid))),
-                    _md.cell(path),
+                    _md.cell(paths[cid]),
                 ]
-            )
-        out += [_md.table(["Component", "Where in the taxonomy"], rows), ""]
+                for cid in comps
+            ],
+        )
+        out += [
+            _frag.block(
+                fragments if comps else None,  # a table without rows: left to Markdown
+                table,
+                lambda: _frag.table_html(
+                    headers,
+                    [
+                        [
+                            _frag.page_link_html(component_name(kb, cid), src, _md.component_path(cid)),
+                            _frag.cell_html(paths[cid]),
+                        ]
+                        for cid in comps
+                    ],
+                ),
+            ),
+            "",
+        ]
     else:
         out += ["Not tagged with any component yet.", ""]
 
@@ -282,22 +354,52 @@ def paper_page(kb: Any, pid: str, bibtex: str, found: ResultSet | None = None) -
         papers = _paper_list(kb, objs)
         if papers:
             out += [f"## {heading}", ""]
-            out += [
+            items = "\n".join(
                 f"- {_md.link(q.title, _md.rel(src, _md.paper_path(q.id)))} "
                 f"({_md.cell(_md.authors_short(q.authors, 1))}, {q.year})"
                 for q in papers
+            )
+            out += [
+                _frag.block(
+                    fragments,
+                    items,
+                    lambda papers=papers: _frag.list_html(
+                        [
+                            f"{_frag.page_link_html(q.title, src, _md.paper_path(q.id))} "
+                            f"({_frag.cell_html(_md.authors_short(q.authors, 1))}, {q.year})"
+                            for q in papers
+                        ]
+                    ),
+                ),
+                "",
             ]
-            out.append("")
 
     if p.notes:
-        out += ["## Notes", "", _md.prose(p.notes), ""]
+        notes = _md.prose(p.notes)
+        # Page-independent unless it links within the site or holds a heading (the toc's):
+        # then the hook converts it on its own, else MkDocs does as part of the page.
+        out += ["## Notes", "", _frag.block(fragments if _frag.standalone(notes) else None, notes, lambda: None), ""]
     code = [(c, url) for c in _md._as_list(p.code) if (url := _md.href(c))]
     if code:
         out += ["## Code", ""]
-        out += [f"- [{_md.cell(c)}]({url})" for c, url in code]
-        out.append("")
-    out += ["## BibTeX", "", _md.fence(bibtex.strip(), "bibtex"), ""]
-    out.append(results_section(found or ResultSet(), "papers", _md.rel(src, GUIDE_BENCH)))
+        out += [
+            _frag.block(
+                fragments,
+                "\n".join(f"- [{_md.cell(c)}]({url})" for c, url in code),
+                lambda: _frag.list_html([_frag.link_html(c, url) for c, url in code]),
+            ),
+            "",
+        ]
+    # The fence holds no link: converted on its own by one reused Markdown instance.
+    out += ["## BibTeX", "", _frag.block(fragments, _md.fence(bibtex.strip(), "bibtex"), lambda: None), ""]
+    found = found or ResultSet()
+    if fragments is not None and not (found.results or found.bench or found.determinism):
+        guide = _md.rel_url(src, GUIDE_BENCH)
+        none_md = NO_RESULTS.format(what="papers", guide=_md.rel(src, GUIDE_BENCH))
+        none_html = "<p>" + NO_RESULTS_HTML.format(what="papers", guide=_md.esc(guide)) + "</p>"
+        out.append("## Results\n\n" + fragments.add(none_md, none_html) + "\n")
+    else:
+        out.append(results_section(found, "papers", _md.rel(src, GUIDE_BENCH)))
     return "\n".join(out)
 
 
@@ -326,30 +428,94 @@ def _facts_block(kb: Any, p: Any, src: str) -> str:
     return "\n\n".join(lines)
 
 
-def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> str:
+_WORDS = re.compile(r"^[A-Za-z0-9 .,:-]*$")  # nothing Markdown would read as markup
+_URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$'()*+,;=%-]+$")  # autolink text is literal; no & < > " space
+
+
+def _facts_html(kb: Any, p: Any, src: str) -> str | None:
+    """:func:`_facts_block` as MkDocs renders it, or None where its text is not plain
+    enough to be sure of what Markdown would make of it."""
+    paras = []
+    verified = getattr(p, "verified", None)
+    if verified is not None:
+        words = [str(verified.date), *verified.fields, *(verified.unverified or [])]
+        if not all(_URL.match(str(u)) for u in verified.sources) or not all(_WORDS.match(w) for w in words):
+            return None
+        sources = ", ".join(f'<a href="{u}">{u}</a>' for u in verified.sources)
+        line = f"Checked on {verified.date} against {sources}: {', '.join(verified.fields)}."
+        if verified.unverified:
+            line += f" Not confirmed: {', '.join(verified.unverified)}."
+        paras.append(line)
+    for sid, view in sorted((getattr(p, "surveys", None) or {}).items()):
+        target = kb.resolve(sid) if hasattr(kb, "resolve") else sid
+        tables = [str(t) for t in (view.tables or [])]
+        comps = [str(c) for c in (view.components or [])]
+        if not all(_WORDS.match(w) for w in [str(sid), str(target), *tables, *comps]):
+            return None
+        if target in kb.papers:
+            name = _frag.page_link_html(target, src, _md.paper_path(target))
+        else:
+            name = f"<code>{_md.esc(sid)}</code>"
+        differs = []
+        if view.year is not None and view.year != p.year:
+            differs.append(f"year {view.year}")
+        if view.components is not None and list(view.components) != list(p.components):
+            differs.append("components " + ", ".join(f"<code>{c}</code>" for c in comps))
+        paras.append(
+            f"Listed by the survey {name}" + (f" (table {', '.join(tables)})" if tables else "")
+            + (f", which gives {' and '.join(differs)}." if differs else ".")
+        )
+    return "\n".join(f"<p>{para}</p>" for para in paras)
+
+
+ALL_PAPERS_HEADERS = ["Year", "Title", "Authors", "Venue", "Areas", "Components", "Results"]
+
+
+def papers_index_page(
+    kb: Any, results: dict[str, ResultSet] | None = None, fragments: Fragments | None = None
+) -> str:
     """Every paper in one table that the page's script makes sortable and filterable.
 
     ``results`` (paper id -> its results) fills a column saying which papers have RD
-    curves or speed measurements on their page.
+    curves or speed measurements on their page. With ``fragments`` the table is a
+    placeholder (see ``_fragments``).
     """
     results = results or {}
     src = _md.PAPERS_INDEX
     papers = sorted(kb.papers.values(), key=lambda p: (-(p.year or 0), p.id))
-    rows = []
+    # (year, title, paper id, authors, venue, areas, components, results) of each row
+    facts = []
     for p in papers:
         areas = sorted({kb.area_of(c) for c in p.components if c in kb.components})
-        rows.append(
-            [
-                _md.cell(p.year),
-                _md.link(p.title, _md.rel(src, _md.paper_path(p.id))),
-                _md.cell(_md.authors_short(p.authors)),
-                _md.cell(p.venue),
-                _md.cell(", ".join(component_name(kb, a) for a in areas)),
+        facts.append(
+            (
+                p.year,
+                p.title,
+                p.id,
+                _md.authors_short(p.authors),
+                p.venue,
+                ", ".join(component_name(kb, a) for a in areas),
                 # ids, not names: short enough for the column and what configs use
-                _md.cell(" ".join(p.components)),
+                " ".join(p.components),
                 _results_marker(results.get(p.id)),
-            ]
+            )
         )
+    rows = [
+        [_md.cell(y), _md.link(t, _md.rel(src, _md.paper_path(i))), _md.cell(a), _md.cell(v),
+         _md.cell(ar), _md.cell(c), r]
+        for y, t, i, a, v, ar, c, r in facts
+    ]  # fmt: skip
+
+    def rows_html() -> str:
+        return _frag.table_html(
+            ALL_PAPERS_HEADERS,
+            [
+                [_frag.cell_html(y), _frag.page_link_html(t, src, _md.paper_path(i)), _frag.cell_html(a),
+                 _frag.cell_html(v), _frag.cell_html(ar), _frag.cell_html(c), r]
+                for y, t, i, a, v, ar, c, r in facts
+            ],
+        )  # fmt: skip
+
     per_year = Counter(p.year for p in papers)
     span = f"{min(per_year)}–{max(per_year)}" if per_year else "–"
     return "\n".join(
@@ -366,9 +532,7 @@ def papers_index_page(kb: Any, results: dict[str, ResultSet] | None = None) -> s
             # every row is a paper page of its own: search finds those, not this table
             f'<div class="lb-sortable" data-page-size="{PAPERS_PAGE_SIZE}" data-search-exclude markdown>',
             "",
-            _md.table(
-                ["Year", "Title", "Authors", "Venue", "Areas", "Components", "Results"], rows
-            ),
+            _frag.block(fragments if rows else None, _md.table(ALL_PAPERS_HEADERS, rows), rows_html, indexed=False),
             "",
             "</div>",
             "",

@@ -286,8 +286,9 @@ def metric_rows(docs: list[dict[str, Any]], anchor: dict[str, Any], metric: str,
     """BD-rate of every curve on the anchor's dataset against ``anchor`` on one metric
     (a results key, or ``jpeg-ai-average``), best first; each with its own warnings."""
     from lic_bench.errors import LicBenchError
-    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average, bd_documents
+    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average
     from lic_bench.rd.curves import JPEG_AI_AVERAGE, has_metric
+    from lic_bench.rd.table import _bd_cached  # the pairs the BD tables computed already
 
     needs = JPEG_AI_AVERAGE if metric == JPEG_AI_AVERAGE_NAME else (metric,)
     if not all(has_metric(anchor, m) for m in needs):
@@ -310,7 +311,7 @@ def metric_rows(docs: list[dict[str, Any]], anchor: dict[str, Any], metric: str,
                     if r.get("error"):
                         row["warnings"].append(f"{m}: {r['error']}")
             else:
-                res = bd_documents(anchor, doc, metric, method)
+                res = _bd_cached(anchor, doc, metric, method)
                 row["bd_rate"] = res.to_dict()["bd_rate"]
                 row["bd_quality"] = res.to_dict()["bd_psnr"]
                 row["warnings"] = [f"{metric}: {w}" for w in res.warnings]

@@ -231,3 +231,14 @@ def test_papers_table_marks_papers_with_results(monkeypatch, tiny_kb):
     marked = {r.split("](")[1].split(")")[0]: r.split("|")[-2].strip() for r in rows}
     assert marked["he2021-checkerboard.md"] == "RD curves, speed"
     assert marked["balle2018-variational.md"] == ""
+
+
+def test_rel_url_agrees_with_posixpath_relpath():
+    # rel_url skips posixpath.relpath for speed; it must give the same URL for any pair
+    paths = ["index.md", "trends.md", "papers/index.md", "papers/a.md", "papers/b-c.md",
+             "components/index.md", "components/gdn/index.md", "results/leaderboard.md",
+             "guides/run-benchmarks.md", "a/b/c/index.md", "a/b/d.md"]  # fmt: skip
+    for src in paths:
+        for dst in paths:
+            out = posixpath.relpath(_md.url_of(dst) or ".", _md.url_of(src) or ".")
+            assert _md.rel_url(src, dst) == ("./" if out == "." else out + "/"), (src, dst)
