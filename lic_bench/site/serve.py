@@ -118,13 +118,19 @@ def url_of(server: SiteServer) -> str:
 
 
 def _stop_on_sigterm() -> None:
-    """Treat SIGTERM (a process manager stopping the job) like Ctrl-C: a clean exit."""
+    """Treat SIGTERM (a process manager stopping the job) like Ctrl-C: a clean exit.
+
+    SIGINT gets the handler too: a process started in the background by a
+    non-interactive shell inherits SIGINT ignored, and Python then never raises
+    KeyboardInterrupt, so Ctrl-C (or ``kill -INT``) would not stop the server.
+    """
 
     def handler(signum, frame):
         raise KeyboardInterrupt
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
 
 
 def serve_forever(server: SiteServer) -> None:
