@@ -20,6 +20,12 @@ from lic_bench.paths import project_root
 _DEFAULT_PACKAGES = ("lic-bench", "torch", "compressai", "numpy")
 
 
+def meta_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """A results document's ``meta`` (an empty dict where it is missing or not a mapping)."""
+    meta = doc.get("meta")
+    return meta if isinstance(meta, dict) else {}
+
+
 def config_hash(config: Any) -> str:
     """A short, order-independent hash of a JSON-serialisable config."""
     blob = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)

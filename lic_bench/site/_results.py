@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lic_bench.errors import LicBenchError
+from lic_bench.results.meta import meta_of
 from lic_bench.site import bench, determinism, rd
 
 NO_RESULTS = (
@@ -28,20 +29,15 @@ NO_RESULTS_HTML = (
 )
 
 
-def _meta(doc: dict[str, Any]) -> dict[str, Any]:
-    meta = doc.get("meta")
-    return meta if isinstance(meta, dict) else {}
-
-
 def _ids(doc: dict[str, Any], key: str) -> set[str]:
-    value = _meta(doc).get(key) or []
+    value = meta_of(doc).get(key) or []
     if isinstance(value, str):
         value = [value]
     return {str(v) for v in value}
 
 
 def kind_of(doc: dict[str, Any]) -> str:
-    return str(_meta(doc).get("kind", ""))
+    return str(meta_of(doc).get("kind", ""))
 
 
 @dataclass

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from lic_bench.results.meta import meta_of
 from lic_bench.site._plotly import LiteFigure, trace
 
 _STAGE_TITLES = {
@@ -30,17 +31,12 @@ _SWAPPED = "nonlinearity"
 _REFERENCE = "768x512"
 
 
-def _meta(doc: dict[str, Any]) -> dict[str, Any]:
-    meta = doc.get("meta")
-    return meta if isinstance(meta, dict) else {}
-
-
 def _label(doc: dict[str, Any]) -> str:
-    return _meta(doc).get("label") or doc["name"]
+    return meta_of(doc).get("label") or doc["name"]
 
 
 def _machine(doc: dict[str, Any]) -> str:
-    m = _meta(doc)
+    m = meta_of(doc)
     machine = m.get("machine") or {}
     where = machine.get("gpu") or machine.get("cpu_model") or m.get("gpu") or m.get("cpu") or "unknown CPU"
     load = machine.get("load_average")
@@ -137,7 +133,7 @@ def _table(docs: list[dict[str, Any]]) -> str:
                 ratio_txt,
                 html.escape(str(doc.get("implementation", {}).get("path", "model"))),
                 html.escape(_machine(doc)),
-                html.escape(_meta(doc).get("command", "")),
+                html.escape(meta_of(doc).get("command", "")),
             )
         )
     return "\n".join(rows)
@@ -145,19 +141,19 @@ def _table(docs: list[dict[str, Any]]) -> str:
 
 def _group_key(doc: dict[str, Any]) -> str | None:
     """Model + every constructor argument except the non-linearity (None: not swappable)."""
-    config = _meta(doc).get("config") or {}
+    config = meta_of(doc).get("config") or {}
     args = dict(config.get("init_args") or {})
     if _SWAPPED not in args:
         return None
     args.pop(_SWAPPED)
-    m = _meta(doc)
+    m = meta_of(doc)
     machine = (m.get("machine") or {}).get("cpu_model") or m.get("cpu")
     return json.dumps([doc["name"], args, m.get("device"), m.get("threads"), machine], sort_keys=True, default=str)
 
 
 def _preference(doc: dict[str, Any]) -> tuple[bool, str]:
     """Prefer variants timed side by side (``--sweep``), then the newest run."""
-    m = _meta(doc)
+    m = meta_of(doc)
     return (bool(m.get("interleaved_with")), str(m.get("date", "")))
 
 
@@ -174,17 +170,17 @@ def component_groups(
     for doc in [*docs, *peers]:
         key = _group_key(doc)
         if key in wanted:
-            nl = str(_meta(doc)["config"]["init_args"][_SWAPPED])
+            nl = str(meta_of(doc)["config"]["init_args"][_SWAPPED])
             current = groups.setdefault(key, {}).get(nl)
             if current is None or _preference(doc) > _preference(current):
                 groups[key][nl] = doc
-    return [sorted(g.values(), key=lambda d: _meta(d)["config"]["init_args"][_SWAPPED]) for g in groups.values() if len(g) > 1]
+    return [sorted(g.values(), key=lambda d: meta_of(d)["config"]["init_args"][_SWAPPED]) for g in groups.values() if len(g) > 1]
 
 
 def comparison_figure(group: list[dict[str, Any]]) -> Any:
     """Grouped bars: encode / decode (full and transforms-only) latency per non-linearity."""
     ref = _reference(group[0])
-    names = [str(_meta(d)["config"]["init_args"][_SWAPPED]) for d in group]
+    names = [str(meta_of(d)["config"]["init_args"][_SWAPPED]) for d in group]
     fig = LiteFigure()
     for stage in ("transform_encode", "transform_decode", "encode", "decode"):
         values = [d.get("latency", {}).get(stage, {}).get(ref, {}) for d in group]
@@ -205,11 +201,11 @@ def comparison_figure(group: list[dict[str, Any]]) -> Any:
 
 
 def _comparison_section(group: list[dict[str, Any]], key: str) -> list[str]:
-    first = _meta(group[0])
+    first = meta_of(group[0])
     args = {k: v for k, v in (first["config"].get("init_args") or {}).items() if k in ("N", "M")}
     width = ", ".join(f"{k}={v}" for k, v in args.items())
-    nls = " vs ".join(str(_meta(d)["config"]["init_args"][_SWAPPED]).upper() for d in group)
-    names = {id(d): str(_meta(d)["config"]["init_args"][_SWAPPED]) for d in group}
+    nls = " vs ".join(str(meta_of(d)["config"]["init_args"][_SWAPPED]).upper() for d in group)
+    names = {id(d): str(meta_of(d)["config"]["init_args"][_SWAPPED]) for d in group}
     slug = f"{key}-cmp-{group[0]['name']}"
     rows = ["| non-linearity | params | kMAC/px |", "|---|---:|---:|"]
     for d in group:
@@ -244,7 +240,7 @@ def bench_section(
     ``peers``: other benchmark documents that may complete a non-linearity
     comparison (default: every ``results/bench`` document on disk).
     """
-    docs = [d for d in results if _meta(d).get("kind") == "bench"]
+    docs = [d for d in results if meta_of(d).get("kind") == "bench"]
     if not docs:
         return ""
     docs = sorted(docs, key=_label)
@@ -261,7 +257,7 @@ def bench_section(
         _table(docs),
         "",
     ]
-    for group in component_groups(docs, [p for p in peers if _meta(p).get("kind") == "bench"]):
+    for group in component_groups(docs, [p for p in peers if meta_of(p).get("kind") == "bench"]):
         parts += _comparison_section(group, key)
     parts += ["#### Every configuration on this page", ""]
     for stage in ("encode", "decode", "transform_encode", "transform_decode"):
@@ -302,7 +298,7 @@ def compare_table(docs: list[dict[str, Any]]) -> str:
 
 def bench_page(results: list[dict[str, Any]]) -> str:
     """Markdown for the benchmark overview page; "" when there are no benchmark results."""
-    docs = [d for d in results if _meta(d).get("kind") == "bench"]
+    docs = [d for d in results if meta_of(d).get("kind") == "bench"]
     section = bench_section(docs, key="overview", peers=docs)
     if not section:
         return ""

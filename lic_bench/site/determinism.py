@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lic_bench.results.meta import meta_of
 from lic_bench.site import _md
 
 _EXPLAIN = (
@@ -19,11 +20,6 @@ _EXPLAIN = (
     "two threads whatever the global settings; a difference of one level left in a "
     "*native* column comes from the synthesis transform, after entropy decoding."
 )
-
-
-def _meta(doc: dict[str, Any]) -> dict[str, Any]:
-    meta = doc.get("meta")
-    return meta if isinstance(meta, dict) else {}
 
 
 def _cell(results: dict[str, Any], i: int, reference: str) -> str:
@@ -58,7 +54,7 @@ def dependent_models(docs: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
 
 def determinism_section(docs: list[dict[str, Any]]) -> str:
     """Markdown: one row per model and one column per backend; "" without documents."""
-    docs = sorted((d for d in docs if _meta(d).get("kind") == "determinism"),
+    docs = sorted((d for d in docs if meta_of(d).get("kind") == "determinism"),
                   key=lambda d: str(d.get("name")))
     if not docs:
         return ""
@@ -69,7 +65,7 @@ def determinism_section(docs: list[dict[str, Any]]) -> str:
                 backends.append(b)
     rows = []
     for doc in docs:
-        meta, res = _meta(doc), doc.get("results") or {}
+        meta, res = meta_of(doc), doc.get("results") or {}
         have = list(res.get("backend", []))
         reference = meta.get("reference_backend", have[0] if have else None)
         cells = [_cell(res, have.index(b), reference) if b in have else "-" for b in backends]
@@ -89,6 +85,6 @@ def determinism_section(docs: list[dict[str, Any]]) -> str:
         parts += [""]
     else:
         parts += ["Every backend tried decodes every model above to the same pixels.", ""]
-    commands = sorted({str(_meta(d).get("command", "")) for d in docs})
+    commands = sorted({str(meta_of(d).get("command", "")) for d in docs})
     parts += ["Command: " + ", ".join(f"`{_md.cell(c)}`" for c in commands if c), ""]
     return "\n".join(parts)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from lic_bench.codecs import DEFAULT_ANCHOR
+from lic_bench.results.meta import meta_of
 from lic_bench.site import _md
 
 #: anchors drawn by default; the others start hidden (click the legend to show them)
@@ -25,11 +26,6 @@ _PROVENANCE_WORDS = {
     "reported": "reported",
     "digitised": "digitised from a paper figure",
 }
-
-
-def _meta(doc: dict[str, Any]) -> dict[str, Any]:
-    meta = doc.get("meta")
-    return meta if isinstance(meta, dict) else {}
 
 
 def _dataset(doc: dict[str, Any]) -> str:
@@ -47,7 +43,7 @@ def label(doc: dict[str, Any]) -> str:
 
 def provenance_text(doc: dict[str, Any]) -> str:
     """One line saying where a curve's numbers come from (Markdown)."""
-    meta = _meta(doc)
+    meta = meta_of(doc)
     prov = str(meta.get("provenance") or "unknown")
     words = _PROVENANCE_WORDS.get(prov, prov)
     if prov == "measured":
@@ -90,7 +86,7 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
             cv = curve(doc, metric)
         except LicBenchError:
             continue
-        prov = str(_meta(doc).get("provenance") or "")
+        prov = str(meta_of(doc).get("provenance") or "")
         name = (f"{doc.get('name')} (anchor)" if is_anchor else label(doc)) + (
             "" if is_anchor or prov == "measured" else f" — {prov}")
         fig.add_trace(trace(
@@ -299,8 +295,8 @@ def metric_rows(docs: list[dict[str, Any]], anchor: dict[str, Any], metric: str,
             continue
         if not all(has_metric(doc, m) for m in needs):
             continue
-        row = {"label": label(doc), "provenance": _meta(doc).get("provenance"),
-               "papers": _meta(doc).get("papers") or [], "bd_rate": None, "bd_quality": None,
+        row = {"label": label(doc), "provenance": meta_of(doc).get("provenance"),
+               "papers": meta_of(doc).get("papers") or [], "bd_rate": None, "bd_quality": None,
                "warnings": []}
         try:
             if metric == JPEG_AI_AVERAGE_NAME:
