@@ -56,6 +56,13 @@ def record_id(key: Any, attrs: dict[str, Any]) -> str:
     return key
 
 
+def _near(node: str, anchors: list[tuple[float, float]], spread: float) -> tuple[float, float]:
+    """The centre of ``anchors``, moved by ``node``'s own small offset (so papers near
+    the same nodes do not sit on top of each other)."""
+    dx, dy = _jitter(node, spread)
+    return (sum(x for x, _ in anchors) / len(anchors) + dx, sum(y for _, y in anchors) / len(anchors) + dy)
+
+
 def _jitter(key: Any, scale: float) -> tuple[float, float]:
     """A small offset fixed by the node's key (no random state: rebuilds draw the same)."""
     digest = hashlib.sha1(str(key).encode()).digest()
@@ -108,17 +115,13 @@ def layout(graph: Any, seed: int = 7, iterations: int = 200) -> dict[Any, tuple[
     for node in papers:
         anchors = [pos[c] for c in uses.get(node, []) if c in pos]
         if anchors:
-            dx, dy = _jitter(node, spread)
-            pos[node] = (sum(x for x, _ in anchors) / len(anchors) + dx,
-                         sum(y for _, y in anchors) / len(anchors) + dy)
+            pos[node] = _near(node, anchors, spread)
         else:
             waiting.append(node)
     for node in waiting:
         anchors = [pos[c] for c in cites.get(node, []) if c in pos]
         if anchors:
-            dx, dy = _jitter(node, spread)
-            pos[node] = (sum(x for x, _ in anchors) / len(anchors) + dx,
-                         sum(y for _, y in anchors) / len(anchors) + dy)
+            pos[node] = _near(node, anchors, spread)
         else:  # nothing to sit near: an outer ring, in id order
             dx, dy = _jitter(node, 0.05)
             angle = 2 * math.pi * (hashlib.sha1(str(node).encode()).digest()[2] / 255)
