@@ -15,6 +15,7 @@ context-model hyperprior a variable-rate context model. ``quality`` is one float
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from torch import Tensor
@@ -35,15 +36,19 @@ class GainedCodec(LatentCodec):
         prefix: names of the units in the state dict are ``<prefix>gain`` and
             ``inverse_<prefix>gain`` (``""`` for y, ``"hyper_"`` for z: the keys of
             the gained model).
+        init: starting gain of each level (:func:`~lic_bench.variable_rate.initial_gains`);
+            the inverse gains start at the reciprocals.
     """
 
-    def __init__(self, inner: LatentCodec, levels: int, channels: int, prefix: str = ""):
+    def __init__(self, inner: LatentCodec, levels: int, channels: int, prefix: str = "",
+                 init: Sequence[float] | None = None):
         super().__init__()
         self.inner = inner
         self.n_strings = inner.n_strings
         self._names = (f"{prefix}gain", f"inverse_{prefix}gain")
-        self.add_module(self._names[0], GainUnits(levels, channels))
-        self.add_module(self._names[1], GainUnits(levels, channels))
+        start = [1.0] * levels if init is None else [float(v) for v in init]
+        self.add_module(self._names[0], GainUnits(levels, channels, start))
+        self.add_module(self._names[1], GainUnits(levels, channels, [1.0 / v for v in start]))
 
     def _units(self) -> tuple[GainUnits, GainUnits]:
         return getattr(self, self._names[0]), getattr(self, self._names[1])

@@ -49,6 +49,7 @@ from lic_bench.models.base import LatentCompressionModel
 from lic_bench.models.transforms import analysis, hyper_analysis, hyper_synthesis, synthesis
 from lic_bench.quantizers import get_quantizer
 from lic_bench.registry import CONTEXT_MODELS, ENTROPY_MODELS, VARIABLE_RATE
+from lic_bench.variable_rate import initial_gains
 
 __all__ = ["BACKBONES", "ComposedModel", "DEFAULT_LMBDAS", "hyper_decoder"]
 
@@ -163,6 +164,8 @@ class ComposedModel(LatentCompressionModel):
         num_slices, groups, max_support_slices, lrp, patch_size, parallel: context
             settings (None: the context model's default).
         lmbdas: λ of each gain level (variable rate).
+        gain_init: ``one`` (Cui et al.) or ``sqrt-lambda``: gains start spaced as the
+            λ ask (see :func:`~lic_bench.variable_rate.initial_gains`; for short runs).
         default_quality: quality used outside training when none is given (None: the
             highest level).
     """
@@ -187,6 +190,7 @@ class ComposedModel(LatentCompressionModel):
         patch_size: int | None = None,
         parallel: bool | None = None,
         lmbdas: Sequence[float] = DEFAULT_LMBDAS,
+        gain_init: str = "one",
         default_quality: float | None = None,
     ):
         super().__init__()
@@ -197,6 +201,8 @@ class ComposedModel(LatentCompressionModel):
             raise UsageError(f"{', '.join(set_)} set without a context model (context: none)")
         if backbone != "mean-scale-hyperprior" and split_hyper:
             raise UsageError("split_hyper (separate mean and scale decoders) needs backbone mean-scale-hyperprior")
+        if variable_rate == "none" and gain_init != "one":
+            raise UsageError(f"gain_init {gain_init} set without gain units (variable_rate: none)")
         if variable_rate != "none" and not lmbdas:
             raise UsageError("variable rate needs at least one λ in lmbdas")
         self.N, self.M = N, M = int(N), int(M)
@@ -228,9 +234,13 @@ class ComposedModel(LatentCompressionModel):
             stages, z_channels = 6, N
         if variable_rate != "none":
             levels = len(lmbdas)
+            try:
+                start = initial_gains(lmbdas, gain_init)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
             if z_channels is not None:
-                codec.z_codec = GainedCodec(codec.z_codec, levels, z_channels, prefix="hyper_")
-            codec = GainedCodec(codec, levels, M)
+                codec.z_codec = GainedCodec(codec.z_codec, levels, z_channels, prefix="hyper_", init=start)
+            codec = GainedCodec(codec, levels, M, init=start)
         self.backbone, self.context_model = backbone, context
         self._assemble(g_a, g_s, codec, q, stages, lmbdas if variable_rate != "none" else (), default_quality)
         if self.variable_rate and not 1 <= self.default_quality <= self.levels:

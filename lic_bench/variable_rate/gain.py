@@ -12,6 +12,7 @@ set of weights.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 import torch.nn as nn
@@ -19,7 +20,31 @@ from torch import Tensor
 
 from lic_bench.registry import VARIABLE_RATE
 
-__all__ = ["GainUnits", "interpolated_lambda", "quality_index"]
+__all__ = ["GAIN_INITS", "GainUnits", "initial_gains", "interpolated_lambda", "quality_index"]
+
+#: How gain vectors start: ``one`` (every entry 1, as Cui et al.) or ``sqrt-lambda``.
+GAIN_INITS = ("one", "sqrt-lambda")
+
+
+def initial_gains(lmbdas, init: str = "one") -> list[float]:
+    """The starting gain of each level.
+
+    ``sqrt-lambda`` departs from Cui et al. (whose gains all start at 1): level s starts
+    at ``sqrt(λ_s / λ̄)``, λ̄ the geometric mean of the λ. At high rate the MSE-optimal
+    quantisation step of an ``R + λ D`` loss scales as ``1/sqrt(λ)`` and a gain g sets
+    the step to ``1/g``, so the levels start at rates that differ as the trained ones
+    will. Short trainings need this: starting from equal gains, the levels of a
+    500-step run stay alike (the gains move by ~0.005), so one run gives one RD point.
+    """
+    if init not in GAIN_INITS:
+        raise ValueError(f"gain_init must be one of {', '.join(GAIN_INITS)}, not {init!r}")
+    lm = [float(v) for v in lmbdas]
+    if init == "one":
+        return [1.0] * len(lm)
+    if not all(math.isfinite(v) and v > 0 for v in lm):
+        raise ValueError("gain_init sqrt-lambda needs positive λ")
+    mean_log = sum(math.log(v) for v in lm) / len(lm)
+    return [math.exp(0.5 * (math.log(v) - mean_log)) for v in lm]
 
 
 def interpolated_lambda(lmbdas, quality: float | Tensor) -> float | Tensor:
@@ -53,15 +78,18 @@ class GainUnits(nn.Module):
     Args:
         levels: number of trained levels (λ values).
         channels: channels of the latent the unit scales.
-        init: initial gain (all entries).
+        init: initial gain: one value for all entries, or one value per level.
     """
 
-    def __init__(self, levels: int, channels: int, init: float = 1.0):
+    def __init__(self, levels: int, channels: int, init: float | Sequence[float] = 1.0):
         super().__init__()
         if levels < 1:
             raise ValueError("levels must be >= 1")
         self.levels = int(levels)
-        self.gain = nn.Parameter(torch.full((levels, channels), float(init)))
+        start = torch.as_tensor(init, dtype=torch.float32).reshape(-1, 1)
+        if start.shape[0] not in (1, levels):
+            raise ValueError(f"init gives {start.shape[0]} values for {levels} levels")
+        self.gain = nn.Parameter(start.expand(levels, channels).clone())
 
     def vector(self, quality: float) -> Tensor:
         """The gain vector for ``quality`` in [1, levels] (float; interpolated)."""
