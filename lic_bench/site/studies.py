@@ -202,11 +202,18 @@ def study_block(kb: Any, cid: str, item: StudyInput, report: dict[str, Any] | No
     out += [f"{varies}Measured here ({label}): {_settings_text(study)}. BD-rate and BD-PSNR "
             f"against {_md.code(study.anchor)} on {_md.cell(study.dataset)} (PCHIP, PSNR-RGB; a negative "
             "BD-rate needs fewer bits than the anchor), mean ± standard deviation over seeds, as "
-            f"{_md.code('lic-bench study report ' + item.path)} prints them.", ""]
+            f"{_md.code('lic-bench study report ' + item.path)} prints them."
+            + (f" The study also takes BD against its own {_md.code(study.baseline)} variant (its curve "
+               "averaged over seeds): a short training stays below the quality range of a classical codec, "
+               "where BD against it is undefined." if study.baseline else ""), ""]
     out += [_validity(item, studies, reports, src), ""]
 
     variants = (report or {}).get("variants") or {}
     measured = any(v["n_seeds"] for v in variants.values())
+    base = (report or {}).get("baseline")
+    # a proxy's curves may lie below the codec anchor's range (BD undefined): then only
+    # the columns against the study's baseline variant are shown
+    vs_anchor = not base or any(v["bd_rate_mean"] is not None for v in variants.values())
     theirs = _reported_rows(reported, study.name)
     names = list(dict.fromkeys([*(c.variant for c in item.cells), *theirs]))
     rows = []
@@ -217,9 +224,13 @@ def study_block(kb: Any, cid: str, item: StudyInput, report: dict[str, Any] | No
         cells = [f"**{_md.cell(name)}**" if mine else _md.cell(name),
                  _md.code(v["model"]) if v else _md.code(theirs[name][1].get("model", ""))]
         if measured:
-            cells += [str(v["n_seeds"]) if v else "—",
-                      _pm(v["bd_rate_mean"], v["bd_rate_std"], v["n_seeds"]) if v else "—",
-                      _pm(v["bd_psnr_mean"], v["bd_psnr_std"], v["n_seeds"]) if v else "—"]
+            cells.append(str(v["n_seeds"]) if v else "—")
+            if vs_anchor:
+                cells += [_pm(v["bd_rate_mean"], v["bd_rate_std"], v["n_seeds"]) if v else "—",
+                          _pm(v["bd_psnr_mean"], v["bd_psnr_std"], v["n_seeds"]) if v else "—"]
+            if base:
+                cells += [_pm(v.get("baseline_bd_rate_mean"), v.get("baseline_bd_rate_std"), v["n_seeds"]) if v else "—",
+                          _pm(v.get("baseline_bd_psnr_mean"), v.get("baseline_bd_psnr_std"), v["n_seeds"]) if v else "—"]
         if theirs:
             if name in theirs:
                 row, table, doc = theirs[name]
@@ -229,7 +240,11 @@ def study_block(kb: Any, cid: str, item: StudyInput, report: dict[str, Any] | No
         rows.append(cells)
     headers = ["Variant", "Model"]
     if measured:
-        headers += ["Seeds", f"BD-rate % ({label})", f"BD-PSNR dB ({label})"]
+        headers.append("Seeds")
+        if vs_anchor:
+            headers += [f"BD-rate % ({label})", f"BD-PSNR dB ({label})"]
+        if base:
+            headers += [f"BD-rate % vs {base} ({label})", f"BD-PSNR dB vs {base} ({label})"]
     if theirs:
         headers += ["BD-rate % (reported)", "BD-PSNR dB (reported)", "Source"]
     if measured or theirs:

@@ -18,6 +18,7 @@ Keys of a study file (paths are relative to the study file, like ``extends``)::
     rates: {quality: [1, 3, 5]}     # or {lmbda: [...]}, or {gain-units: [λ, ...]}
     seeds: [1, 2]
     reference: {variant: results/reported/...json}   # published curves to rank against
+    baseline: bmshj2018-factorized  # also BD against this variant's seed-mean curve (and rank by it)
     slurm: {timeout_min: 60}        # submitit parameters for --launcher slurm
 
 ``rates``: ``quality``/``lmbda`` give one fixed-rate cell per value; ``gain-units``
@@ -39,7 +40,7 @@ from typing import Any
 from lic_bench.errors import UsageError
 
 _KEYS = {"name", "description", "protocol", "settings", "anchor", "dataset", "test_limit",
-         "models", "swaps", "rates", "seeds", "reference", "slurm"}
+         "models", "swaps", "rates", "seeds", "reference", "baseline", "slurm"}
 _RATE_KINDS = ("quality", "lmbda", "gain-units")
 _KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -78,6 +79,7 @@ class Study:
     rates: tuple[str, list[float]]
     seeds: list[int]
     reference: dict[str, Path] = field(default_factory=dict)
+    baseline: str | None = None
     slurm: dict[str, Any] = field(default_factory=dict)
 
 
@@ -205,6 +207,10 @@ def load_study(path: str | Path, *, check_models: bool = True) -> Study:
     reference = raw.get("reference") or {}
     if not isinstance(reference, dict):
         raise UsageError(f"{where}: 'reference' maps a variant to a results file")
+    baseline = raw.get("baseline")
+    variants = [variant_id(alias, label) for alias in models for label, _ in swaps]
+    if baseline is not None and (not isinstance(baseline, str) or baseline not in variants):
+        raise UsageError(f"{where}: 'baseline' names one of the study's variants ({', '.join(variants)})")
     slurm = raw.get("slurm") or {}
     if not isinstance(slurm, dict):
         raise UsageError(f"{where}: 'slurm' is a mapping of submitit parameters")
@@ -215,7 +221,8 @@ def load_study(path: str | Path, *, check_models: bool = True) -> Study:
         protocol=protocol_paths, settings=settings, anchor=str(raw.get("anchor") or "x265-bpg444"),
         dataset=str(raw.get("dataset") or "kodak"), test_limit=limit, models=models, swaps=swaps,
         rates=(kind, [float(v) if kind != "quality" else int(v) for v in values]), seeds=seeds,
-        reference={str(k): project_root() / str(v) for k, v in reference.items()}, slurm=slurm,
+        reference={str(k): project_root() / str(v) for k, v in reference.items()}, baseline=baseline,
+        slurm=slurm,
     )
 
 

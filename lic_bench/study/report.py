@@ -10,8 +10,9 @@ same pictures.
 
 With ``reference`` (published curves of the same variants), the report ranks the
 variants by the study's mean BD-rate and by the published curves' BD-rate against the
-same anchor, and gives Spearman's ρ between the two rankings. Missing or partial cells
-are listed, never fatal.
+same anchor, and gives Spearman's ρ between the two rankings; with ``baseline`` both
+rankings are taken against that variant instead (see :func:`_ranking`). Missing or
+partial cells are listed, never fatal.
 """
 
 from __future__ import annotations
@@ -156,37 +157,94 @@ def summarise(study: Study, cells: list[Cell], docs: dict[str, dict], missing: l
                               "metric": METRIC, "test_limit": study.test_limit, "variants": variants,
                               "missing": missing, "cost": cost, "notes": notes,
                               "anchor_curve": {"bpp": anchor_curve["bpp"], METRIC: anchor_curve[METRIC]}}
+    if study.baseline:
+        report["baseline"] = study.baseline
+        report["baseline_curve"] = _against_baseline(study.baseline, variants, notes)
     if study.reference:
         report.update(_ranking(study, variants, anchor, read))
     return report
 
 
+def mean_curve(seeds: dict[str, dict]) -> dict[str, list] | None:
+    """A variant's curve averaged over seeds, level by level (the seeds share λ levels)."""
+    curves = [pts for pts in seeds.values() if pts.get("bpp")]
+    if not curves:
+        return None
+    n = min(len(c["bpp"]) for c in curves)
+    return {key: [statistics.fmean(c[key][i] for c in curves) for i in range(n)] for key in ("bpp", METRIC)}
+
+
+def _against_baseline(base: str, variants: dict[str, dict], notes: list[str]) -> dict[str, list] | None:
+    """BD of every seed curve against the baseline variant's seed-mean curve, as
+    ``baseline_bd_rate_mean`` (etc.) of each variant; returns that curve."""
+    curve = mean_curve(variants.get(base, {}).get("seeds", {}))
+    if curve is None or len(curve["bpp"]) < 2:
+        notes.append(f"baseline {base}: no results yet")
+        curve = None
+    for name, v in variants.items():
+        rates, psnrs = [], []
+        for seed, pts in v["seeds"].items():
+            if curve is None:
+                continue
+            bd = _bd({"results": curve}, {"bpp": pts["bpp"], METRIC: pts[METRIC]}, f"{name} seed {seed}")
+            pts["vs_baseline"] = {"bd_rate": bd["bd_rate"], "bd_psnr": bd["bd_psnr"]}
+            if bd["bd_rate"] is not None and math.isfinite(bd["bd_rate"]):
+                rates.append(bd["bd_rate"])
+            if bd["bd_psnr"] is not None and math.isfinite(bd["bd_psnr"]):
+                psnrs.append(bd["bd_psnr"])
+            notes += [f"{name} seed {seed} vs {base}: {w}" for w in bd["warnings"]]
+        v["baseline_bd_rate_mean"], v["baseline_bd_rate_std"] = _mean_std(rates)
+        v["baseline_bd_psnr_mean"], v["baseline_bd_psnr_std"] = _mean_std(psnrs)
+    return curve
+
+
 def _ranking(study: Study, variants: dict[str, dict], anchor: dict[str, Any], read: Any = None) -> dict[str, Any]:
+    """Spearman's ρ between the study's BD-rates and the reported curves' BD-rates.
+
+    Both rankings are taken against the codec anchor, or, when the study names a
+    ``baseline`` variant, against that variant: its seed-mean curve for the study's
+    cells (:func:`_against_baseline`) and its reported curve for the references. A short training cannot reach a
+    classical codec's quality range, and BD is undefined without overlap; against a
+    variant trained the same way it is defined, and a ranking does not depend on which
+    common curve it is measured against as long as both curves overlap each other.
+    """
     from lic_bench.results.io import read_result
 
     read_result = read or read_result
-    reference: dict[str, float | None] = {}
+    curves: dict[str, dict] = {}
     notes: list[str] = []
     for name, path in study.reference.items():
         try:
-            reference[name] = _bd(anchor, read_result(path)["results"], f"{name} (reported)")["bd_rate"]
+            curves[name] = read_result(path)["results"]
         except LicBenchError as exc:
-            reference[name] = None
             notes.append(f"reference {name}: {exc}")
+    base = study.baseline
+    if base:
+        ref_anchor = {"results": curves[base]} if base in curves else None
+        if ref_anchor is None:
+            notes.append(f"baseline {base} has no reference curve: the reported ranking is not computed")
+    else:
+        ref_anchor = anchor
+    reference: dict[str, float | None] = {n: None for n in study.reference}
+    if ref_anchor is not None:
+        for name, res in curves.items():
+            reference[name] = _bd(ref_anchor, res, f"{name} (reported)")["bd_rate"]
+    key = "baseline_bd_rate" if base else "bd_rate"
+    ranked = {name: {"bd_rate_mean": variants[name][f"{key}_mean"], "bd_rate_std": variants[name][f"{key}_std"]}
+              for name in study.reference if name in variants}
     both = [n for n in reference if reference[n] is not None
-            and variants.get(n, {}).get("bd_rate_mean") is not None]
+            and (ranked.get(n) or {}).get("bd_rate_mean") is not None]
     rho = None
     if len(both) >= 2:
         from scipy.stats import spearmanr
 
-        rho = float(spearmanr([variants[n]["bd_rate_mean"] for n in both], [reference[n] for n in both])[0])
+        rho = float(spearmanr([ranked[n]["bd_rate_mean"] for n in both], [reference[n] for n in both])[0])
         rho = None if math.isnan(rho) else rho
     if len(both) < len(reference):
         notes.append(f"Spearman over {len(both)} of {len(reference)} reference variants "
                      f"(no result yet: {', '.join(n for n in reference if n not in both)})")
-    models = {n: {"bd_rate_mean": variants[n]["bd_rate_mean"], "bd_rate_std": variants[n]["bd_rate_std"]}
-              for n in reference if n in variants}
-    return {"spearman": rho, "spearman_n": len(both), "models": models,
+    return {"spearman": rho, "spearman_n": len(both), "models": ranked,
+            "ranked_against": base or study.anchor,
             "reference": {"bd_rate": reference, "files": {n: str(p) for n, p in study.reference.items()}},
             "ranking_notes": notes}
 
@@ -200,19 +258,30 @@ def pm_text(mean: float | None, std: float | None, unit: str) -> str:
 def to_text(report: dict[str, Any]) -> str:
     """The table (mean ± std over seeds), ranking, cost and what is missing."""
     ref = (report.get("reference") or {}).get("bd_rate") or {}
+    # the reported column sits beside BD vs the codec anchor only when that is what it measures
+    ref_main = ref if report.get("ranked_against", report["anchor"]) == report["anchor"] else {}
     lines = [f"study {report['study']}: BD vs {report['anchor']} on {report['dataset']} "
              f"(PCHIP, {report['metric']}; negative BD-rate = fewer bits than the anchor; mean ± std over seeds)",
-             f"{'variant':<34} {'seeds':>5} {'BD-rate %':>17} {'BD-PSNR dB':>17}" + ("  reported BD-rate %" if ref else "")]
+             f"{'variant':<34} {'seeds':>5} {'BD-rate %':>17} {'BD-PSNR dB':>17}"
+             + (f" {'vs ' + report['baseline'][:14] + ' %':>20}" if report.get("baseline") else "")
+             + ("  reported BD-rate %" if ref_main else "")]
     order = sorted(report["variants"].items(),
                    key=lambda kv: (kv[1]["bd_rate_mean"] is None, kv[1]["bd_rate_mean"] or 0))
     for name, v in order:
         line = (f"{name[:34]:<34} {v['n_seeds']:>5} {pm_text(v['bd_rate_mean'], v['bd_rate_std'], ''):>17} "
                 f"{pm_text(v['bd_psnr_mean'], v['bd_psnr_std'], ''):>17}")
-        if ref:
+        if report.get("baseline"):
+            line += f" {pm_text(v.get('baseline_bd_rate_mean'), v.get('baseline_bd_rate_std'), ''):>20}"
+        if ref_main:
             line += f"  {pm_text(ref.get(name), None, '') if name in ref else '':>18}"
         lines.append(line)
     if "spearman" in report:
-        rho = report["spearman"]
+        rho, against = report["spearman"], report.get("ranked_against")
+        if against and against != report["anchor"]:
+            lines.append(f"ranking: BD-rate % vs {against} (the study's seed-mean curve; the reported curve for the references)")
+            for name, m in report["models"].items():
+                lines.append(f"  {name[:32]:<32} {pm_text(m['bd_rate_mean'], m['bd_rate_std'], ''):>17}"
+                             f"  reported {pm_text(ref.get(name), None, '')}")
         lines.append(f"Spearman ρ (study vs reported ranking, {report['spearman_n']} variants): "
                      + ("n/a" if rho is None else f"{rho:+.3f}"))
     c = report["cost"]

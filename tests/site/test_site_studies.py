@@ -120,6 +120,23 @@ def test_without_cells_the_page_shows_the_reported_numbers(project, kb):
     assert "Table 7.3 (fp-gsdn, p. 64), Table 7.7 (msh-gsdn, p. 75)" in md  # the RD-point tables
 
 
+def test_a_baseline_gives_bd_where_the_codec_anchor_cannot(project, kb, project_root):
+    """Proxy curves 15 dB under BPG: the page shows BD against the study's fp-gdn instead."""
+    root = project["root"]
+    _study_file(root, project_root, baseline="fp-gdn")
+    studies, _ = _section(kb, root)
+    _write_cells(root, studies[0], project["bpp"], [q - 15.0 for q in project["psnr"]], SCALE)
+    _, sections = _section(kb, root)
+    md = sections["gsdn"]
+    header = next(line for line in md.splitlines() if line.startswith("| Variant"))
+    assert "BD-rate % vs fp-gdn (CPU proxy)" in header and "BD-rate % (CPU proxy)" not in header
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in md.splitlines() if line.startswith("| ")}
+    # fp-gdn's seed-mean curve is at 1.42 x the anchor's rate; msh-gsdn seed 1 at 0.98 x
+    assert float(rows["**msh-gsdn**"][2].split(" ±")[0]) == pytest.approx(-30.3, abs=0.3)
+    assert "own `fp-gdn` variant" in md
+
+
 def test_proxy_validity_rho_is_shown(project, kb, project_root):
     """A study with reference curves and the same protocol gives the proxy's Spearman ρ."""
     root = project["root"]

@@ -74,6 +74,44 @@ def test_bd_mean_std_spearman_and_missing(tmp_path, study_writer, project_root):
     assert build_report(study, cells, results)["spearman"] == pytest.approx(-1.0)
 
 
+def test_baseline_ranks_curves_below_the_codec_anchors_range(tmp_path, study_writer, project_root):
+    """Proxy curves 15 dB under BPG have no BD against it; against the study's own
+    factorized prior (seed mean) and the reported factorized curve they rank."""
+    bpp, psnr = _anchor(project_root)
+    low = [q - 15.0 for q in psnr]
+    scale = {"bmshj2018-factorized": {1: 1.0, 2: 1.0}, "bmshj2018-hyperprior": {1: 0.80, 2: 0.84},
+             "mbt2018-mean": {1: 0.70, 2: 0.66}}
+    refs = {}
+    for name, k in (("bmshj2018-factorized", 1.0), ("bmshj2018-hyperprior", 0.9), ("mbt2018-mean", 0.75)):
+        refs[name] = tmp_path / f"{name}-ref.json"
+        refs[name].write_text(json.dumps({"name": name, "results": {"bpp": [b * k for b in bpp], "psnr-rgb": psnr}}))
+    path = study_writer(tmp_path, models=list(scale), test_limit=None, baseline="bmshj2018-factorized",
+                        reference={n: str(p) for n, p in refs.items()})
+    study = load_study(path)
+    cells = expand(study)
+    results = tmp_path / "res"
+    for cell in cells:
+        _write_cell(results, cell, [b * scale[cell.model][cell.seed] for b in bpp], low)
+    report = build_report(study, cells, results)
+
+    assert report["variants"]["mbt2018-mean"]["bd_rate_mean"] is None  # no overlap with BPG
+    assert report["ranked_against"] == "bmshj2018-factorized"
+    assert report["models"]["bmshj2018-factorized"]["bd_rate_mean"] == pytest.approx(0.0, abs=0.05)
+    assert report["models"]["bmshj2018-hyperprior"]["bd_rate_mean"] == pytest.approx(-18.0, abs=0.05)
+    assert report["models"]["mbt2018-mean"]["bd_rate_std"] == pytest.approx(statistics.stdev([-30.0, -34.0]), abs=0.05)
+    assert report["reference"]["bd_rate"]["mbt2018-mean"] == pytest.approx(-25.0, abs=0.05)
+    assert report["spearman"] == pytest.approx(1.0) and report["spearman_n"] == 3
+    assert "BD-rate % vs bmshj2018-factorized" in to_text(report)
+
+
+def test_baseline_must_be_a_reference_variant(tmp_path, study_writer):
+    from lic_bench.errors import UsageError
+
+    path = study_writer(tmp_path, baseline="mbt2018", reference={})
+    with pytest.raises(UsageError, match="baseline"):
+        load_study(path)
+
+
 def test_report_of_nothing_does_not_crash(tmp_path, study_writer):
     from lic_bench.cli import app
 
