@@ -156,6 +156,49 @@ def _reported_rows(reported: list[dict[str, Any]], study: str) -> dict[str, tupl
     return out
 
 
+def agreement(report: dict[str, Any], reported: list[dict[str, Any]], study: str) -> list[dict[str, Any]]:
+    """Per reported table: the measured and the reported order of its variants, best first,
+    and Spearman's ρ between them (over the variants both have; None below 2).
+
+    Measured values are BD against the study's baseline variant when it has one (a proxy's
+    curves may not reach the codec anchor), else against the anchor; only the order is
+    compared, so the two anchors need not be the same.
+    """
+    variants = report.get("variants") or {}
+    key = "baseline_bd_rate_mean" if report.get("baseline") else "bd_rate_mean"
+    out = []
+    for doc in reported:
+        if doc["study"] != study:
+            continue
+        for table in doc["tables"]:
+            rows = [(r["variant"], r["bd_rate"], variants.get(r["variant"], {}).get(key)) for r in table["rows"]]
+            both = [(name, theirs, mine) for name, theirs, mine in rows if mine is not None]
+            rho = None
+            if len(both) >= 2:
+                from scipy.stats import spearmanr
+
+                value = float(spearmanr([m for _, _, m in both], [t for _, t, _ in both])[0])
+                rho = None if value != value else value  # NaN: a tie in all values
+            out.append({"table": table["table"], "reported": [n for n, _, _ in sorted(both, key=lambda r: r[1])],
+                        "measured": [n for n, _, _ in sorted(both, key=lambda r: r[2])], "spearman": rho,
+                        "n": len(both), "of": len(rows)})
+    return out
+
+
+def _agreement_text(report: dict[str, Any], reported: list[dict[str, Any]], study: str, label: str) -> list[str]:
+    lines = []
+    for a in agreement(report, reported, study):
+        if a["n"] < 2:
+            continue
+        same = a["reported"] == a["measured"]
+        rho = "n/a" if a["spearman"] is None else f"{a['spearman']:+.2f}"
+        lines.append(f"- Table {_md.cell(a['table'])}: reported order (fewest bits first) "
+                     f"{_md.cell(', '.join(a['reported']))}; {label} order {_md.cell(', '.join(a['measured']))} — "
+                     + ("the same order" if same else "a different order") + f" (Spearman ρ = {rho}, "
+                     f"{a['n']} of {a['of']} variants).")
+    return (["Where the measured study agrees with the reported tables:", "", *lines, ""] if lines else [])
+
+
 def _cite(kb: Any, doc: dict[str, Any], table: dict[str, Any], src: str) -> str:
     pid = doc["paper"]
     paper = kb.papers.get(pid) if hasattr(kb, "papers") else None
@@ -267,6 +310,7 @@ def study_block(kb: Any, cid: str, item: StudyInput, report: dict[str, Any] | No
         if missing:
             line += f" The others run with {_md.code(run)}."
         out += [line, ""]
+        out += _agreement_text(report, reported, study.name, label)
         chart = _chart(report, label, f"study-{study.name}-{cid}")
         if chart:
             out += [chart, ""]

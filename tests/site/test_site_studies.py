@@ -135,6 +135,12 @@ def test_a_baseline_gives_bd_where_the_codec_anchor_cannot(project, kb, project_
     # fp-gdn's seed-mean curve is at 1.42 x the anchor's rate; msh-gsdn seed 1 at 0.98 x
     assert float(rows["**msh-gsdn**"][2].split(" ±")[0]) == pytest.approx(-30.3, abs=0.3)
     assert "own `fp-gdn` variant" in md
+    # the thesis orders fp: relu worst, gsdn next; msh: gsdn best, relu worst
+    t71 = next(line for line in md.splitlines() if line.startswith("- Table 7.1"))
+    assert "reported order (fewest bits first) fp-gdn, fp-gsdn;" in t71 and "CPU proxy order fp-gsdn, fp-gdn" in t71
+    assert "a different order (Spearman ρ = -1.00, 2 of 4 variants)" in t71
+    t76 = next(line for line in md.splitlines() if line.startswith("- Table 7.6"))
+    assert "the same order (Spearman ρ = +1.00, 2 of 4 variants)" in t76
 
 
 def test_proxy_validity_rho_is_shown(project, kb, project_root):
