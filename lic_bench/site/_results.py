@@ -106,11 +106,12 @@ def by_paper(docs: list[dict[str, Any]], kb: Any) -> dict[str, ResultSet]:
     return out
 
 
-def results_section(found: ResultSet, what: str, guide: str) -> str:
+def results_section(found: ResultSet, what: str, guide: str, studies: bool = False) -> str:
     """The "Results" section: the RD and benchmark renderers, or an honest placeholder.
 
     ``what`` is ``"taxonomy"`` or ``"papers"`` (the meta key that would attach a result);
-    ``guide`` is the relative link to the benchmark guide.
+    ``guide`` is the relative link to the benchmark guide. ``studies``: the page has a
+    Studies section (whose proxy cells are left out here), so the placeholder says so.
     """
     parts = []
     # A malformed results file (a user error, LicBenchError) costs one section, not the
@@ -127,4 +128,7 @@ def results_section(found: ResultSet, what: str, guide: str) -> str:
     body = "\n\n".join(p for p in parts if p and p.strip())
     if not body:
         body = NO_RESULTS.format(what=what, guide=guide)
+        if studies:
+            body += (" The study cells in the Studies section above are small-scale proxy runs and "
+                     "stay there, out of this section's charts and tables.")
     return "## Results\n\n" + body + "\n"

@@ -18,7 +18,7 @@ from lic_bench.site import _md
 from lic_bench.site._plotly import AREA_COLOURS, figure_html, plain
 from lic_bench.site.trends import WIDE_PAGE
 
-DIV_ID = "graph-explorer"
+DIV_ID = "explorer-graph"  # not "graph-explorer": that is the H1's anchor id
 EDGE_STYLES = {
     "parent": {"color": "rgba(90,90,90,0.55)", "width": 1.4, "dash": "solid"},
     "uses": {"color": "rgba(150,150,150,0.25)", "width": 0.7, "dash": "solid"},

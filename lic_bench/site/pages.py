@@ -271,7 +271,7 @@ def component_page(
     out += ["## Implementations", "", implementations_block(kb, comp, model_configs)]
     if studies:
         out += [studies, ""]
-    out.append(results_section(found or ResultSet(), "taxonomy", _md.rel(src, GUIDE_BENCH)))
+    out.append(results_section(found or ResultSet(), "taxonomy", _md.rel(src, GUIDE_BENCH), studies=bool(studies)))
     return "\n".join(out)
 
 

@@ -129,11 +129,11 @@ def test_trend_charts_render(browser_session):
 def test_graph_explorer_click_opens_the_page(browser_session):
     page, base, _ = browser_session
     page.goto(f"{base}explorer/")
-    expect(page.locator("#graph-explorer svg.main-svg").first).to_be_attached()
+    expect(page.locator("#explorer-graph svg.main-svg").first).to_be_attached()
     # Screen position of the area node "context-models" (a large diamond), from plotly's axes.
     target = page.evaluate(
         """() => {
-          const gd = document.getElementById("graph-explorer");
+          const gd = document.getElementById("explorer-graph");
           const L = gd._fullLayout;
           for (const trace of gd.data) {
             if (!Array.isArray(trace.customdata)) continue;
@@ -151,7 +151,7 @@ def test_graph_explorer_click_opens_the_page(browser_session):
     # the node is clicked as plotly reports a click on it (the page's own handler runs).
     page.evaluate(
         """() => {
-          const gd = document.getElementById("graph-explorer");
+          const gd = document.getElementById("explorer-graph");
           for (const trace of gd.data) {
             if (!Array.isArray(trace.customdata)) continue;
             const i = trace.customdata.findIndex(u => u.endsWith("components/context-models/"));

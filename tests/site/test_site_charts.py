@@ -126,7 +126,7 @@ def test_explorer_figure_and_click_handler(tiny_kb):
     clickable = [t for t in fig.data if t.customdata is not None]
     assert sum(len(t.customdata) for t in clickable) == len(data.nodes)
     md = explorer_page(tiny_kb, graph)
-    assert 'on("plotly_click"' in md and 'id="graph-explorer"' in md
+    assert 'on("plotly_click"' in md and 'id="explorer-graph"' in md
 
 
 def test_record_id_handles_prefixed_keys():

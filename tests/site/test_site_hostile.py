@@ -147,8 +147,8 @@ def test_search_and_table_filter_are_inert(session):
 def test_explorer_hover_is_inert(session):
     page, base, _ = session
     page.goto(f"{base}explorer/")
-    expect(page.locator("#graph-explorer svg.main-svg").first).to_be_attached()
-    points = page.locator("#graph-explorer g.points path.point")
+    expect(page.locator("#explorer-graph svg.main-svg").first).to_be_attached()
+    points = page.locator("#explorer-graph g.points path.point")
     for i in range(points.count()):
         points.nth(i).hover(force=True)
         assert_clean(page, f"explorer point {i}")

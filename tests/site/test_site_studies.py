@@ -233,3 +233,12 @@ def test_study_cells_stay_out_of_rd_charts(project, kind):
             or "bmshj2018-factorized" in site.pages[_md.paper_path("ferrari2025-registry")]) is leaks
     assert ("bmshj2018-factorized" in site.pages.get(_md.LEADERBOARD, "")) is leaks
     assert "## Studies" in page  # the study itself is still shown, in its own section
+
+
+def test_empty_results_section_points_to_the_studies_above():
+    from lic_bench.site._results import ResultSet, results_section
+
+    plain = results_section(ResultSet(), "taxonomy", "../guide/")
+    with_studies = results_section(ResultSet(), "taxonomy", "../guide/", studies=True)
+    assert "No results yet" in plain and "Studies section" not in plain
+    assert "study cells in the Studies section above are small-scale proxy runs" in with_studies
