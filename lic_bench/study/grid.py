@@ -58,6 +58,7 @@ class Cell:
     seed: int
     sets: tuple[str, ...]
     levels: tuple[float, ...] = ()  # gain units: the λ of each level tested
+    protocol_hash: str = ""  # the protocol files' merged settings (see protocol_digest)
 
     @property
     def config_hash(self) -> str:
@@ -80,6 +81,7 @@ class Study:
     seeds: list[int]
     reference: dict[str, Path] = field(default_factory=dict)
     baseline: str | None = None
+    protocol_hash: str = ""
     slurm: dict[str, Any] = field(default_factory=dict)
 
 
@@ -222,8 +224,20 @@ def load_study(path: str | Path, *, check_models: bool = True) -> Study:
         dataset=str(raw.get("dataset") or "kodak"), test_limit=limit, models=models, swaps=swaps,
         rates=(kind, [float(v) if kind != "quality" else int(v) for v in values]), seeds=seeds,
         reference={str(k): project_root() / str(v) for k, v in reference.items()}, baseline=baseline,
+        protocol_hash=protocol_digest(protocol_paths),
         slurm=slurm,
     )
+
+
+def protocol_digest(paths: list[Path]) -> str:
+    """A hash of the protocol files' settings, their ``extends`` chains merged in: editing a
+    protocol's values (not its comments) makes the cells trained with it stale."""
+    from lic_bench.engine.config import deep_merge, load_file
+
+    merged: dict[str, Any] = {}
+    for path in paths:
+        merged = deep_merge(merged, load_file(path))
+    return hashlib.sha256(json.dumps(merged, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def variant_id(alias: str, swap: str) -> str:
@@ -258,7 +272,7 @@ def expand(study: Study, *, validate: bool = True) -> list[Cell]:
                     variant = variant_id(alias, swap_label)
                     cell = Cell(study=study.name, id=f"{variant}-{rate_label}-s{slug(seed)}", variant=variant,
                                 model=preset, swap=swap_label, rate=rate_label, seed=seed,
-                                sets=tuple(_as_sets(items)), levels=levels)
+                                sets=tuple(_as_sets(items)), levels=levels, protocol_hash=study.protocol_hash)
                     if cell.id in seen_ids:
                         raise UsageError(f"{study.path}: cells collide: two cells are named {cell.id!r}; "
                                          "name the swaps ({name: ..., set: {...}})")
@@ -281,4 +295,5 @@ def cell_spec(cell: Cell, study: Study, *, results_dir: Path, runs_dir: Path, th
     """Everything a worker needs to run one cell (plain data, so it pickles and serialises)."""
     return {"cell": asdict(cell), "protocol": [str(p) for p in study.protocol], "dataset": study.dataset,
             "test_limit": study.test_limit, "result": str(results_dir / f"{cell.id}.json"),
-            "runs": str(runs_dir / cell.id), "threads": threads, "config_hash": cell.config_hash}
+            "runs": str(runs_dir / cell.id), "threads": threads, "config_hash": cell.config_hash,
+            "protocol_hash": cell.protocol_hash}

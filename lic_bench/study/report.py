@@ -91,7 +91,10 @@ def check_cells(cells: list[Cell], found: dict[str, dict]) -> tuple[dict[str, di
         if doc is None:
             missing.append(cell.id)
             continue
-        if (doc.get("meta") or {}).get("config_hash") != cell.config_hash:
+        meta = doc.get("meta") or {}
+        # protocol_hash: cells written before it was recorded are judged by their settings only
+        if meta.get("config_hash") != cell.config_hash or (
+                meta.get("protocol_hash") and cell.protocol_hash and meta["protocol_hash"] != cell.protocol_hash):
             notes.append(f"{cell.id}: made with other settings than the study file now gives (stale)")
         docs[cell.id] = doc
     return docs, missing, notes

@@ -173,6 +173,7 @@ def _execute(spec: dict[str, Any], cell: dict[str, Any], runs: Path) -> str:
         test_commands=[_commands(spec, sets, str(checkpoint), q)[1] for q in qualities],
         study=cell["study"], cell=cell["id"], variant=cell["variant"], seed=cell["seed"],
         rate=cell["rate"], swap=cell["swap"], sets=list(cell["sets"]), config_hash=spec["config_hash"],
+        protocol_hash=spec.get("protocol_hash"),
         protocol=[os.path.relpath(p, _root()) for p in spec["protocol"]],
         levels=cell["levels"] or None, model=cell["model"], taxonomy=first["taxonomy"], papers=first["papers"],
         nonlinearity=first["nonlinearity"], dataset=first["dataset"],

@@ -93,3 +93,27 @@ def test_dry_run_lists_done_and_todo(tmp_path, study_writer):
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith(("done", "todo"))]
     assert len(lines) == 4 and lines[2].startswith("done  bmshj2018-hyperprior-gain-s1")
     assert sum(ln.startswith("todo") for ln in lines) == 3
+
+
+def test_editing_the_protocol_makes_its_cells_stale(tmp_path, study_writer):
+    """A cell records its protocol's merged settings; changing a value (not a comment) of
+    the protocol or of a file it extends marks the cell stale in the report."""
+    from lic_bench.study.report import check_cells
+
+    base = tmp_path / "base.yaml"
+    base.write_text("trainer: {max_steps: 100}\n")
+    proto = tmp_path / "proto.yaml"
+    proto.write_text("extends: base.yaml\noptim: {lr: 1.0e-3}\n")
+    path = study_writer(tmp_path, protocol=str(proto), settings={})
+    cells = expand(load_study(path))
+    found = {c.id: {"meta": {"config_hash": c.config_hash, "protocol_hash": c.protocol_hash}} for c in cells}
+    assert check_cells(cells, found)[2] == []
+    proto.write_text("# a comment\nextends: base.yaml\noptim: {lr: 1.0e-3}\n")
+    assert [c.protocol_hash for c in expand(load_study(path))] == [c.protocol_hash for c in cells]
+    base.write_text("trainer: {max_steps: 200}\n")
+    cells2 = expand(load_study(path))
+    _, _, notes = check_cells(cells2, found)
+    assert len(notes) == len(cells2) and all("stale" in n for n in notes)
+    # cells written before the protocol was hashed are judged by their settings alone
+    old = {c.id: {"meta": {"config_hash": c.config_hash}} for c in cells}
+    assert check_cells(cells2, old)[2] == []
