@@ -15,8 +15,8 @@ LMBDAS = [0.0035, 0.013, 0.0483, 0.18]
 def test_sqrt_lambda_spacing_follows_the_lambdas():
     g = initial_gains(LMBDAS, "sqrt-lambda")
     assert math.prod(g) == pytest.approx(1.0)  # geometric mean 1
-    for (a, la), (b, lb) in zip(zip(g, LMBDAS), zip(g[1:], LMBDAS[1:])):
-        assert b / a == pytest.approx(math.sqrt(lb / la))
+    for i in range(len(g) - 1):
+        assert g[i + 1] / g[i] == pytest.approx(math.sqrt(LMBDAS[i + 1] / LMBDAS[i]))
     assert initial_gains(LMBDAS, "one") == [1.0] * 4
     with pytest.raises(ValueError, match="gain_init"):
         initial_gains(LMBDAS, "two")
