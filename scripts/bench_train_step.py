@@ -72,7 +72,8 @@ def _stepper(model, criterion, x, ours: bool):
     return step
 
 
-def compare(name: str, batch: int, size: int, repeats: int, warmup: int) -> dict:
+def _steppers(name: str, batch: int, size: int):
+    """(ours, CompressAI's) step functions: the same weights, the same batch."""
     from compressai.losses import RateDistortionLoss as TheirLoss
 
     from lic_bench.bench.compare import compressai_twin
@@ -83,8 +84,12 @@ def compare(name: str, batch: int, size: int, repeats: int, warmup: int) -> dict
     ours = build_model(name, {"N": 128, "M": 192})
     theirs = compressai_twin(ours, ours.config)
     x = torch.rand(batch, 3, size, size, generator=torch.Generator().manual_seed(1))
-    a = _stepper(ours, RateDistortionLoss(0.0130), x, ours=True)
-    b = _stepper(theirs, TheirLoss(lmbda=0.0130), x, ours=False)
+    return (_stepper(ours, RateDistortionLoss(0.0130), x, ours=True),
+            _stepper(theirs, TheirLoss(lmbda=0.0130), x, ours=False))
+
+
+def compare(name: str, batch: int, size: int, repeats: int, warmup: int) -> dict:
+    a, b = _steppers(name, batch, size)
     for _ in range(warmup):
         a(), b()
     t_ours, t_theirs = [], []
@@ -129,18 +134,7 @@ def _profile(step, steps: int) -> dict[str, float]:
 
 
 def breakdown(name: str, batch: int, size: int, steps: int) -> dict:
-    from compressai.losses import RateDistortionLoss as TheirLoss
-
-    from lic_bench.bench.compare import compressai_twin
-    from lic_bench.engine.loss import RateDistortionLoss
-    from lic_bench.models import build_model
-
-    torch.manual_seed(0)
-    ours = build_model(name, {"N": 128, "M": 192})
-    theirs = compressai_twin(ours, ours.config)
-    x = torch.rand(batch, 3, size, size, generator=torch.Generator().manual_seed(1))
-    a = _stepper(ours, RateDistortionLoss(0.0130), x, ours=True)
-    b = _stepper(theirs, TheirLoss(lmbda=0.0130), x, ours=False)
+    a, b = _steppers(name, batch, size)
     for _ in range(2):
         a(), b()
     o, t = _profile(a, steps), _profile(b, steps)
