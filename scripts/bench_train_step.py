@@ -160,31 +160,37 @@ def main() -> None:
     global FLUSH_BOTH
     FLUSH_BOTH = args.flush_denormals_both
     torch.set_num_threads(args.threads)
+    models = [m.strip() for m in args.models.split(",")]
     if args.breakdown:
-        rows = [breakdown(m.strip(), args.batch, args.size, max(1, args.repeats // 2)) for m in args.models.split(",")]
-        if args.format == "json":
-            print(json.dumps(rows))
-            return
-        print(f"self CPU seconds per step (torch.profiler), batch {args.batch} of {args.size}x{args.size}, "
-              f"{args.threads} threads, N=128 M=192")
-        print(f"{'model':22} {'who':11} {'total':>7} {'5x5 conv':>9} {'1x1 GDN':>8} {'rest':>7}")
-        for r in rows:
-            for who in ("ours", "compressai"):
-                d = r[who]
-                print(f"{r['model']:22} {who:11} {d['total_s']:7.3f} {d['conv_s']:9.3f} {d['gdn_1x1_s']:8.3f} "
-                      f"{d['rest_s']:7.3f}")
-            print(f"{'':22} ratio {r['ratio']:.3f}; floor (CompressAI's 5x5 convolutions alone) {r['floor']:.3f}")
-        return
-    rows = [compare(m.strip(), args.batch, args.size, args.repeats, args.warmup) for m in args.models.split(",")]
+        rows = [breakdown(m, args.batch, args.size, max(1, args.repeats // 2)) for m in models]
+    else:
+        rows = [compare(m, args.batch, args.size, args.repeats, args.warmup) for m in models]
     if args.format == "json":
         print(json.dumps(rows))
-        return
+    elif args.breakdown:
+        _print_breakdown(rows, args)
+    else:
+        _print_ratios(rows, args)
+
+
+def _print_breakdown(rows: list[dict], args) -> None:
+    print(f"self CPU seconds per step (torch.profiler), batch {args.batch} of {args.size}x{args.size}, "
+          f"{args.threads} threads, N=128 M=192")
+    print(f"{'model':22} {'who':11} {'total':>7} {'5x5 conv':>9} {'1x1 GDN':>8} {'rest':>7}")
+    for r in rows:
+        for who in ("ours", "compressai"):
+            d = r[who]
+            print(f"{r['model']:22} {who:11} {d['total_s']:7.3f} {d['conv_s']:9.3f} {d['gdn_1x1_s']:8.3f} "
+                  f"{d['rest_s']:7.3f}")
+        print(f"{'':22} ratio {r['ratio']:.3f}; floor (CompressAI's 5x5 convolutions alone) {r['floor']:.3f}")
+
+
+def _print_ratios(rows: list[dict], args) -> None:
     print(f"batch {args.batch} of {args.size}x{args.size}, {args.threads} threads, N=128 M=192, medians of "
           f"{args.repeats}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machine)")
     print(f"{'model':22} {'ours s':>8} {'CompressAI s':>13} {'ratio':>6}")
     for r in rows:
         print(f"{r['model']:22} {r['ours_s']:8.3f} {r['compressai_s']:13.3f} {r['ratio']:6.3f}")
-
 
 if __name__ == "__main__":
     main()
