@@ -3,7 +3,8 @@
 The knowledge base (``taxonomy/``, ``papers/``) and ``results/`` are found at the
 project root: ``$LIC_BENCH_ROOT`` if set, else the first parent of the working
 directory that holds ``taxonomy/`` and ``papers/``, else the checkout this
-package was imported from. Datasets default to ``../shared/data`` beside the
+package was imported from, else (an installed wheel, outside any checkout) the copy
+of the knowledge base that the wheel carries in ``lic_bench/_bundled``. Datasets default to ``../shared/data`` beside the
 project root (``$LIC_BENCH_DATA`` or ``--data-dir`` override it).
 """
 
@@ -13,6 +14,8 @@ import os
 from pathlib import Path
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+#: Where a wheel puts ``taxonomy/``, ``papers/`` and ``configs/models/`` (see setup.py).
+_BUNDLED_ROOT = Path(__file__).resolve().parent / "_bundled"
 
 
 def _is_root(path: Path) -> bool:
@@ -27,6 +30,8 @@ def project_root() -> Path:
     for candidate in (cwd, *cwd.parents):
         if _is_root(candidate):
             return candidate
+    if not _is_root(_PACKAGE_ROOT) and _is_root(_BUNDLED_ROOT):
+        return _BUNDLED_ROOT
     return _PACKAGE_ROOT
 
 
