@@ -91,10 +91,15 @@ def _strip_prefix(state: dict[str, torch.Tensor], keys: set[str]) -> dict[str, t
     return state
 
 
-def load_checkpoint(model: torch.nn.Module, path: str | Path) -> dict[str, Any]:
-    """Load weights into ``model`` (strict), then rebuild its coder tables."""
+def load_checkpoint(model: torch.nn.Module, path: str | Path, rename=None) -> dict[str, Any]:
+    """Load weights into ``model`` (strict), then rebuild its coder tables.
+
+    ``rename`` maps each key of the file first (older layouts of a model zoo)."""
     ckpt = read_checkpoint(path)
-    state = _strip_prefix(ckpt["state_dict"], set(model.state_dict()))
+    state = ckpt["state_dict"]
+    if rename is not None:
+        state = {rename(k): v for k, v in state.items()}
+    state = _strip_prefix(state, set(model.state_dict()))
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
