@@ -254,6 +254,12 @@ def _document(model: str, points: list[Point], hashes: list[str], per_point: lis
                  for n in names}
     max_diff = max((rows[n]["decode_max_diff_levels"] for rows in per_point for n in names), default=0)
     who = f"{pretrained}'s published weights ({metric})" if pretrained else "checkpoint files"
+    small = sorted({n for rows in per_point for n in names if rows[n].get("ms-ssim-rgb") is None})
+    notes = {"quality": "measured on the decoded image rounded to 8 bits",
+             "bpp": "size of each bitstream file x 8 / pixels",
+             "bpp-estimated": "-sum(log2 likelihoods) / pixels of a forward pass"}
+    if small:
+        notes["ms-ssim"] = f"{len(small)} image(s) smaller than MS-SSIM's 161-pixel minimum: {small[:10]}"
     meta = collect_meta(
         "eval", provenance="measured", device=device, threads=threads,
         packages=("lic-bench", "torch", "compressai", "numpy", "pillow"),
@@ -267,9 +273,7 @@ def _document(model: str, points: list[Point], hashes: list[str], per_point: lis
         decode_check={"max_diff_levels": max_diff},
         lpips_net=lpips.net if lpips is not None and hasattr(lpips, "net") else None,
         metrics=suite.meta(),
-        metric_notes={"quality": "measured on the decoded image rounded to 8 bits",
-                      "bpp": "size of each bitstream file x 8 / pixels",
-                      "bpp-estimated": "-sum(log2 likelihoods) / pixels of a forward pass"},
+        metric_notes=notes,
     )
     return {
         "name": model,
