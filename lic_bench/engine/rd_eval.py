@@ -82,15 +82,25 @@ def _pretrained_points(model: str, qualities: list[int], metric: str, source: st
 
 
 def _checkpoint_points(model: str, checkpoints: list[Path]) -> list[Point]:
+    """A point per file. A file that holds its model config (lic-bench's training
+    checkpoints) is built from it, as an untrusted config (registry ids only) that must
+    name ``model``; a bare state dict (CompressAI's layout) takes the registry config."""
     from lic_bench.bitstream.codec import model_for_coding
+    from lic_bench.models import read_checkpoint
     from lic_bench.models.pretrained import rename_key
 
     out = []
     for i, path in enumerate(checkpoints, 1):
-        if not Path(path).is_file():
-            raise UsageError(f"{path}: no such checkpoint")
-        out.append(Point(f"q{i}", lambda p=path: model_for_coding(model, p, rename=rename_key),
-                         {"init": "checkpoint", "file": Path(path).name}))
+        config = read_checkpoint(path)["config"]  # one-line errors for missing or bad files
+        if config is not None and config.get("name") != model:
+            raise UsageError(f"{path}: holds a {str(config.get('name'))[:60]!r} model, not {model!r}")
+
+        def load(p=path, cfg=config):
+            if cfg is None:
+                return model_for_coding(model, p, rename=rename_key)
+            return model_for_coding(cfg, p, trusted=False)
+
+        out.append(Point(f"q{i}", load, {"init": "checkpoint", "file": Path(path).name}))
     return out
 
 

@@ -12,7 +12,8 @@ so CompressAI's ``cheng2020-*`` state dicts load unchanged. Departures: the
 divisive normalisation is any registered non-linearity (``gdn`` by default, as
 there), and every stride-1 1x1 convolution computes through
 :class:`~lic_bench.layers.PointwiseConv2d` (same parameters; a result that does not
-depend on the thread count, see :mod:`lic_bench.layers.conv`).
+depend on the thread count, see :mod:`lic_bench.layers.conv`), strided ones too
+(:class:`StridedPointwiseConv2d`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from lic_bench.layers.conv import PointwiseConv2d
+from lic_bench.layers.conv import PointwiseConv2d, pointwise
 from lic_bench.layers.factory import get_nonlinearity
 
 __all__ = [
@@ -40,11 +41,27 @@ def conv3x3(in_ch: int, out_ch: int, stride: int = 1) -> nn.Conv2d:
     return nn.Conv2d(in_ch, out_ch, kernel_size=3, stride=stride, padding=1)
 
 
+class StridedPointwiseConv2d(PointwiseConv2d):
+    """A 1x1 convolution with a stride (same parameters and keys as ``nn.Conv2d``):
+    the pointwise mix of every ``stride``-th pixel, which is what the strided kernel
+    computes. Why not ``nn.Conv2d``: on this CPU, torch's oneDNN kernel for a strided
+    1x1 convolution of a 3-channel channels-last input corrupts memory in the backward
+    pass (channels-last is how models train, :data:`lic_bench.models.base.TRAIN_CHANNELS_LAST`)."""
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 2):
+        super().__init__(in_channels, out_channels)
+        self.stride = (stride, stride)
+
+    def forward(self, x: Tensor) -> Tensor:
+        s = self.stride[0]
+        return pointwise(x[..., ::s, ::s], self.weight, self.bias)
+
+
 def conv1x1(in_ch: int, out_ch: int, stride: int = 1) -> nn.Conv2d:
-    """1x1 convolution (thread-count independent when stride is 1)."""
+    """1x1 convolution, computed as a matrix product (thread-count independent)."""
     if stride == 1:
         return PointwiseConv2d(in_ch, out_ch)
-    return nn.Conv2d(in_ch, out_ch, kernel_size=1, stride=stride)
+    return StridedPointwiseConv2d(in_ch, out_ch, stride)
 
 
 def subpel_conv3x3(in_ch: int, out_ch: int, r: int = 1) -> nn.Sequential:

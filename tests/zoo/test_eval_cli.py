@@ -98,3 +98,16 @@ def test_the_site_shows_an_eval_curve_as_measured_here(monkeypatch, capsys, tmp_
     page = results_section(for_component(docs, load_kb(), "factorized-prior"), "taxonomy", "guide.md")
     assert MODEL in page and "measured here with `lic-bench eval --model" in page
     assert MODEL in results_section(for_paper(docs, "balle2018-variational"), "papers", "guide.md")
+
+
+def test_eval_of_checkpoint_files(monkeypatch, capsys, tmp_path, kodak_crops, zoo_files):
+    monkeypatch.setenv("LIC_BENCH_RESULTS", str(tmp_path / "results"))
+    files = [zoo_files(MODEL, 1), zoo_files(MODEL, 2)]
+    code, out, err = run(monkeypatch, capsys, "eval", "--model", MODEL, "--checkpoint", files[0],
+                         "--checkpoint", files[1], "--name", "zoo-files", "--dataset", "kodak",
+                         "--data-dir", kodak_crops, "--work-dir", tmp_path / "work", "--limit", "1",
+                         "--no-progress")
+    assert code == 0, err
+    doc = json.loads((tmp_path / "results" / "eval" / MODEL / "zoo-files-kodak.json").read_text())
+    assert [w["file"] for w in doc["meta"]["weights"]] == [f.name for f in files]
+    assert len(doc["results"]["bpp"]) == 2 and doc["meta"]["dataset"]["num_images"] == 1
