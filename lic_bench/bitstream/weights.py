@@ -34,10 +34,10 @@ def describe_weights(info: Any, weights_hash: Any = None) -> str:
     """``info`` (a header's ``weights``) in words; the file's values are only shown."""
     info = info if isinstance(info, dict) else {}
     init = info.get("init")
-    digest = f" (weights hash {str(weights_hash)[:16]})" if weights_hash else ""
+    digest = f" (weights hash {''.join(c for c in str(weights_hash)[:16] if c.isalnum())})" if weights_hash else ""
 
-    def show(key: str) -> str:
-        return str(info.get(key, "?"))[:80]
+    def show(key: str) -> str:  # a file's text: short, and no terminal control characters
+        return "".join(c if c.isprintable() else "?" for c in str(info.get(key, "?"))[:80])
 
     if init == "pretrained":
         return (f"published by {show('source')}: {show('model')} quality {show('quality')}, "

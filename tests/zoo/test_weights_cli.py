@@ -120,3 +120,13 @@ def test_unpublished_model_is_one_line(monkeypatch, capsys, crop, tmp_path):
     code, _, err = run(monkeypatch, capsys, "compress", crop, "-o", tmp_path / "x.lic", "--model",
                        "he2021-checkerboard", "--pretrained", "compressai", "--quality", "1")
     one_line_error(code, err, "publishes no weights for 'he2021-checkerboard'")
+
+
+def test_weights_words_show_a_files_text_safely():
+    from lic_bench.bitstream.weights import describe_weights
+
+    text = describe_weights({"init": "pretrained", "source": "\x1b[2Jcompressai", "model": "m" * 500,
+                             "quality": 3, "metric": "mse", "file": "f"}, "abc\x1b123")
+    assert "\x1b" not in text and len(text) < 300 and "quality 3" in text
+    assert describe_weights({"init": "seed", "seed": 0}).startswith("RANDOM (seed 0)")
+    assert describe_weights("not a dict") == "unknown origin"
