@@ -200,7 +200,7 @@ def decode_image(
                 f"encoded with random weights (seed {str(header['weights'].get('seed', '?'))[:20]}), "
                 "not a trained codec: pass --random-weights to decode it anyway"
             )
-        model = _decoder(header, checkpoint, rename)
+        model = _decoder(header, checkpoint, rename or _zoo_keys(checkpoint))
     else:
         model.eval()
         _coder_ready(model)
@@ -267,6 +267,16 @@ def check_header_config(header: dict[str, Any]) -> None:
         raise BitstreamError(str(exc)) from None
     if header["model"] != header["config"].get("name"):
         raise BitstreamError("malformed header (its model does not match its config)")
+
+
+def _zoo_keys(checkpoint: str | Path | None) -> Any:
+    """For a checkpoint: the renaming of the older key names of CompressAI's published
+    files (a file fetched by hand loads as ``--checkpoint`` too)."""
+    if checkpoint is None:
+        return None
+    from lic_bench.models.pretrained import rename_key
+
+    return rename_key
 
 
 def _published_weights(header: dict[str, Any], weights_dir: str | Path | None) -> tuple[Path, Any]:
@@ -353,7 +363,7 @@ def compress_file(
         net = _pretrained_for(source, checkpoint, overrides, pretrained, quality, metric, weights_dir)
         quality = None  # it chose the published file; the model itself has a fixed rate
     else:
-        net = model_for_coding(source, checkpoint, overrides or None, trusted=trusted)
+        net = model_for_coding(source, checkpoint, overrides or None, trusted=trusted, rename=_zoo_keys(checkpoint))
         if checkpoint is None and not random_weights:
             from lic_bench.bitstream.weights import no_weights_message
 

@@ -130,3 +130,25 @@ def test_weights_words_show_a_files_text_safely():
     assert "\x1b" not in text and len(text) < 300 and "quality 3" in text
     assert describe_weights({"init": "seed", "seed": 0}).startswith("RANDOM (seed 0)")
     assert describe_weights("not a dict") == "unknown origin"
+
+
+def test_a_published_file_fetched_by_hand_works_as_checkpoint(monkeypatch, capsys, crop, tmp_path, zoo_files):
+    made = zoo_files("mbt2018", 1)  # the published key layout (entropy_bottleneck._biases.0, ...)
+    out = tmp_path / "x.lic"
+    code, _, err = run(monkeypatch, capsys, "compress", crop, "-o", out, "--model", "mbt2018",
+                       "--checkpoint", made, "--threads", "1")
+    assert code == 0, err
+    code, text, _ = run(monkeypatch, capsys, "inspect", out)
+    assert f"trained, from checkpoint {made.name}" in text
+    code, _, err = run(monkeypatch, capsys, "decompress", out, "-o", tmp_path / "y.png", "--checkpoint", made)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("arch", ["cheng2020-attn", "bmshj2018-hyperprior"])
+def test_widths_are_read_off_any_published_layout(arch, zoo_files):
+    from compressai.zoo.image import cfgs
+
+    from lic_bench.models import checkpoint_sizes
+
+    widths = cfgs[arch][1]
+    assert checkpoint_sizes(zoo_files(arch, 1)) == {"N": widths[0], "M": widths[-1]}
