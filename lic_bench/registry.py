@@ -39,6 +39,7 @@ __all__ = [
     "ENTROPY_MODELS",
     "CONTEXT_MODELS",
     "VARIABLE_RATE",
+    "TRANSFORMS",
     "MODELS",
     "load_all",
     "all_entries",
@@ -153,11 +154,13 @@ QUANTIZERS = Registry("quantizer")
 ENTROPY_MODELS = Registry("entropy-model")
 CONTEXT_MODELS = Registry("context-model")
 VARIABLE_RATE = Registry("variable-rate")
+#: Sets of analysis, synthesis and hyper transforms a backbone is built from.
+TRANSFORMS = Registry("transform")
 MODELS = Registry("model")
 
 REGISTRIES: dict[str, Registry] = {
     r.kind: r
-    for r in (NONLINEARITIES, QUANTIZERS, ENTROPY_MODELS, CONTEXT_MODELS, VARIABLE_RATE, MODELS)
+    for r in (NONLINEARITIES, QUANTIZERS, ENTROPY_MODELS, CONTEXT_MODELS, VARIABLE_RATE, TRANSFORMS, MODELS)
 }
 
 

@@ -109,7 +109,7 @@ def _child(path: Path, out: Path, err_fd: int, max_memory: int, command) -> None
 
     code = 0
     try:
-        main(["decompress", str(path), "-o", str(out)], command)
+        main(["decompress", str(path), "-o", str(out), "--random-weights"], command)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MemoryError:

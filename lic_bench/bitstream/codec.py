@@ -6,9 +6,12 @@ with everything a decoder needs (:mod:`lic_bench.bitstream.format`).
 ``decode_image`` rebuilds the model from the embedded config when none is given,
 checks the weights hash, decodes and crops.
 
-Without a checkpoint a model is initialised from its config with a fixed seed
-(:data:`RANDOM_SEED`): a pipeline test of real entropy coding, not a codec of
-any quality. The weights hash lets the decoder refuse other weights.
+Weights come from a checkpoint, from published weights by name
+(:mod:`lic_bench.models.pretrained`), or the model is initialised from its config
+with a fixed seed (:data:`RANDOM_SEED`): a pipeline test of real entropy coding,
+not a codec of any quality, which the CLI refuses unless asked for
+(:mod:`lic_bench.bitstream.weights`). The header records which; the weights hash
+lets the decoder refuse other weights.
 
 Determinism: the decoder must reproduce the encoder's hyper-decoder outputs bit
 for bit (a scale on the other side of a scale-table boundary changes the rANS
@@ -70,6 +73,7 @@ def model_for_coding(
     overrides: dict | None = None,
     *,
     trusted: bool = True,
+    rename=None,
 ) -> torch.nn.Module:
     """A model in eval mode with its coder tables built: checkpoint weights, or the
     fixed-seed initialisation when ``checkpoint`` is None. ``trusted=False`` for a
@@ -89,7 +93,7 @@ def model_for_coding(
         torch.random.set_rng_state(state)
     model.weights_info = {"init": "seed", "seed": RANDOM_SEED}
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint)
+        load_checkpoint(model, checkpoint, rename=rename)
         model.weights_info = {"init": "checkpoint", "file": Path(checkpoint).name}
     model.eval()
     model.update(force=True)
@@ -164,12 +168,17 @@ def decode_image(
     data: bytes,
     model: torch.nn.Module | None = None,
     checkpoint: str | Path | None = None,
+    *,
+    weights_dir: str | Path | None = None,
+    random_weights: bool = True,
 ) -> torch.Tensor:
     """Decode bitstream bytes into a ``[1, 3, H, W]`` tensor in [0, 1].
 
-    The model comes from ``model``, else is rebuilt from the embedded config
-    (with ``checkpoint`` weights, or the fixed-seed initialisation). Its weights
-    must hash to the file's ``weights_hash``.
+    The model comes from ``model``, else is rebuilt from the embedded config with
+    ``checkpoint`` weights, the published weights the header names (looked up in
+    ``weights_dir`` and :func:`lic_bench.models.pretrained.weights_dirs`), or the
+    fixed-seed initialisation (refused unless ``random_weights``). Its weights must
+    hash to the file's ``weights_hash``.
     """
     header, strings = unpack(data)
     if config_hash(header["config"]) != header.get("config_hash"):
@@ -178,12 +187,20 @@ def decode_image(
     check_budget(*header["padded"], _latent_channels(header["config"]), "decoding")
     if model is None:
         init = header["weights"].get("init")
-        if checkpoint is None and init != "seed":
+        rename = None
+        if checkpoint is None and init == "pretrained":
+            checkpoint, rename = _published_weights(header, weights_dir)
+        elif checkpoint is None and init != "seed":
             raise BitstreamError(
-                f"encoded with trained weights ({header['weights'].get('file', '?')}, "
+                f"encoded with trained weights ({str(header['weights'].get('file', '?'))[:80]}, "
                 f"hash {header['weights_hash']}); pass --checkpoint"
             )
-        model = _decoder(header, checkpoint)
+        elif checkpoint is None and not random_weights:
+            raise BitstreamError(
+                f"encoded with random weights (seed {str(header['weights'].get('seed', '?'))[:20]}), "
+                "not a trained codec: pass --random-weights to decode it anyway"
+            )
+        model = _decoder(header, checkpoint, rename or _zoo_keys(checkpoint))
     else:
         model.eval()
         _coder_ready(model)
@@ -252,14 +269,40 @@ def check_header_config(header: dict[str, Any]) -> None:
         raise BitstreamError("malformed header (its model does not match its config)")
 
 
-def _decoder(header: dict[str, Any], checkpoint: str | Path | None) -> torch.nn.Module:
+def _zoo_keys(checkpoint: str | Path | None) -> Any:
+    """For a checkpoint: the renaming of the older key names of CompressAI's published
+    files (a file fetched by hand loads as ``--checkpoint`` too)."""
+    if checkpoint is None:
+        return None
+    from lic_bench.models.pretrained import rename_key
+
+    return rename_key
+
+
+def _published_weights(header: dict[str, Any], weights_dir: str | Path | None) -> tuple[Path, Any]:
+    """The local file of the published weights a header names (checked), and the key
+    renaming their layout needs."""
+    from lic_bench.models.pretrained import pretrained_file, rename_key, resolve_weights
+
+    info = header["weights"]
+    if info.get("model") != header["model"]:
+        raise BitstreamError("malformed header (its weights name another model)")
+    try:
+        spec = pretrained_file(header["model"], info.get("quality"), str(info.get("metric"))[:20],
+                               str(info.get("source"))[:20])
+    except UsageError as exc:
+        raise BitstreamError(f"the header's published weights: {exc}") from None
+    return resolve_weights(spec, weights_dir), rename_key
+
+
+def _decoder(header: dict[str, Any], checkpoint: str | Path | None, rename: Any = None) -> torch.nn.Module:
     ckpt = Path(checkpoint).resolve() if checkpoint is not None else None
     key = (header["config_hash"], str(ckpt), ckpt.stat().st_mtime_ns if ckpt and ckpt.exists() else 0)
     if key in _DECODERS:
         _DECODERS.move_to_end(key)
         return _DECODERS[key]
     try:
-        model = model_for_coding(header["config"], checkpoint, trusted=False)
+        model = model_for_coding(header["config"], checkpoint, trusted=False, rename=rename)
     except UsageError as exc:
         raise BitstreamError(f"cannot rebuild model {header['model']!r}: {exc}") from None
     _DECODERS[key] = model
@@ -284,11 +327,19 @@ def compress_file(
     threads: int | None = None,
     force: bool = False,
     overrides: dict | None = None,
+    pretrained: str | None = None,
+    metric: str = "mse",
+    weights_dir: str | Path | None = None,
+    random_weights: bool = True,
 ) -> dict[str, Any]:
     """``lic-bench compress``: image file -> bitstream file; returns sizes and timings.
 
     ``overrides`` swap or set model keys (``{"context": "checkerboard"}``). An existing
-    ``output`` is kept unless ``force``; the input is never replaced.
+    ``output`` is kept unless ``force``; the input is never replaced. ``pretrained``
+    (``"compressai"``) loads the published weights of ``model`` at ``quality`` for
+    ``metric`` (:mod:`lic_bench.models.pretrained`). Without them or a ``checkpoint``
+    the model has random weights, refused unless ``random_weights`` (the CLI's
+    ``--random-weights``; callers that test the pipeline pass True).
     """
     _threads(threads)
     check_output(output, force=force, inputs=(image,))
@@ -308,7 +359,15 @@ def compress_file(
         named = load_model_config(config)["name"]
         if named != model:
             raise UsageError(f"--model {model} disagrees with the config's name {named!r}")
-    net = model_for_coding(source, checkpoint, overrides or None, trusted=trusted)
+    if pretrained is not None:
+        net = _pretrained_for(source, checkpoint, overrides, pretrained, quality, metric, weights_dir)
+        quality = None  # it chose the published file; the model itself has a fixed rate
+    else:
+        net = model_for_coding(source, checkpoint, overrides or None, trusted=trusted, rename=_zoo_keys(checkpoint))
+        if checkpoint is None and not random_weights:
+            from lic_bench.bitstream.weights import no_weights_message
+
+            raise UsageError(no_weights_message(net.name))
     start = time.perf_counter()
     data = encode_image(net, x, net.config, quality=quality)
     seconds = time.perf_counter() - start
@@ -330,6 +389,21 @@ def compress_file(
     }
 
 
+def _pretrained_for(source: Any, checkpoint, overrides, pretrained: str, quality, metric: str, weights_dir):
+    """The model of ``compress --pretrained``: a registry name and the published file."""
+    from lic_bench.models.pretrained import load_pretrained_model
+
+    if checkpoint is not None:
+        raise UsageError("give --pretrained or --checkpoint, not both")
+    if overrides:
+        raise UsageError("--set cannot change a model with published weights (they fix its settings)")
+    if not isinstance(source, str) or source.endswith((".yaml", ".yml")):
+        raise UsageError("--pretrained needs --model NAME (a registry name), not a config file")
+    if quality is None:
+        raise UsageError(f"--pretrained {pretrained} needs --quality (which published file)")
+    return load_pretrained_model(source, quality, metric, source=pretrained, weights_dir=weights_dir)
+
+
 def decompress_file(
     bitstream: str | Path,
     output: str | Path,
@@ -337,6 +411,8 @@ def decompress_file(
     checkpoint: str | Path | None = None,
     threads: int | None = None,
     force: bool = False,
+    weights_dir: str | Path | None = None,
+    random_weights: bool = True,
 ) -> dict[str, Any]:
     """``lic-bench decompress``: bitstream file -> PNG; returns the header and timing.
 
@@ -353,7 +429,7 @@ def decompress_file(
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
     header = read_header(data)
     start = time.perf_counter()
-    x_hat = decode_image(data, checkpoint=checkpoint)
+    x_hat = decode_image(data, checkpoint=checkpoint, weights_dir=weights_dir, random_weights=random_weights)
     seconds = time.perf_counter() - start
     write_png(x_hat, output, force=force, inputs=(path,))
     return {

@@ -12,7 +12,8 @@ Layout (all integers big-endian)::
 
 Header fields: ``model`` (registry name), ``config`` (the resolved model config,
 enough to rebuild the model), ``config_hash``, ``weights_hash`` and ``weights``
-(``{"init": "seed", "seed": 0}`` or ``{"init": "checkpoint", "file": name}``),
+(``{"init": "seed", "seed": 0}``, ``{"init": "checkpoint", "file": name}`` or
+``{"init": "pretrained", "source", "model", "quality", "metric", "file"}``),
 ``size`` [H, W] of the image, ``padded`` [H, W] coded, ``quality`` (variable-rate
 models, else null), ``shape`` (the model's ``compress`` shape) and ``lengths``: the
 nested structure of ``strings`` with each string replaced by its byte length.

@@ -14,10 +14,35 @@ from lic_bench.cli._options import FormatOpt, ModelSetOpt, OutputFormat, Threads
 
 CheckpointOpt = Annotated[
     Optional[Path],
+    typer.Option("--checkpoint", help="Trained weights (a lic-bench or CompressAI-layout checkpoint)."),
+]
+PretrainedOpt = Annotated[
+    Optional[str],
     typer.Option(
-        "--checkpoint",
-        help="Trained weights. Without one the model is initialised from its config with a "
-        "fixed seed: a pipeline test of real entropy coding, not a codec of any quality.",
+        "--pretrained",
+        help="Published weights of --model by source: 'compressai' (bmshj2018-factorized, "
+        "bmshj2018-hyperprior, mbt2018-mean, mbt2018: quality 1-8; cheng2020-anchor, "
+        "cheng2020-attn: 1-6). Downloaded once into torch's hub cache, checked against "
+        "the hash in the file name.",
+    ),
+]
+MetricOpt = Annotated[
+    str, typer.Option("--metric", help="Which published weights: trained for 'mse' or 'ms-ssim'.")
+]
+WeightsDirOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--weights-dir",
+        help="Folder holding published weights files under their published names (machines "
+        "without internet; default: $LIC_BENCH_WEIGHTS, then torch's hub cache).",
+    ),
+]
+RandomWeightsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--random-weights",
+        help="Run the model with seeded random weights: a test of real entropy coding, not a "
+        "codec (the picture comes out flat). Refused without this flag.",
     ),
 ]
 
@@ -40,8 +65,14 @@ def register(app: typer.Typer) -> None:
         config: Annotated[Optional[Path], typer.Option("--config", help="Model config YAML.")] = None,
         checkpoint: CheckpointOpt = None,
         quality: Annotated[
-            Optional[float], typer.Option("--quality", "-q", help="Rate level of a variable-rate model (float).")
+            Optional[float],
+            typer.Option("--quality", "-q", help="With --pretrained: which published file (1-8). "
+                         "Else the rate level of a variable-rate model (float)."),
         ] = None,
+        pretrained: PretrainedOpt = None,
+        metric: MetricOpt = "mse",
+        weights_dir: WeightsDirOpt = None,
+        random_weights: RandomWeightsOpt = False,
         threads: ThreadsOpt = None,
         force: ForceOpt = False,
         set_: ModelSetOpt = None,
@@ -52,6 +83,7 @@ def register(app: typer.Typer) -> None:
         info = compress_file(
             image, output, model=model, config=config, checkpoint=checkpoint, quality=quality,
             threads=threads, force=force, overrides=model_overrides(set_),
+            pretrained=pretrained, metric=metric, weights_dir=weights_dir, random_weights=random_weights,
         )
         for note in info["notes"]:
             typer.echo(f"note: {note}", err=True)
@@ -61,19 +93,25 @@ def register(app: typer.Typer) -> None:
             f"{info['bytes']} bytes  {info['bpp']:.4f} bpp  {info['seconds']:.3f} s "
             f"({info['threads']} threads)"
         )
+        if info["weights"].get("init") == "seed":
+            typer.echo("note: random weights (--random-weights): a pipeline test, not a codec", err=True)
 
     @app.command()
     def decompress(
         bitstream: Annotated[Path, typer.Argument(help="Bitstream written by `lic-bench compress`.")],
         output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")],
         checkpoint: CheckpointOpt = None,
+        weights_dir: WeightsDirOpt = None,
+        random_weights: RandomWeightsOpt = False,
         threads: ThreadsOpt = None,
         force: ForceOpt = False,
     ) -> None:
-        """Decode a bitstream into a PNG; the model is rebuilt from the file's header."""
+        """Decode a bitstream into a PNG; the model is rebuilt from the file's header (published
+        weights it names are found as for `compress --pretrained`)."""
         from lic_bench.bitstream.codec import decompress_file
 
-        info = decompress_file(bitstream, output, checkpoint=checkpoint, threads=threads, force=force)
+        info = decompress_file(bitstream, output, checkpoint=checkpoint, threads=threads, force=force,
+                               weights_dir=weights_dir, random_weights=random_weights)
         typer.echo(
             f"{info['output']}: {info['model']}  {info['size'][1]}x{info['size'][0]}  "
             f"{info['seconds']:.3f} s ({info['threads']} threads)"
@@ -88,6 +126,7 @@ def register(app: typer.Typer) -> None:
         import json
 
         from lic_bench.bitstream.format import BitstreamError, unpack
+        from lic_bench.bitstream.weights import describe_weights
 
         try:
             data = bitstream.read_bytes()
@@ -108,7 +147,7 @@ def register(app: typer.Typer) -> None:
             ("bytes", f"{len(data)} ({len(data) * 8 / (h * w):.4f} bpp)"),
             ("quality", header["quality"]),
             ("config hash", header.get("config_hash")),
-            ("weights", f"{header['weights_hash']} {header['weights']}"),
+            ("weights", describe_weights(header["weights"], header["weights_hash"])),
             ("init args", header["config"].get("init_args")),
         ):
             typer.echo(f"{key:12} {value}")

@@ -7,7 +7,7 @@ Public API::
     model = build_model({"name": "mbt2018-mean", "N": 64, "nonlinearity": "1dn"})
 """
 
-from lic_bench.models import transforms
+from lic_bench.models import residual_transforms, transforms
 from lic_bench.models.base import LatentCompressionModel
 from lic_bench.models.checkpoint import (
     checkpoint_sizes,
@@ -15,6 +15,7 @@ from lic_bench.models.checkpoint import (
     read_checkpoint,
     weights_hash,
 )
+from lic_bench.models.cheng2020 import Cheng2020Anchor, Cheng2020Attention
 from lic_bench.models.compose import BACKBONES, ComposedModel
 from lic_bench.models.config import (
     build_model,
@@ -28,6 +29,8 @@ from lic_bench.models.hyperprior import MeanScaleHyperprior, ScaleHyperprior
 
 __all__ = [
     "BACKBONES",
+    "Cheng2020Anchor",
+    "Cheng2020Attention",
     "ComposedModel",
     "FactorizedPrior",
     "GainedMeanScaleHyperprior",
@@ -41,6 +44,7 @@ __all__ = [
     "load_checkpoint",
     "load_model_config",
     "read_checkpoint",
+    "residual_transforms",
     "transforms",
     "weights_hash",
 ]

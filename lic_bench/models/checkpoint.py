@@ -91,10 +91,15 @@ def _strip_prefix(state: dict[str, torch.Tensor], keys: set[str]) -> dict[str, t
     return state
 
 
-def load_checkpoint(model: torch.nn.Module, path: str | Path) -> dict[str, Any]:
-    """Load weights into ``model`` (strict), then rebuild its coder tables."""
+def load_checkpoint(model: torch.nn.Module, path: str | Path, rename=None) -> dict[str, Any]:
+    """Load weights into ``model`` (strict), then rebuild its coder tables.
+
+    ``rename`` maps each key of the file first (older layouts of a model zoo)."""
     ckpt = read_checkpoint(path)
-    state = _strip_prefix(ckpt["state_dict"], set(model.state_dict()))
+    state = ckpt["state_dict"]
+    if rename is not None:
+        state = {rename(k): v for k, v in state.items()}
+    state = _strip_prefix(state, set(model.state_dict()))
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
@@ -105,17 +110,27 @@ def load_checkpoint(model: torch.nn.Module, path: str | Path) -> dict[str, Any]:
     return ckpt
 
 
+def _last_conv(state: dict[str, torch.Tensor], prefix: str) -> torch.Tensor | None:
+    """The weight of the last layer of ``g_a`` that is a plain convolution
+    (``g_a.<k>.weight``, 4-D): it gives M in every layout of the model zoo."""
+    found = [(int(k[len(prefix):-len(".weight")]), v) for k, v in state.items()
+             if k.startswith(prefix) and k.endswith(".weight") and k[len(prefix):-len(".weight")].isdigit()
+             and isinstance(v, torch.Tensor) and v.dim() == 4]
+    return max(found, key=lambda kv: kv[0])[1] if found else None
+
+
 def checkpoint_sizes(path: str | Path) -> dict[str, int]:
     """``{"N", "M"}`` read off a checkpoint's weights, as CompressAI's ``from_state_dict``
     does (N: outputs of ``g_a``'s first convolution, M: of its last), so a model-zoo file
-    of any width loads into the preset of its architecture. Empty when the layout is not
-    the four-layer g_a of the Ballé/Minnen family. Refused outside the bounds that
+    of any width loads into the preset of its architecture (the Ballé/Minnen g_a and
+    Cheng et al.'s residual one). Empty for other layouts. Refused outside the bounds that
     configs from files have (:data:`lic_bench.models.settings.INT_BOUNDS`)."""
     from lic_bench.models.settings import INT_BOUNDS
 
     state = read_checkpoint(path)["state_dict"]
     for prefix in ("", "model.", "net.", "module.", "_model."):
-        first, last = state.get(f"{prefix}g_a.0.weight"), state.get(f"{prefix}g_a.6.weight")
+        first = state.get(f"{prefix}g_a.0.weight", state.get(f"{prefix}g_a.0.conv1.weight"))
+        last = _last_conv(state, f"{prefix}g_a.")
         if first is not None and last is not None and first.dim() == last.dim() == 4:
             sizes = {"N": int(first.shape[0]), "M": int(last.shape[0])}
             for key, value in sizes.items():

@@ -8,6 +8,7 @@ with other defaults. Any of these keys can be changed by name in a config or wit
 key                 values
 ==================  ====================================================================
 ``backbone``        ``factorized-prior``, ``scale-hyperprior``, ``mean-scale-hyperprior``
+``transform``       a ``transform`` id: the g_a / g_s / h_a / h_s set (``strided-convolution``)
 ``context``         ``none`` or a ``context-model`` id (``lic-bench components list``)
 ``variable_rate``   ``none`` or ``gain-units``
 ``nonlinearity``    a ``nonlinearity`` id (g_a / g_s); ``hyper_nonlinearity`` for h_a / h_s
@@ -46,9 +47,8 @@ from lic_bench.latent_codecs import (
 )
 from lic_bench.layers import conv, deconv, get_nonlinearity
 from lic_bench.models.base import LatentCompressionModel
-from lic_bench.models.transforms import analysis, hyper_analysis, hyper_synthesis, synthesis
 from lic_bench.quantizers import get_quantizer
-from lic_bench.registry import CONTEXT_MODELS, ENTROPY_MODELS, VARIABLE_RATE
+from lic_bench.registry import CONTEXT_MODELS, ENTROPY_MODELS, TRANSFORMS, VARIABLE_RATE
 from lic_bench.variable_rate import initial_gains
 
 __all__ = ["BACKBONES", "ComposedModel", "DEFAULT_LMBDAS", "hyper_decoder"]
@@ -152,6 +152,7 @@ class ComposedModel(LatentCompressionModel):
     Args:
         N, M: hidden and latent channels.
         backbone: ``factorized-prior``, ``scale-hyperprior`` or ``mean-scale-hyperprior``.
+        transform: ``transform`` id of the analysis, synthesis and hyper transforms.
         context: context-model id for y, or ``none``.
         variable_rate: ``gain-units`` or ``none``.
         nonlinearity: g_a / g_s non-linearity; hyper_nonlinearity: h_a / h_s (and the
@@ -192,8 +193,12 @@ class ComposedModel(LatentCompressionModel):
         lmbdas: Sequence[float] = DEFAULT_LMBDAS,
         gain_init: str = "one",
         default_quality: float | None = None,
+        transform: str = "strided-convolution",
     ):
         super().__init__()
+        ts = TRANSFORMS.get(transform)  # unknown ids fail here, with suggestions
+        analysis, synthesis = ts.analysis, ts.synthesis
+        hyper_analysis, hyper_synthesis = ts.hyper_analysis, ts.hyper_synthesis
         em_id = check_combination(backbone, context, variable_rate, entropy_model)
         opts = {"num_slices": num_slices, "groups": groups, "max_support_slices": max_support_slices,
                 "lrp": lrp, "patch_size": patch_size, "parallel": parallel}
@@ -241,7 +246,7 @@ class ComposedModel(LatentCompressionModel):
             if z_channels is not None:
                 codec.z_codec = GainedCodec(codec.z_codec, levels, z_channels, prefix="hyper_", init=start)
             codec = GainedCodec(codec, levels, M, init=start)
-        self.backbone, self.context_model = backbone, context
+        self.backbone, self.context_model, self.transform = backbone, context, transform
         self._assemble(g_a, g_s, codec, q, stages, lmbdas if variable_rate != "none" else (), default_quality)
         if self.variable_rate and not 1 <= self.default_quality <= self.levels:
             raise UsageError(f"default_quality must lie in [1, {self.levels}]")

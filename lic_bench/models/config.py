@@ -35,7 +35,7 @@ import yaml
 from lic_bench.errors import UsageError
 from lic_bench.models.settings import UntrustedConfigError, check_untrusted
 from lic_bench.paths import project_root
-from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS, load_all
+from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS, TRANSFORMS, load_all
 
 __all__ = [
     "build_model",
@@ -123,6 +123,8 @@ def _check_components(args: dict[str, Any]) -> None:
             NONLINEARITIES.entry(value)
         if key == "quantizer":
             QUANTIZERS.entry(value["name"] if isinstance(value, Mapping) else value)
+        if key == "transform" and isinstance(value, str):
+            TRANSFORMS.entry(value)
 
 
 def load_model_config(

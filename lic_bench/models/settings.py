@@ -20,6 +20,7 @@ from lic_bench.registry import (
     MODELS,
     NONLINEARITIES,
     QUANTIZERS,
+    TRANSFORMS,
     VARIABLE_RATE,
 )
 
@@ -80,6 +81,7 @@ def _component_ids(key: str) -> list[str] | None:
         "variable_rate": lambda: ["none", *VARIABLE_RATE.list()],
         "entropy_model": lambda: [None, *ENTROPY_MODELS.list()],
         "backbone": lambda: list(BACKBONES),
+        "transform": lambda: TRANSFORMS.list(),
     }.get(key, lambda: None)()
 
 

@@ -1,6 +1,7 @@
 """Analysis / synthesis / hyper transforms of the Ballé-Minnen model family.
 
-Each builder returns an ``nn.Sequential`` laid out exactly as CompressAI's
+Registered as the transform set ``strided-convolution`` (registry kind ``transform``;
+``transform:`` in a model config), the default of every backbone. Each builder returns an ``nn.Sequential`` laid out exactly as CompressAI's
 ``compressai.models.google`` modules (same indices, shapes, state-dict keys),
 with the non-linearity chosen by registry name so that ``nonlinearity: gdn``
 becomes ``1dn``, ``gsdn`` or ``relu`` without code changes::
@@ -20,8 +21,9 @@ from __future__ import annotations
 import torch.nn as nn
 
 from lic_bench.layers import conv, deconv, get_nonlinearity
+from lic_bench.registry import TRANSFORMS
 
-__all__ = ["analysis", "synthesis", "hyper_analysis", "hyper_synthesis"]
+__all__ = ["StridedConvolution", "analysis", "synthesis", "hyper_analysis", "hyper_synthesis"]
 
 
 def analysis(N: int, M: int, nonlinearity: str = "gdn", in_channels: int = 3) -> nn.Sequential:
@@ -86,3 +88,18 @@ def hyper_synthesis(
         conv(N, M, stride=1, kernel_size=3),
         nn.ReLU(),
     )
+
+
+@TRANSFORMS.register(
+    "strided-convolution",
+    taxonomy=["convolutional"],
+    papers=["balle2018-variational", "minnen2018-joint"],
+)
+class StridedConvolution:
+    """5x5 strided (transposed) convolutions with a normalisation between them (Ballé et
+    al. 2018, Minnen et al. 2018): the transforms above, as one registered set."""
+
+    analysis = staticmethod(analysis)
+    synthesis = staticmethod(synthesis)
+    hyper_analysis = staticmethod(hyper_analysis)
+    hyper_synthesis = staticmethod(hyper_synthesis)

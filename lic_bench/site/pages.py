@@ -153,7 +153,8 @@ def implementations_block(kb: Any, comp: Any, model_configs: dict[str, str] | No
 
 
 # The constructor argument of every model that takes a component of this kind.
-_SLOTS = {"non-linearity": "nonlinearity", "quantization": "quantizer"}
+_SLOTS = {"non-linearity": "nonlinearity", "quantization": "quantizer",
+          "convolutional": "transform", "attention-based-priors": "transform"}
 EXAMPLE_MODEL = "mbt2018-mean"
 
 

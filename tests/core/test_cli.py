@@ -69,14 +69,15 @@ def test_compress_decompress_prints_bpp_from_file_size(monkeypatch, capsys, tmp_
     cfg.write_text("name: cui2022-gained-mean\nN: 16\nM: 24\nnonlinearity: 1dn\n")
     bits = tmp_path / "img.licb"
     code, out, err = run(monkeypatch, capsys, "compress", str(src), "-o", str(bits), "--config", str(cfg),
-                         "--quality", "3.5", "--threads", "1")
+                         "--quality", "3.5", "--threads", "1", "--random-weights")
     assert code == 0, err
     size = bits.stat().st_size
     assert f"{size} bytes" in out
     bpp = float(re.search(r"([0-9.]+) bpp", out).group(1))
     assert bpp == pytest.approx(size * 8 / (70 * 50), abs=1e-4)
     assert "quality 3.5" in out
-    code, out, err = run(monkeypatch, capsys, "decompress", str(bits), "-o", str(tmp_path / "d.png"))
+    code, out, err = run(monkeypatch, capsys, "decompress", str(bits), "-o", str(tmp_path / "d.png"),
+                         "--random-weights")
     assert code == 0, err
     assert (tmp_path / "d.png").is_file()
     code, out, err = run(monkeypatch, capsys, "inspect", str(bits), "-f", "json")
@@ -90,7 +91,8 @@ def test_compress_decompress_prints_bpp_from_file_size(monkeypatch, capsys, tmp_
     [
         (["compress", "{tmp}/missing.png", "-o", "{tmp}/x.licb", "--model", "mbt2018-mean"], "no such image"),
         (["compress", "{src}", "-o", "{tmp}/x.licb", "--model", "mbt2018-maen"], "did you mean"),
-        (["compress", "{src}", "-o", "{tmp}/x.licb", "--model", "mbt2018-mean", "--quality", "2"], "variable-rate"),
+        (["compress", "{src}", "-o", "{tmp}/x.licb", "--model", "mbt2018-mean", "--quality", "2",
+          "--random-weights"], "variable-rate"),
         (["compress", "{src}", "-o", "{tmp}/x.licb"], "--model"),
         (["decompress", "{src}", "-o", "{tmp}/x.png"], "not a lic-bench bitstream"),
         (["decompress", "{tmp}/missing.licb", "-o", "{tmp}/x.png"], "cannot read"),

@@ -27,11 +27,12 @@ def test_compress_swaps_the_context(tmp_path, tiny_data):
     image = sorted((tiny_data / "val").glob("*.png"))[0]
     out = tmp_path / "x.lic"
     result = CliRunner().invoke(_app(), ["compress", str(image), "-o", str(out), "--model", "mbt2018-mean",
-                                         "--threads", "1", *SWAP])
+                                         "--threads", "1", "--random-weights", *SWAP])
     assert result.exit_code == 0, result.output
     cfg = read_header(out.read_bytes())["config"]
     assert cfg["name"] == "mbt2018-mean" and cfg["init_args"]["context"] == "checkerboard"
-    result = CliRunner().invoke(_app(), ["decompress", str(out), "-o", str(tmp_path / "y.png"), "--threads", "1"])
+    result = CliRunner().invoke(_app(), ["decompress", str(out), "-o", str(tmp_path / "y.png"), "--threads", "1",
+                                         "--random-weights"])
     assert result.exit_code == 0, result.output
 
 
