@@ -111,8 +111,9 @@ def test_add_writes_a_verified_stub_and_refuses_duplicates(api, pass_root: Path)
     assert text.startswith("# Written by `lic-bench kb add` from https://arxiv.org/abs/1802.01436")
     written = Paper.model_validate(yaml.safe_load(text))
     assert written.verified is not None
-    assert written.verified.sources == ["https://arxiv.org/abs/1802.01436"]
     assert set(written.verified.fields) == {"title", "authors", "year", "arxiv"}
+    assert set(written.verified.fields.values()) == {"https://arxiv.org/abs/1802.01436"}
+    assert list(written.verified.unverified) == ["venue"]  # arXiv does not show where it was published
     assert load_kb(pass_root).problems == []  # the stub is a valid record
     kb = load_kb(pass_root)
     for kwargs, why in (
@@ -134,7 +135,8 @@ def test_add_by_doi_through_the_cli(api, pass_root: Path):
     path = pass_root / "papers" / "he2021-checkerboard.yaml"
     record = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert record["venue"] == "CVPR" and record["doi"] == "10.1109/CVPR46437.2021.01453"
-    assert record["verified"]["sources"] == ["https://doi.org/10.1109/CVPR46437.2021.01453"]
+    assert record["verified"]["fields"]["venue"] == "https://doi.org/10.1109/CVPR46437.2021.01453"
+    assert record["verified"]["unverified"] == {}
     again = runner.invoke(app, args)
     assert again.exit_code == 2
     assert again.output.strip().splitlines()[-1].startswith("error: refused: duplicate (same DOI as")
