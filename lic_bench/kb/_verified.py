@@ -94,3 +94,20 @@ def verified_problems(paper: Paper, rel: str, today: _dt.date | None = None) -> 
             )
         )
     return problems
+
+
+def open_fields(paper: Paper) -> list[str]:
+    """The fields of ``paper`` that no primary source vouches for: those in ``unverified``,
+    and those the record sets or must cover but its ``verified:`` block leaves out."""
+    verified = paper.verified
+    if verified is None:
+        return [f for f in VERIFIABLE if f in required_fields(paper) or _is_set(paper, f)]
+    wanted = [f for f in VERIFIABLE if f in required_fields(paper) or _is_set(paper, f) or f in verified.unverified]
+    return [f for f in wanted if f not in verified.fields]
+
+
+def status(paper: Paper) -> str:
+    """``verified`` (every field has a primary source), ``partly verified`` or ``unverified``."""
+    if paper.verified is None or not paper.verified.fields:
+        return "unverified"
+    return "partly verified" if open_fields(paper) else "verified"
