@@ -58,7 +58,7 @@ def verified_problems(paper: Paper, rel: str, today: _dt.date | None = None) -> 
         where = f"verified.fields.{field}"
         if not _is_set(paper, field):
             problems.append(Problem(rel, where, f"the record has no {field} to verify"))
-        why = primary_problem(field, url, thesis=is_thesis(paper))
+        why = primary_problem(field, url, thesis=is_thesis(paper), own_code=tuple(paper.code))
         if why is not None:
             problems.append(Problem(rel, where, why))
     missing = [f for f in required_fields(paper) if f not in verified.fields and f not in verified.unverified]

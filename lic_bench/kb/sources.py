@@ -3,8 +3,11 @@
 A primary source is the paper's own publication or its publisher's record of it:
 arXiv, OpenReview, CVF open access, the DOI resolver and publisher pages, the
 NeurIPS/PMLR/AAAI/ACL proceedings, IEEE Xplore, the ACM DL and DBLP. The official
-code repository (GitHub) is primary for ``code`` only: a README is not where a
-paper's title or venue is published. A university's own thesis repository is primary
+code repository (GitHub) is primary for ``code``, and for the other fields only when it
+is the record's own repository (its URL lies inside one of the record's ``code``
+links): the issue names "the official code repository" among the primary sources,
+and the authors' README and BibTeX there speak for the authors, while somebody
+else's repository (a re-implementation, a list of papers) does not. A university's own thesis repository is primary
 for theses only. Mirrors (ar5iv), aggregators (papers-with-code, Semantic Scholar,
 paper-note and summary sites) and any search-result page are not.
 
@@ -81,15 +84,30 @@ def source_kind(url: str) -> str | None:
     return kind
 
 
-def primary_problem(field: str, url: str, *, thesis: bool = False) -> str | None:
-    """Why ``url`` cannot vouch for record field ``field`` (None when it can)."""
+def _inside(url: str, repo: str) -> bool:
+    """True when ``url`` lies in repository ``repo`` (same host, owner and name)."""
+    def key(u: str) -> tuple[str, ...]:
+        parts = [p for p in urllib.parse.urlsplit(u).path.split("/") if p][:2]
+        return (_host(u), *(p.lower().removesuffix(".git") for p in parts))
+    mine = key(repo)
+    return len(mine) == 3 and key(url) == mine
+
+
+def primary_problem(field: str, url: str, *, thesis: bool = False,
+                    own_code: tuple[str, ...] = ()) -> str | None:
+    """Why ``url`` cannot vouch for record field ``field`` (None when it can).
+
+    ``own_code`` are the record's ``code`` links: a repository among them is the
+    paper's official one and may vouch for any field.
+    """
     kind = source_kind(url)
     host = _host(url) or url
     if kind is None:
         why = "a search-result page" if is_search_url(url) else f"{host} is not a primary source"
         return f"{url} cannot vouch for {field}: {why} (see lic_bench/kb/sources.py)"
-    if kind == "code" and field != "code":
-        return f"{url} cannot vouch for {field}: a code repository is a primary source for code only"
+    if kind == "code" and field != "code" and not any(_inside(url, repo) for repo in own_code):
+        return (f"{url} cannot vouch for {field}: a code repository is a primary source for "
+                "other fields only when it is the record's own (listed in its code)")
     if kind == "thesis" and not thesis:
         return f"{url} cannot vouch for {field}: a thesis repository is a primary source for theses only"
     return None

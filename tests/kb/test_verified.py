@@ -62,14 +62,21 @@ def test_a_non_primary_source_is_rejected(url: str):
     assert len(lines) == 1 and lines[0].startswith("verified.fields.title: ") and "cannot vouch" in lines[0]
 
 
-def test_github_counts_for_code_only_and_thesis_repositories_for_theses_only():
+def test_github_vouches_for_other_fields_only_as_the_records_own_repository():
     repo = "https://github.com/adams/alpha"
     ok = _paper(code=[repo], verified={"fields": {"title": ABS, "authors": ABS, "year": CVF, "venue": CVF,
                                                   "arxiv": ABS, "code": repo}})
     assert _lines(ok) == []
-    bad = _paper(verified={"fields": {"title": repo, "authors": ABS, "year": CVF, "venue": CVF, "arxiv": ABS}})
-    assert _lines(bad) == [f"verified.fields.title: {repo} cannot vouch for title: a code repository is "
-                           "a primary source for code only"]
+    readme = repo + "/blob/main/README.md"
+    own = _paper(code=[repo], verified={"fields": {"title": ABS, "authors": readme, "year": CVF,
+                                                   "venue": readme, "arxiv": ABS}})
+    assert _lines(own) == []
+    other = "https://github.com/someone/awesome-compression"
+    bad = _paper(code=[repo], verified={"fields": {"title": other, "authors": ABS, "year": CVF,
+                                                   "venue": CVF, "arxiv": ABS}})
+    assert _lines(bad) == [f"verified.fields.title: {other} cannot vouch for title: a code repository is "
+                           "a primary source for other fields only when it is the record's own "
+                           "(listed in its code)"]
     handle = "https://repositum.tuwien.at/handle/20.500.12708/1"
     assert primary_problem("title", handle, thesis=True) is None
     assert "theses only" in primary_problem("title", handle, thesis=False)
