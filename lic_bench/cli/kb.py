@@ -321,12 +321,24 @@ def add_cmd(
         typer.echo(f"created {path} ({new_id}); add components, builds_on and notes, then `lic-bench kb validate`")
 
 
+def _write_report(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write --report {path}: {exc.strerror or exc}") from None
+
+
 @kb_app.command("check")
 @_user_errors
 def check_cmd(
     online: Annotated[
         bool, typer.Option("--online", help="Ask arXiv and Crossref about every record's ids and titles.")
     ] = False,
+    report: Annotated[
+        Optional[Path],
+        typer.Option("--report", help="Also write, per record and field, what the services say now "
+                     "(Markdown; JSON if FILE ends in .json). Offline: one line saying so."),
+    ] = None,
     delay: Annotated[
         Optional[float],
         typer.Option("--delay", min=0, help="Seconds between requests to one service "
@@ -334,29 +346,53 @@ def check_cmd(
     ] = None,
     root: RootOpt = None,
 ) -> None:
-    """Re-verify records against their primary sources: one line per mismatch."""
+    """Re-verify records against their primary sources: one line per mismatch.
+
+    With --report, mismatches are the rows whose status is `differs`, `unknown id` or
+    `nothing to ask` (any field arXiv or Crossref shows, not only the title)."""
     from tqdm import tqdm
 
-    from lic_bench.kb.online import Client, check_online, check_requests
+    from lic_bench.kb.online import Client, OfflineError, check_online, check_requests
+    from lic_bench.kb.online_report import is_mismatch, offline_report, render_report, report_rows
 
     if not online:
         raise UsageError("`kb check` needs --online (offline checks: `lic-bench kb validate`)")
+    if report is not None and (report.is_dir() or not report.parent.is_dir()):
+        raise UsageError(f"--report {report}: not a file in an existing folder")
     kb = _load(root)
     todo = check_requests(kb)
     bar = tqdm(total=len(todo), desc="checking", unit="request", leave=False, dynamic_ncols=True,
                file=sys.stderr, disable=not todo)
     mismatches = 0
+    rows = []
 
     def advance(pid: str) -> None:
         bar.set_postfix_str(pid, refresh=False)
         bar.update(1)
 
     try:
-        for mismatch in check_online(kb, Client(delay=delay), advance):
-            mismatches += 1
-            bar.write(str(mismatch), file=sys.stdout)
+        if report is None:
+            for mismatch in check_online(kb, Client(delay=delay), advance):
+                mismatches += 1
+                bar.write(str(mismatch), file=sys.stdout)
+        else:
+            for row in report_rows(kb, Client(delay=delay), advance):
+                rows.append(row)
+                if is_mismatch(row):
+                    mismatches += 1
+                    bar.write(f"papers/{row.record}.yaml: {row.field}: {row.service} {row.status}"
+                              + (f": {row.online!r} (record: {row.recorded!r})" if row.online else ""),
+                              file=sys.stdout)
+    except OfflineError as exc:
+        if report is not None:
+            _write_report(report, offline_report(str(exc)))
+        raise
     finally:
         bar.close()
+    if report is not None:
+        fmt = "json" if report.suffix.lower() == ".json" else "md"
+        _write_report(report, render_report(rows, len(kb.papers), fmt))
+        typer.echo(f"wrote {report} ({len(rows)} rows)", err=True)
     typer.echo(f"{len(todo)} id(s) of {len(kb.papers)} records checked, {mismatches} mismatch(es)", err=True)
     if mismatches:
         raise typer.Exit(1)

@@ -115,25 +115,40 @@ class Component(TaxonomyNode):
 VERIFIABLE = ("title", "authors", "year", "venue", "doi", "arxiv", "url", "code")
 
 
-class Verified(_Strict):
-    """What a record's facts were checked against, and when.
+#: Field names a ``verified:`` block may use as keys.
+VerifiableField = Literal[VERIFIABLE]  # type: ignore[valid-type]
 
-    ``sources`` are primary sources (DOI/publisher page, arXiv, OpenReview, CVF
-    open access, DBLP); ``fields`` the record fields they confirm; ``unverified``
-    the fields no primary source could confirm (say why in ``notes``).
+
+class Verified(_Strict):
+    """Per field, the primary source that shows its value, or why none could (KB-SCHEMA.md).
+
+    ``fields`` maps a record field to the URL of the primary source that shows its value
+    (the allowlist is :mod:`lic_bench.kb.sources`); ``unverified`` maps a field to the
+    reason no primary source reachable at check time confirmed it. ``no_published_version``
+    is the date a venue-arXiv record from 2023 on was last searched for a conference or
+    journal version, none found. Rules that need the record itself (coverage, non-empty
+    fields, primary sources) are checked by :mod:`lic_bench.kb._verified`.
     """
 
     date: _dt.date
-    sources: list[str] = Field(min_length=1)
-    fields: list[Literal[VERIFIABLE]] = Field(min_length=1)  # type: ignore[valid-type]
-    unverified: list[Literal[VERIFIABLE]] = Field(default_factory=list)  # type: ignore[valid-type]
+    fields: dict[VerifiableField, str] = Field(default_factory=dict)
+    unverified: dict[VerifiableField, str] = Field(default_factory=dict)
+    no_published_version: _dt.date | None = None
 
-    @field_validator("sources")
+    @field_validator("fields")
     @classmethod
-    def _source_urls(cls, value: list[str]) -> list[str]:
-        for url in value:
+    def _source_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, url in value.items():
             if not re.match(URL_PATTERN, url):
-                raise ValueError(f"not an http(s) URL: {url!r}")
+                raise ValueError(f"{key}: not an http(s) URL: {url!r}")
+        return value
+
+    @field_validator("unverified")
+    @classmethod
+    def _reasons(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, reason in value.items():
+            if not reason.strip():
+                raise ValueError(f"{key}: give the reason it could not be verified")
         return value
 
 

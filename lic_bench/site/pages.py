@@ -8,6 +8,7 @@ so ``mkdocs build --strict`` fails on any that does not resolve.
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections import Counter
 from typing import Any
 
@@ -404,16 +405,41 @@ def paper_page(
     return "\n".join(out)
 
 
+def _verification(p: Any) -> tuple[str, list[tuple[str, str, str | None, str]]]:
+    """The record's verification as a head line (date, status; only words that need no
+    escaping) and rows ``(field, link label, source URL or None, reason)``: one per field
+    with a primary source or a reason (issue #25). ("", []) without a ``verified:`` block."""
+    from lic_bench.kb._verified import open_fields, status
+
+    verified = getattr(p, "verified", None)
+    if verified is None:
+        return "", []
+    state = status(p)
+    open_ = open_fields(p)
+    head = f"Verification, checked {verified.date}: **{state}**"
+    head += f" (not confirmed: {', '.join(open_)})." if state == "partly verified" else "."
+    if verified.no_published_version is not None:
+        head += f" No conference or journal version found as of {verified.no_published_version}."
+    rows: list[tuple[str, str, str | None, str]] = []
+    for field in ("title", "authors", "year", "venue", "doi", "arxiv", "url", "code"):
+        if field in verified.fields:
+            url = verified.fields[field]
+            label = (urllib.parse.urlsplit(url).hostname or "source").removeprefix("www.")
+            rows.append((field, label, url, ""))
+        elif field in verified.unverified:
+            rows.append((field, "", None, f"unverified: {verified.unverified[field]}"))
+    return head, rows
+
+
 def _facts_block(kb: Any, p: Any, src: str) -> str:
     """Where the record's facts were checked, and what surveys say where they differ."""
     lines = []
-    verified = getattr(p, "verified", None)
-    if verified is not None:
-        sources = ", ".join(f"<{u}>" for u in verified.sources)
-        line = f"Checked on {verified.date} against {sources}: {', '.join(verified.fields)}."
-        if verified.unverified:
-            line += f" Not confirmed: {', '.join(verified.unverified)}."
-        lines.append(line)
+    head, rows = _verification(p)
+    if head:
+        lines.append(head)
+        lines.append("\n".join(
+            f"- {field}: " + (f"[{_md.cell(label)}]({_md.href(url)})" if url else _md.cell(why)) for field, label, url, why in rows
+        ))
     for sid, view in sorted((getattr(p, "surveys", None) or {}).items()):
         target = kb.resolve(sid) if hasattr(kb, "resolve") else sid
         name = _md.link(target, _md.rel(src, _md.paper_path(target))) if target in kb.papers else f"`{sid}`"
@@ -429,6 +455,7 @@ def _facts_block(kb: Any, p: Any, src: str) -> str:
     return "\n\n".join(lines)
 
 
+_HOST = re.compile(r"^[a-z0-9.-]+$")  # a link label Markdown shows as it is
 _WORDS = re.compile(r"^[A-Za-z0-9 .,:-]*$")  # nothing Markdown would read as markup
 _URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$'()*+,;=%-]+$")  # autolink text is literal; no & < > " space
 
@@ -437,16 +464,15 @@ def _facts_html(kb: Any, p: Any, src: str) -> str | None:
     """:func:`_facts_block` as MkDocs renders it, or None where its text is not plain
     enough to be sure of what Markdown would make of it."""
     paras = []
-    verified = getattr(p, "verified", None)
-    if verified is not None:
-        words = [str(verified.date), *verified.fields, *(verified.unverified or [])]
-        if not all(_URL.match(str(u)) for u in verified.sources) or not all(_WORDS.match(w) for w in words):
+    head, rows = _verification(p)
+    if head:
+        if not all(_URL.match(str(_md.href(url))) and _HOST.match(label) for _, label, url, _ in rows if url):
             return None
-        sources = ", ".join(f'<a href="{u}">{u}</a>' for u in verified.sources)
-        line = f"Checked on {verified.date} against {sources}: {', '.join(verified.fields)}."
-        if verified.unverified:
-            line += f" Not confirmed: {', '.join(verified.unverified)}."
-        paras.append(line)
+        paras.append(f"<p>{head.replace('**', '<strong>', 1).replace('**', '</strong>', 1)}</p>")
+        paras.append(_frag.list_html([
+            f"{field}: " + (_frag.link_html(label, str(_md.href(url))) if url else _frag.cell_html(why))
+            for field, label, url, why in rows
+        ]))
     for sid, view in sorted((getattr(p, "surveys", None) or {}).items()):
         target = kb.resolve(sid) if hasattr(kb, "resolve") else sid
         tables = [str(t) for t in (view.tables or [])]
@@ -466,7 +492,8 @@ def _facts_html(kb: Any, p: Any, src: str) -> str | None:
             f"Listed by the survey {name}" + (f" (table {', '.join(tables)})" if tables else "")
             + (f", which gives {' and '.join(differs)}." if differs else ".")
         )
-    return "\n".join(f"<p>{para}</p>" for para in paras)
+        paras[-1] = f"<p>{paras[-1]}</p>"
+    return "\n".join(paras)
 
 
 ALL_PAPERS_HEADERS = ["Year", "Title", "Authors", "Venue", "Areas", "Components", "Results"]
