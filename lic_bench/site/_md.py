@@ -19,6 +19,33 @@ LEADERBOARD = "results/leaderboard.md"
 BENCHMARKS = "results/benchmarks.md"
 
 
+#: an empty marker: the stylesheet gives the page holding it the whole window width
+FULL_WIDTH = '<div class="lb-full" hidden></div>'
+
+
+def front_matter(*, hide: Sequence[str] = (), boost: float | None = None,
+                 tags: Sequence[str] = (), full_width: bool = False) -> str:
+    """YAML front matter for a generated page, plus the full-width marker.
+
+    ``boost`` and ``tags`` feed MkDocs-Material's search: ``search.boost`` weighs every
+    section of the page, and ``tags`` (a field boosted far above titles, not shown on
+    the page without the tags plugin) makes the page rank first for its id, name and
+    aliases. Values are written as JSON strings, which YAML reads as they are.
+    """
+    import json
+
+    lines = []
+    if hide:
+        lines += ["hide:", *(f"  - {h}" for h in hide)]
+    if boost is not None:
+        lines += ["search:", f"  boost: {boost}"]
+    words = list(dict.fromkeys(str(t) for t in tags if str(t).strip()))
+    if words:
+        lines += ["tags:", *(f"  - {json.dumps(w, ensure_ascii=False)}" for w in words)]
+    head = "---\n" + "\n".join(lines) + "\n---\n" if lines else ""
+    return head + (FULL_WIDTH + "\n\n" if full_width else "")
+
+
 def component_path(cid: str) -> str:
     """``components/<id>/index.md``: an index file so the node can head its own nav section."""
     return f"components/{cid}/index.md"

@@ -35,7 +35,7 @@ PALETTE = [
     "#3182bd",
 ]
 # Material front matter: the charts get the full width (the tabs still navigate).
-WIDE_PAGE = "---\nhide:\n  - navigation\n  - toc\n---\n"
+WIDE_PAGE = _md.front_matter(hide=("navigation", "toc"), full_width=True)
 
 
 @dataclass
@@ -78,15 +78,22 @@ def _tree_order(kb: Any) -> list[str]:
     return order
 
 
-def cooccurrence(kb: Any, min_papers: int = 1) -> Cooccurrence:
-    """Co-occurrence of the components papers are tagged with directly.
+def involved(kb: Any, paper: Any) -> set[str]:
+    """The components a paper contributes (``components``) or uses (``kb.uses``: listed
+    under ``uses`` or inherited through ``builds_on``)."""
+    used = kb.uses(paper.id) if hasattr(kb, "uses") else {}
+    return {c for c in [*paper.components, *used] if c in kb.components}
 
-    Only components with at least ``min_papers`` papers are kept (a row of zeros says
-    nothing); a paper tagged twice with the same id counts once.
+
+def cooccurrence(kb: Any, min_papers: int = 1) -> Cooccurrence:
+    """Co-occurrence of the components papers contribute or use (see :func:`involved`).
+
+    A pair counts as combined when one paper has both, whichever role each plays: a
+    paper contributing an adversarial decoder on top of ELIC's checkerboard context has
+    combined the two. Only components with at least ``min_papers`` papers are kept (a
+    row of zeros says nothing).
     """
-    per_paper = [
-        sorted({c for c in p.components if c in kb.components}) for p in kb.papers.values()
-    ]
+    per_paper = [sorted(involved(kb, p)) for p in kb.papers.values()]
     uses = Counter(c for comps in per_paper for c in comps)
     ids = [c for c in _tree_order(kb) if uses[c] >= min_papers]
     index = {c: i for i, c in enumerate(ids)}
@@ -118,7 +125,7 @@ def _gaps_table(kb: Any, gaps: list[tuple[str, str, int, int]]) -> str:
         return _md.link(kb.components[cid].name, _md.rel(_md.TRENDS, _md.component_path(cid)))
 
     rows = [[name(a), str(na), name(b), str(nb)] for a, b, na, nb in gaps]
-    return _md.table(["Component", "papers", "never combined with", "papers"], rows)
+    return _md.table(["Component", "papers with it", "never combined with", "papers with it"], rows)
 
 
 def _area_name(kb: Any, area: str) -> str:
@@ -358,10 +365,26 @@ def _switch(views: list[tuple[str, str, Any]]) -> str:
     return f'<div class="lb-view-switch" role="radiogroup" aria-label="Which records">{options}</div>'
 
 
+def all_records_label(kb: Any) -> str:
+    """What the "all records" view holds: how many records, and how many carry facts
+    no primary source confirmed (their ``verified.unverified`` list, or no check at all)."""
+    partly = unchecked = 0
+    for paper in kb.papers.values():
+        verified = getattr(paper, "verified", None)
+        if verified is None:
+            unchecked += 1
+        elif getattr(verified, "unverified", None):
+            partly += 1
+    label = f"All {len(kb.papers)} records, as corrected"
+    notes = ([f"{partly} with unconfirmed fields"] if partly else []) + (
+        [f"{unchecked} never checked"] if unchecked else [])
+    return label + (f" ({', '.join(notes)})" if notes else " (every fact checked)")
+
+
 def trend_views(kb: Any, survey: str | None = DEFAULT_SURVEY) -> list[tuple[str, str, Any]]:
     """``(key, label, knowledge base)``: every record with corrected facts, then the
     survey's view when some record carries an entry for it."""
-    views = [("all", f"All {len(kb.papers)} records (verified facts)", kb)]
+    views = [("all", all_records_label(kb), kb)]
     counts = kb.surveys() if hasattr(kb, "surveys") else {}
     if survey and counts.get(survey):
         views.append((survey, f"As the survey {survey} saw them ({counts[survey]} papers)",
@@ -446,7 +469,8 @@ def trends_page(kb: Any, survey: str | None = DEFAULT_SURVEY) -> str:
     out += [
         "## Which components were combined?",
         "",
-        f"{len(co.ids)} components that at least one paper is tagged with. A white cell is a "
+        f"{len(co.ids)} components that at least one paper contributes or uses (its `uses`, "
+        "listed or inherited through `builds_on`). A white cell is a "
         f"pair no paper in the knowledge base combines: {len(gaps)} such pairs span two "
         "different areas. Some are gaps worth a study, others are alternatives that "
         "exclude each other (two quantizers in one model).",
@@ -455,8 +479,8 @@ def trends_page(kb: Any, survey: str | None = DEFAULT_SURVEY) -> str:
         "",
         "### Widely used, never combined",
         "",
-        "Pairs from different areas, each used by several papers, that no paper uses "
-        "together; ranked by the less used of the two.",
+        "Pairs from different areas, each contributed or used by several papers, that no "
+        "paper has together in either role; ranked by the less used of the two.",
         "",
         _gaps_table(kb, notable_gaps(kb, co)) if gaps else "Every cross-area pair is covered.",
         "",
