@@ -19,13 +19,12 @@ LEADERBOARD = "results/leaderboard.md"
 BENCHMARKS = "results/benchmarks.md"
 
 
-#: an empty marker: the stylesheet gives the page holding it the whole window width
-FULL_WIDTH = '<div class="lb-full" hidden></div>'
-
-
 def front_matter(*, hide: Sequence[str] = (), boost: float | None = None,
                  tags: Sequence[str] = (), full_width: bool = False) -> str:
-    """YAML front matter for a generated page, plus the full-width marker.
+    """YAML front matter for a generated page.
+
+    ``full_width``: the theme override (``site/overrides/main.html``) lets the page use
+    the whole window instead of the theme's reading width.
 
     ``boost`` and ``tags`` feed MkDocs-Material's search: ``search.boost`` weighs every
     section of the page, and ``tags`` (a field boosted far above titles, not shown on
@@ -34,16 +33,15 @@ def front_matter(*, hide: Sequence[str] = (), boost: float | None = None,
     """
     import json
 
-    lines = []
-    if hide:
-        lines += ["hide:", *(f"  - {h}" for h in hide)]
+    lines = ["hide:", *(f"  - {h}" for h in hide)] if hide else []
+    if full_width:
+        lines.append("full_width: true")
     if boost is not None:
         lines += ["search:", f"  boost: {boost}"]
     words = list(dict.fromkeys(str(t) for t in tags if str(t).strip()))
     if words:
         lines += ["tags:", *(f"  - {json.dumps(w, ensure_ascii=False)}" for w in words)]
-    head = "---\n" + "\n".join(lines) + "\n---\n" if lines else ""
-    return head + (FULL_WIDTH + "\n\n" if full_width else "")
+    return "---\n" + "\n".join(lines) + "\n---\n" if lines else ""
 
 
 def component_path(cid: str) -> str:
