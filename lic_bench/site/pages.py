@@ -333,7 +333,7 @@ def paper_page(
     found = found or ResultSet()
     wide = bool(found.results or found.bench)
     head = _md.front_matter(hide=("toc",) if wide else (), boost=1.5,
-                            tags=[pid, *(getattr(p, "aliases", None) or [])], full_width=wide)
+                            tags=[pid, p.title, *(getattr(p, "aliases", None) or [])], full_width=wide)
     out = [head + f"# {_md.cell(p.title)}", ""]
     authors = _md.cell(", ".join(p.authors))
     where = " · ".join(_md.cell(x) for x in (p.venue, p.year) if x)

@@ -142,8 +142,8 @@ def _source_words(doc: dict[str, Any]) -> str:
 def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metric: str) -> Any:
     """A plotly figure of ``metric`` (a results key; MS-SSIM in dB) against bpp; None if nothing to draw.
 
-    Curves are grouped by model (the results ``name``) in the legend: a group's title
-    toggles all its sources, an entry one source. At first each of the first
+    Curves are grouped by model (the results ``name``) in the legend, and a click on any
+    entry of a group shows or hides all its sources together. At first each of the first
     :data:`MAX_VISIBLE_MODELS` models shows its main source (:func:`_source_rank`) and
     the two reference anchors show; the "All curves" button (or the legend) shows the
     rest. Curves of models trained here (CPU proxy runs) form their own group, labelled
@@ -229,7 +229,7 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
         title={"text": title, "x": 0, "xref": "paper", "xanchor": "left"}, xaxis_title="bits per pixel",
         yaxis_title=title.split(",")[0] + (f" [{unit}]" if unit else ""),
         # beside the plot: below it, the legend sat on the x-axis title
-        legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top", "groupclick": "toggleitem",
+        legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top", "groupclick": "togglegroup",
                 "tracegroupgap": 8, "font": {"size": 11}, "grouptitlefont": {"size": 12}},
         updatemenus=[{"type": "buttons", "direction": "right", "showactive": True, "active": 0,
                       "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom", "pad": {"b": 4},
@@ -317,7 +317,8 @@ def rd_section(
             parts.append(extra)
         parts.append(
             "Curves are grouped by model in the legend, with each model's sources under it: "
-            "click a model's name to show or hide all its sources, a source to toggle it alone. "
+            "click a model in the legend to show or hide all its sources at once (double-click: "
+            "that model alone). "
             f"At first each of up to {MAX_VISIBLE_MODELS} models shows its main source (measured here, "
             "else its authors' numbers, MSE-trained first) next to the two reference anchors; "
             "**All curves** shows the rest. Solid lines: measured here; dashed: reported; dotted: "
