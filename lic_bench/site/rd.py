@@ -139,6 +139,21 @@ def _source_words(doc: dict[str, Any]) -> str:
     return f"{tag} ({_PROVENANCE_WORDS.get(prov, prov)})"
 
 
+def model_title(doc: dict[str, Any]) -> str:
+    """A curve's model as the legend names it: the results name and, from its first paper
+    id, whose model it is (``wyh · Wang 2022``), so short third-party names read."""
+    import re
+
+    name = str(doc.get("name"))
+    papers = meta_of(doc).get("papers") or []
+    first = str(papers[0]) if isinstance(papers, list) and papers else ""
+    found = re.match(r"([a-z]+)(\d{4})", first)
+    if not found:
+        return name
+    who = f"{found.group(1).capitalize()} {found.group(2)}"
+    return f"{name} · {who}"
+
+
 def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metric: str) -> Any:
     """A plotly figure of ``metric`` (a results key; MS-SSIM in dB) against bpp; None if nothing to draw.
 
@@ -169,7 +184,7 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
     for doc, cv in drawable:
         if id(doc) in anchor_ids:
             continue
-        key = str(doc.get("name")) + (" — trained here (CPU proxy)" if is_training_run(doc) else "")
+        key = model_title(doc) + (" — trained here (CPU proxy)" if is_training_run(doc) else "")
         groups.setdefault(key, []).append((doc, cv))
     if not groups:
         return None
@@ -315,6 +330,9 @@ def rd_section(
         extra = _metric_charts(docs, here)
         if extra:
             parts.append(extra)
+        else:
+            parts.append("_Perceptual metrics (LPIPS, or the JPEG AI suite's VMAF, FSIM, NLPD, …): none "
+                         "available for these curves, whose sources give PSNR and MS-SSIM only._")
         parts.append(
             "Curves are grouped by model in the legend, with each model's sources under it: "
             "click a model in the legend to show or hide all its sources at once (double-click: "

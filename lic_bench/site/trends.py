@@ -148,14 +148,22 @@ def stacked_bars(
         by_group[row["group"]][int(row["year"])] = (
             by_group[row["group"]].get(int(row["year"]), 0) + row["count"]
         )
-    # Years as categories: one paper from 1985 must not squeeze thirty empty years in.
+    # Years as categories: one paper from 1985 must not squeeze thirty empty years in;
+    # a run of empty years shows as one labelled gap ("1986–2015"), not as nothing.
     years = sorted({y for counts in by_group.values() for y in counts})
+    slots: list[tuple[str, int | None]] = []
+    for k, y in enumerate(years):
+        if k and y - years[k - 1] > 2:
+            slots.append((f"{years[k - 1] + 1}–{y - 1}", None))
+        elif k and y - years[k - 1] == 2:
+            slots.append((str(y - 1), None))
+        slots.append((str(y), y))
     fig = go.Figure()
     for i, group in enumerate(by_group):  # first-seen order: rows come in taxonomy order
         counts = by_group[group]
         fig.add_bar(
-            x=[str(y) for y in years],
-            y=[counts.get(y, 0) for y in years],
+            x=[label for label, _ in slots],
+            y=[counts.get(y, 0) if y is not None else 0 for _, y in slots],
             name=names.get(group, group),
             marker_color=PALETTE[i % len(PALETTE)] if palette else AREA_COLOURS.get(group),
             hovertemplate=f"{names.get(group, group)}<br>%{{x}}: %{{y}}<extra></extra>",
@@ -163,7 +171,8 @@ def stacked_bars(
     fig.update_layout(
         barmode="stack",
         title=title,
-        xaxis={"title": "year", "type": "category", "categoryorder": "category ascending"},
+        xaxis={"title": "year (a range: years without papers)", "type": "category",
+               "categoryorder": "array", "categoryarray": [label for label, _ in slots]},
         yaxis={"title": yaxis},
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         margin={"t": 50, "r": 10},
