@@ -134,9 +134,12 @@ def _source_words(doc: dict[str, Any]) -> str:
     tag = text[text.find("[") + 1:-1] if text.endswith("]") and "[" in text else text
     if is_training_run(doc):
         steps = (meta.get("training") or {}).get("global_step") if isinstance(meta.get("training"), dict) else None
-        return f"{tag}: trained here{f', {steps} steps' if steps else ''} (CPU proxy)"
+        tag = tag.removesuffix(f"-{_dataset(doc)}")
+        return f"{tag}: trained here{f', {steps} steps' if steps else ''}"
     prov = str(meta.get("provenance") or "unknown")
-    return f"{tag} ({_PROVENANCE_WORDS.get(prov, prov)})"
+    # the chart's heading names the dataset, the line style the provenance: keep it short
+    tag = tag.removesuffix(f"-{_dataset(doc)}")
+    return tag if prov == "reported" else f"{tag} ({prov})"
 
 
 def model_title(doc: dict[str, Any]) -> str:
