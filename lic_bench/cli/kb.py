@@ -195,14 +195,15 @@ def papers_cmd(
 @kb_app.command("components")
 @_user_errors
 def components_cmd(fmt: FormatOpt = OutputFormat.table, root: RootOpt = None) -> None:
-    """List taxonomy components in tree order with their paper counts."""
+    """List taxonomy components in tree order: papers that contribute each (papers), papers
+    that only use it (uses; see papers/_template.yaml)."""
     from lic_bench.kb import components_table
 
     rows = components_table(_load(root))
     if fmt is OutputFormat.table:
         for row in rows:
             row["node"] = "  " * row["depth"] + row["id"]
-    emit(rows, fmt, ["node", "name", "area", "papers", "implementations"], "Components")
+    emit(rows, fmt, ["node", "papers", "uses", "name", "implementations"], "Components")
 
 
 @kb_app.command("trends")
