@@ -28,7 +28,7 @@ def layout(rows: list[list[str]], headers: list[str], width: int,
     natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     # never narrower than the column's longest word (up to 24): words are not split
     words = [min(24, max([0, *(len(w) for r in rows for w in r[i].split())])) for i in range(len(headers))]
-    floor = [min(n, max((mins or {}).get(h, MIN_WIDTH), len(h), w)) for h, n, w in zip(headers, natural, words)]
+    floor = [min(n, max((mins or {}).get(h, MIN_WIDTH), len(h), w)) for h, n, w in zip(headers, natural, words, strict=True)]
     keep = len(headers)
     while keep > 1:
         least = [natural[0]] + floor[1:keep]
@@ -56,12 +56,12 @@ def render(rows: list[list[str]], headers: list[str], width: int | None = None,
     ``wrap=False``: one line per row, long cells cut with "…" instead of wrapped."""
     width = width or terminal_width()
     widths, keep = layout(rows, headers, width, mins)
-    lines = [_GAP.join(h.ljust(w) for h, w in zip(headers[:keep], widths)).rstrip(),
+    lines = [_GAP.join(h.ljust(w) for h, w in zip(headers[:keep], widths, strict=True)).rstrip(),
              _GAP.join("-" * w for w in widths)]
     for row in rows:
         cells = [[row[0]]] + [(textwrap.wrap(c, w, break_on_hyphens=False) or [""]) if wrap else _cut(c, w)
-                              for c, w in zip(row[1:keep], widths[1:])]
+                              for c, w in zip(row[1:keep], widths[1:], strict=True)]
         for k in range(max(len(c) for c in cells)):
             lines.append(_GAP.join((c[k] if k < len(c) else "").ljust(w)
-                                   for c, w in zip(cells, widths)).rstrip())
+                                   for c, w in zip(cells, widths, strict=True)).rstrip())
     return "\n".join(lines), headers[keep:]

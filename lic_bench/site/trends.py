@@ -115,7 +115,16 @@ def notable_gaps(kb: Any, co: Cooccurrence, n: int = 12) -> list[tuple[str, str,
     two niche ones, so pairs are ranked by the smaller of the two usage counts.
     """
     uses = {c: co.counts[i][i] for i, c in enumerate(co.ids)}
-    pairs = [(a, b, uses[a], uses[b]) for a, b in co.gaps() if kb.area_of(a) != kb.area_of(b)]
+    # A paper with a node below ``a`` (mixed quantization is a uniform quantization) has
+    # combined ``a`` too: such pairs are no gap, though their cell, of direct tags, is 0.
+    below = {c: {c, *kb.descendants(c)} for c in co.ids}
+    per_paper = [involved(kb, p) for p in kb.papers.values()]
+
+    def combined(a: str, b: str) -> bool:
+        return any(below[a] & tags and below[b] & tags for tags in per_paper)
+
+    pairs = [(a, b, uses[a], uses[b]) for a, b in co.gaps()
+             if kb.area_of(a) != kb.area_of(b) and not combined(a, b)]
     pairs.sort(key=lambda p: (-min(p[2], p[3]), -max(p[2], p[3]), p[0], p[1]))
     return pairs[:n]
 
