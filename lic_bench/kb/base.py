@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from lic_bench.errors import UsageError
-from lic_bench.kb._load import read_kb
+from lic_bench.kb._cache import read_kb_cached
 from lic_bench.kb.problems import KnowledgeBaseError, Problem, UnknownIdError, unknown_id_message
 from lic_bench.kb.schema import Component, Paper
 
@@ -224,7 +224,7 @@ def load_kb(root: Path | None = None, *, strict: bool = True) -> KnowledgeBase:
     from lic_bench.paths import project_root
 
     root = Path(root) if root is not None else project_root()
-    result = read_kb(root)
+    result = read_kb_cached(root)
     if strict and result.problems:
         raise KnowledgeBaseError(result.problems)
     return KnowledgeBase(result.components, result.papers, root=root, problems=result.problems)
@@ -234,4 +234,4 @@ def validate_kb(root: Path | None = None) -> list[Problem]:
     """Every problem in the knowledge base under ``root``, sorted; empty when it is clean."""
     from lic_bench.paths import project_root
 
-    return read_kb(Path(root) if root is not None else project_root()).problems
+    return read_kb_cached(Path(root) if root is not None else project_root()).problems
