@@ -387,13 +387,15 @@ def all_records_label(kb: Any) -> str:
     """What the "all records" view holds: how many records, and how many carry facts
     no primary source confirmed (their ``verified.unverified`` list, or no check at all)."""
     partly = unchecked = 0
+    label = f"All {len(kb.papers)} records, as corrected"
     for paper in kb.papers.values():
         verified = getattr(paper, "verified", None)
         if verified is None:
             unchecked += 1
-        elif getattr(verified, "unverified", None):
+        elif not hasattr(verified, "unverified"):
+            return label  # a record format this count does not know: claim nothing
+        elif verified.unverified:
             partly += 1
-    label = f"All {len(kb.papers)} records, as corrected"
     notes = ([f"{partly} with unconfirmed fields"] if partly else []) + (
         [f"{unchecked} never checked"] if unchecked else [])
     return label + (f" ({', '.join(notes)})" if notes else " (every fact checked)")
