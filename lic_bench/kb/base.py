@@ -47,6 +47,7 @@ class KnowledgeBase:
         self._tagged: dict[str, list[Paper]] = {cid: [] for cid in self.components}
         self._built_upon: dict[str, list[Paper]] = {pid: [] for pid in self.papers}
         self._uses: dict[str, dict[str, str | None]] = {}
+        self._used_by: dict[str, set[str]] | None = None
         for paper in self.papers.values():
             for cid in paper.components:
                 if cid in self._tagged:
@@ -158,8 +159,13 @@ class KnowledgeBase:
         with it or below it (those are :meth:`papers_using`), by year."""
         ids = {cid} | (self.descendants(cid) if include_descendants else set())
         tagged = {p.id for p in self.papers_using(cid, include_descendants)}
-        return [p for p in self.papers.values()
-                if p.id not in tagged and ids.intersection(self.uses(p.id))]
+        if self._used_by is None:  # component -> ids of papers using it, built once
+            self._used_by = {}
+            for pid in self.papers:
+                for used in self.uses(pid):
+                    self._used_by.setdefault(used, set()).add(pid)
+        found = set().union(*(self._used_by.get(node, set()) for node in ids)) - tagged
+        return [p for p in self.papers.values() if p.id in found]  # by year, as papers are
 
     def built_upon_by(self, pid: str) -> list[Paper]:
         """Papers whose ``builds_on`` lists ``pid`` (or a former id of it), by year."""
