@@ -24,8 +24,6 @@ from lic_bench.kb.problems import Problem
 from lic_bench.kb.schema import Component, Paper
 from lic_bench.safe_read import UnreadableFile, read_bounded
 
-#: the modules whose code decides what a read gives
-_CODE = ("schema.py", "_load.py", "_crosscheck.py", "problems.py", "_cache.py")
 _FORMAT = 1
 
 
@@ -41,8 +39,9 @@ def _key(root: Path) -> str | None:
     digest = hashlib.sha256(f"format {_FORMAT}".encode())
     here = Path(__file__).parent
     try:
-        for name in _CODE:
-            digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+        # every module of lic_bench.kb (and lic_bench.safe_read) may decide what a read gives
+        for path in [*sorted(here.glob("*.py")), here.parent / "safe_read.py"]:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
         for folder, pattern in (("taxonomy", "*.yaml"), ("papers", "*.y*ml")):  # what _load globs
             for path in sorted((root / folder).glob(pattern)):
                 # the loader's own bounded read: a FIFO or a huge file named like a record
