@@ -186,8 +186,9 @@ def bd(
 ) -> None:
     """Bjøntegaard delta rate (%) and delta quality of TEST against ANCHOR."""
     from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average, bd_documents
-    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS
+    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, metric_key
 
+    metric = metric_key(metric)  # VMAF, PSNR (RGB), ms-ssim-RGB: as the site spells them
     if metric not in ALL_METRICS and metric != JPEG_AI_AVERAGE_NAME:
         raise UsageError(f"unknown metric {metric!r}; use {JPEG_AI_AVERAGE_NAME} or one of {', '.join(ALL_METRICS)}")
     if metric == JPEG_AI_AVERAGE_NAME:

@@ -109,17 +109,13 @@ def emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str = "
         writer.writerows({k: _cell(row.get(k)) for k in fields} for row in rows)
         typer.echo(buffer.getvalue(), nl=False)
     else:
-        from rich.console import Console
-        from rich.table import Table
+        from lic_bench.cli._table import render
 
-        table = Table(title=title or None, show_lines=False)
-        for i, col in enumerate(columns):
-            # Ids are copied into other commands: never break them across lines.
-            table.add_column(col, overflow="fold", no_wrap=i == 0)
-        for row in rows:
-            table.add_row(*(_cell(row.get(col)) for col in columns))
-        Console().print(table)
-        typer.echo(f"{len(rows)} row(s)", err=True)
+        text, dropped = render([[_cell(row.get(col)) for col in columns] for row in rows], columns,
+                               mins={"title": 30, "summary": 30, "name": 16})
+        typer.echo(text)
+        note = f"; left out to fit: {', '.join(dropped)} (--format json has every field)" if dropped else ""
+        typer.echo(f"{len(rows)} row(s){note}", err=True)
 
 
 @kb_app.command("validate")
@@ -127,22 +123,22 @@ def emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str = "
 def validate_cmd(root: RootOpt = None) -> None:
     """Check every taxonomy node and paper record, and that results curves name existing
     records (learned reported curves must name one); print one line per problem."""
-    from lic_bench.kb import load_kb, validate_kb
+    from lic_bench.kb import load_kb
     from lic_bench.paths import results_dir
     from lic_bench.results import load_results
     from lic_bench.results.links import link_problems
 
     if root is not None and not root.is_dir():
         raise UsageError(f"--root {root} is not a folder")
-    problems = validate_kb(root)
+    kb = load_kb(root, strict=False)  # read once: its problems are validate_kb's
+    problems = list(kb.problems)
     if results_dir(root).is_dir():
-        problems += link_problems(load_kb(root, strict=False), load_results(root))
+        problems += link_problems(kb, load_results(root))
     if problems:
         for problem in problems:
             typer.echo(str(problem))
         typer.echo(f"{len(problems)} problem(s) found", err=True)
         raise typer.Exit(1)
-    kb = load_kb(root, strict=False)
     edges = sum(len(p.builds_on) for p in kb.papers.values())
     typer.echo(
         f"OK: {len(kb.components)} components in {len(kb.areas)} areas, "
@@ -199,14 +195,15 @@ def papers_cmd(
 @kb_app.command("components")
 @_user_errors
 def components_cmd(fmt: FormatOpt = OutputFormat.table, root: RootOpt = None) -> None:
-    """List taxonomy components in tree order with their paper counts."""
+    """List taxonomy components in tree order: papers that contribute each (papers), papers
+    that only use it (uses; see papers/_template.yaml)."""
     from lic_bench.kb import components_table
 
     rows = components_table(_load(root))
     if fmt is OutputFormat.table:
         for row in rows:
             row["node"] = "  " * row["depth"] + row["id"]
-    emit(rows, fmt, ["node", "name", "area", "papers", "implementations"], "Components")
+    emit(rows, fmt, ["node", "papers", "uses", "name", "implementations"], "Components")
 
 
 @kb_app.command("trends")

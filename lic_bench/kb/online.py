@@ -282,6 +282,7 @@ def stub_record(found: Fetched, pid: str, today: _dt.date | None = None) -> dict
         "arxiv": found.arxiv,
         "url": None,
         "components": [],
+        "uses": [],
         "builds_on": [],
         "code": [],
         "notes": None,

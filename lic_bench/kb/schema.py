@@ -182,6 +182,9 @@ class Paper(_Strict):
     arxiv: str | None = Field(default=None, pattern=ARXIV_PATTERN)
     url: str | None = Field(default=None, pattern=URL_PATTERN)
     components: list[str] = Field(default_factory=list)
+    #: Components the paper's method relies on without contributing them (see
+    #: ``KnowledgeBase.uses`` for what it also inherits through ``builds_on``).
+    uses: list[str] = Field(default_factory=list)
     builds_on: list[str] = Field(default_factory=list)
     code: list[str] = Field(default_factory=list)
     notes: str | None = None
@@ -217,7 +220,7 @@ class Paper(_Strict):
                 raise ValueError(f"not an http(s) URL: {url!r}")
         return value
 
-    @field_validator("components", "builds_on", "aliases")
+    @field_validator("components", "uses", "builds_on", "aliases")
     @classmethod
     def _ids(cls, value: list[str]) -> list[str]:
         for item in value:

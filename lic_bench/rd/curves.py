@@ -38,6 +38,20 @@ METRIC_LABELS = {
 }
 #: every metric a BD-rate can be computed on
 ALL_METRICS = tuple(METRIC_LABELS)
+
+
+def metric_key(name: str) -> str:
+    """The results key of a metric named in any case, or as the site labels it:
+    ``VMAF`` -> ``vmaf``, ``PSNR (RGB)`` -> ``psnr-rgb``, ``MS-SSIM`` -> ``ms-ssim-rgb``.
+    Unknown names come back folded, for the caller's error message."""
+    folded = " ".join(str(name).split()).casefold()
+    short = {"psnr": "psnr-rgb", "ms-ssim": "ms-ssim-rgb", "msssim": "ms-ssim-rgb"}
+    if folded in short:
+        return short[folded]
+    for key, (label, _) in METRIC_LABELS.items():
+        if folded in (key, label.casefold(), label.split(" (")[0].casefold()):
+            return key
+    return folded
 LOWER_IS_BETTER = frozenset({"nlpd", "lpips"})
 #: the seven metrics whose BD-rates the JPEG AI common test conditions average (MS-SSIM on Y)
 JPEG_AI_AVERAGE = ("ms-ssim-y", "vif", "fsim", "nlpd", "iw-ssim", "vmaf", "psnr-hvs")

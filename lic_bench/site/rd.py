@@ -51,16 +51,35 @@ def provenance_text(doc: dict[str, Any]) -> str:
         commit = str(meta.get("git_commit") or "")[:12]
         return f"{words} with `{_md.cell(cmd)}`" + (f" (commit {commit})" if commit else "")
     src = meta.get("source")
+    url = None
     if isinstance(src, dict):
-        where = src.get("repository", "")
-        path = src.get("path", "")
-        commit = str(src.get("commit", ""))[:12]
-        loc = " ".join(x for x in (f"{where}/{path}" if where else path, f"@ {commit}" if commit else "") if x)
+        where = str(src.get("repository", ""))
+        path = str(src.get("path", ""))
+        commit = str(src.get("commit", ""))
+        loc = " ".join(x for x in (f"{where}/{path}" if where else path, f"@ {commit[:12]}" if commit else "") if x)
+        url = _source_url(where, path, commit)
     else:
         loc = str(src or "")
+        url = _md.href(loc) if loc.startswith(("http://", "https://")) else None
     by = meta.get("reported_by")
     out = words + (f" by {by}" if by and prov != "digitised" else "")
-    return out + (f"; source: `{_md.cell(loc)}`" if loc else "")
+    if not loc:
+        return out
+    return out + (f"; source: [{_md.cell(loc)}]({url})" if url else f"; source: `{_md.cell(loc)}`")
+
+
+def _source_url(repository: str, path: str, commit: str) -> str | None:
+    """A link to a source file on GitHub at its commit (``github.com/owner/name``), or None."""
+    import re
+
+    repo = repository.removeprefix("https://").removeprefix("http://").rstrip("/")
+    if not re.fullmatch(r"github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
+        return None
+    if not re.fullmatch(r"[0-9a-f]{7,40}", commit) or not path or ".." in path:
+        return None
+    from urllib.parse import quote
+
+    return f"https://{repo}/blob/{commit}/{quote(path.lstrip('/'))}"
 
 
 def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
@@ -68,8 +87,86 @@ def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
     return f"{prefix}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
+#: model groups whose main curve a chart shows at first; with the two visible anchors
+#: that is at most eight curves, the others one click away (legend or "All curves")
+MAX_VISIBLE_MODELS = 6
+# Twelve well-separated hues, one per model group; a group's other sources get lighter
+# and darker shades of its hue, so no colour repeats within a chart.
+_HUES = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
+         "#8c564b", "#e377c2", "#bcbd22", "#393b79", "#637939", "#843c39"]
+_ANCHOR_GREYS = ["#555555", "#777777", "#999999", "#b0b0b0", "#666666", "#888888", "#a5a5a5", "#bbbbbb"]
+
+
+def is_training_run(doc: dict[str, Any]) -> bool:
+    """A curve of a model trained here (``lic-bench test`` of a run's checkpoint): small
+    CPU proxy runs so far, not comparable with published models."""
+    meta = meta_of(doc)
+    return bool(meta.get("training") or meta.get("run"))
+
+
+def _shade(hex_colour: str, step: int) -> str:
+    """``step`` 0: the hue itself; 1, 2, ...: alternately lighter and darker."""
+    if step == 0:
+        return hex_colour
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    amount = min(0.18 * ((step + 1) // 2), 0.7)
+    if step % 2:  # toward white
+        r, g, b = (round(c + (255 - c) * amount) for c in (r, g, b))
+    else:  # toward black
+        r, g, b = (round(c * (1 - amount)) for c in (r, g, b))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _source_rank(doc: dict[str, Any]) -> tuple:
+    """Which curve of a model its group shows first: measured here, then the authors'
+    reported numbers, then third parties', then digitised; MSE-trained before
+    MS-SSIM-trained (the ``ms-ssim`` in a source tag)."""
+    meta = meta_of(doc)
+    prov = str(meta.get("provenance") or "")
+    return ("ms-ssim" in label(doc).casefold(), _PROVENANCE_RANK.get(prov, 3),
+            "authors" not in str(meta.get("reported_by") or "").casefold(), label(doc))
+
+
+def _source_words(doc: dict[str, Any]) -> str:
+    """A legend entry inside a model's group: the source tag and its provenance."""
+    meta = meta_of(doc)
+    text = label(doc)
+    tag = text[text.find("[") + 1:-1] if text.endswith("]") and "[" in text else text
+    if is_training_run(doc):
+        steps = (meta.get("training") or {}).get("global_step") if isinstance(meta.get("training"), dict) else None
+        tag = tag.removesuffix(f"-{_dataset(doc)}")
+        return f"{tag}: trained here{f', {steps} steps' if steps else ''}"
+    prov = str(meta.get("provenance") or "unknown")
+    # the chart's heading names the dataset, the line style the provenance: keep it short
+    tag = tag.removesuffix(f"-{_dataset(doc)}")
+    return tag if prov == "reported" else f"{tag} ({prov})"
+
+
+def model_title(doc: dict[str, Any]) -> str:
+    """A curve's model as the legend names it: the results name and, from its first paper
+    id, whose model it is (``wyh · Wang 2022``), so short third-party names read."""
+    import re
+
+    name = str(doc.get("name"))
+    papers = meta_of(doc).get("papers") or []
+    first = str(papers[0]) if isinstance(papers, list) and papers else ""
+    found = re.match(r"([a-z]+)(\d{4})", first)
+    if not found:
+        return name
+    who = f"{found.group(1).capitalize()} {found.group(2)}"
+    return f"{name} · {who}"
+
+
 def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metric: str) -> Any:
-    """A plotly figure of ``metric`` (a results key; MS-SSIM in dB) against bpp; None if nothing to draw."""
+    """A plotly figure of ``metric`` (a results key; MS-SSIM in dB) against bpp; None if nothing to draw.
+
+    Curves are grouped by model (the results ``name``) in the legend, and a click on any
+    entry of a group shows or hides all its sources together. At first each of the first
+    :data:`MAX_VISIBLE_MODELS` models shows its main source (:func:`_source_rank`) and
+    the two reference anchors show; the "All curves" button (or the legend) shows the
+    rest. Curves of models trained here (CPU proxy runs) form their own group, labelled
+    so, and start hidden. Every trace has its own colour.
+    """
     from lic_bench.errors import LicBenchError
     from lic_bench.rd.curves import METRIC_LABELS, curve, has_metric
     from lic_bench.site._plotly import LiteFigure, trace
@@ -77,35 +174,85 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
     label_, unit = METRIC_LABELS[metric]
     title = ("MS-SSIM (RGB), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-rgb"
              else "MS-SSIM (Y), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-y" else label_)
-    fig = LiteFigure()
-    drawn = 0
-    for doc, is_anchor in [(d, False) for d in results] + [(a, True) for a in anchors]:
+    drawable: list[tuple[dict[str, Any], Any]] = []
+    for doc in results + anchors:
         if not has_metric(doc, metric):
             continue
         try:
-            cv = curve(doc, metric)
+            drawable.append((doc, curve(doc, metric)))
         except LicBenchError:
             continue
-        prov = str(meta_of(doc).get("provenance") or "")
-        name = (f"{doc.get('name')} (anchor)" if is_anchor else label(doc)) + (
-            "" if is_anchor or prov == "measured" else f" — {prov}")
-        fig.add_trace(trace(
-            "scatter", x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
-            line={"dash": _DASH.get(prov, "solid"), "width": 1.5 if is_anchor else 2.2,
-                  **({"color": "#888888"} if is_anchor and doc.get("name") != DEFAULT_ANCHOR else {}),
-                  **({"color": "#000000", "width": 2.8} if is_anchor and doc.get("name") == DEFAULT_ANCHOR else {})},
-            marker={"size": 5 if is_anchor else 7, "symbol": "circle-open" if is_anchor else "circle"},
-            visible=True if not is_anchor or doc.get("name") in _VISIBLE_ANCHORS else "legendonly",
-            hovertemplate="%{x:.3f} bpp, %{y:.3f}" + (f" {unit}" if unit else "")
-                          + "<extra>" + _md.esc(name) + "</extra>",
-        ))
-        drawn += 0 if is_anchor else 1
-    if not drawn:
+    anchor_ids = {id(a) for a in anchors}
+    groups: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+    for doc, cv in drawable:
+        if id(doc) in anchor_ids:
+            continue
+        key = model_title(doc) + (" — trained here (CPU proxy)" if is_training_run(doc) else "")
+        groups.setdefault(key, []).append((doc, cv))
+    if not groups:
         return None
+    # published/measured models first (those with a measured curve lead), proxies last
+    order = sorted(groups, key=lambda k: (is_training_run(groups[k][0][0]), k))
+    fig = LiteFigure()
+    default: list[bool] = []
+    hover_unit = f" {unit}" if unit else ""
+    shown_models = 0
+    for gi, key in enumerate(order):
+        members = sorted(groups[key], key=lambda dc: _source_rank(dc[0]))
+        proxy = is_training_run(members[0][0])
+        lead = not proxy and shown_models < MAX_VISIBLE_MODELS
+        shown_models += lead
+        hue = _HUES[gi % len(_HUES)]
+        for j, (doc, cv) in enumerate(members):
+            prov = str(meta_of(doc).get("provenance") or "")
+            colour = "#7f7f7f" if proxy and j == 0 else _shade(hue if not proxy else "#7f7f7f", j + (gi // len(_HUES)))
+            on = lead and j == 0
+            default.append(on)
+            name = _source_words(doc)
+            fig.add_trace(trace(
+                "scatter", x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
+                legendgroup=key, legendgrouptitle={"text": key} if j == 0 else None,
+                line={"dash": _DASH.get(prov, "solid"), "width": 2.2, "color": colour},
+                marker={"size": 7, "symbol": "x" if proxy else "circle", "color": colour},
+                visible=True if on else "legendonly",
+                hovertemplate="%{x:.3f} bpp, %{y:.3f}" + hover_unit
+                              + "<extra>" + _md.esc(f"{key}: {name}") + "</extra>",
+            ))
+    for k, doc in enumerate(d for d, _ in drawable if id(d) in anchor_ids):
+        cv = next(c for d, c in drawable if d is doc)
+        is_default = doc.get("name") == DEFAULT_ANCHOR
+        on = doc.get("name") in _VISIBLE_ANCHORS
+        default.append(on)
+        colour = "#000000" if is_default else _ANCHOR_GREYS[k % len(_ANCHOR_GREYS)]
+        fig.add_trace(trace(
+            "scatter", x=cv.rate.tolist(), y=cv.quality.tolist(), name=str(doc.get("name")),
+            mode="lines+markers", legendgroup="anchors",
+            legendgrouptitle={"text": "classical anchors (measured here)"} if k == 0 else None,
+            line={"dash": "solid", "width": 2.8 if is_default else 1.5, "color": colour},
+            marker={"size": 5, "symbol": "circle-open", "color": colour},
+            visible=True if on else "legendonly",
+            hovertemplate="%{x:.3f} bpp, %{y:.3f}" + hover_unit
+                          + "<extra>" + _md.esc(f"{doc.get('name')} (anchor)") + "</extra>",
+        ))
+    for t in fig.data:  # plotly.js rejects a null group title
+        if t.get("legendgrouptitle") is None:
+            t.pop("legendgrouptitle", None)
+    n_all = len(fig.data)
+    buttons = [
+        {"label": f"Main curves ({sum(default)})", "method": "restyle",
+         "args": [{"visible": [True if on else "legendonly" for on in default]}]},
+        {"label": f"All curves ({n_all})", "method": "restyle", "args": [{"visible": [True] * n_all}]},
+    ]
     fig.update_layout(
-        title=title, xaxis_title="bits per pixel",
+        title={"text": title, "x": 0, "xref": "paper", "xanchor": "left"}, xaxis_title="bits per pixel",
         yaxis_title=title.split(",")[0] + (f" [{unit}]" if unit else ""),
-        legend={"orientation": "h", "y": -0.22}, margin={"t": 40, "l": 55, "r": 10, "b": 10}, height=480,
+        # beside the plot: below it, the legend sat on the x-axis title
+        legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top", "groupclick": "togglegroup",
+                "tracegroupgap": 8, "font": {"size": 11}, "grouptitlefont": {"size": 12}},
+        updatemenus=[{"type": "buttons", "direction": "right", "showactive": True, "active": 0,
+                      "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom", "pad": {"b": 4},
+                      "buttons": buttons}],
+        margin={"t": 70, "l": 55, "r": 10, "b": 10}, height=520,
     )
     return fig
 
@@ -127,6 +274,8 @@ def _bd_table_md(results: list[dict[str, Any]], anchor: dict[str, Any], method: 
     def db(v):
         return "n/a" if v is None else f"{v:+.3f} dB"
 
+    proxies = {label(d) for d in results if is_training_run(d)}
+    notes: list[str] = []
     lines = [
         f"BD against **{anchor.get('name')}** on {_dataset(anchor)} ({method} interpolation; "
         "negative BD-rate = fewer bits than the anchor for the same quality; "
@@ -136,11 +285,17 @@ def _bd_table_md(results: list[dict[str, Any]], anchor: dict[str, Any], method: 
         "|---|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        warn = f" ⚠ <span title=\"{_md.esc('; '.join(r['warnings']))}\">(see note)</span>" if r["warnings"] else ""
+        warn = ""
+        if r["warnings"]:
+            notes.append(f"{len(notes) + 1}. **{_md.cell(r['label'])}**: {_md.cell('; '.join(r['warnings']))}")
+            warn = f" ⚠ note {len(notes)}"
+        proxy = " (trained here, CPU proxy)" if r["label"] in proxies else ""
         lines.append(
-            f"| {_md.cell(r['label'])}{warn} | {pct(r['bd_rate_psnr'])} | {db(r['bd_psnr_db'])} | "
+            f"| {_md.cell(r['label'])}{proxy}{warn} | {pct(r['bd_rate_psnr'])} | {db(r['bd_psnr_db'])} | "
             f"{pct(r['bd_rate_ms-ssim'])} | {db(r['bd_ms-ssim_db'])} | {_md.cell(r['provenance'])} |"
         )
+    if notes:
+        lines += ["", "⚠ Numbers to read with care:", "", *notes]
     return "\n".join(lines)
 
 
@@ -178,10 +333,20 @@ def rd_section(
         extra = _metric_charts(docs, here)
         if extra:
             parts.append(extra)
+        else:
+            parts.append("_Perceptual metrics (LPIPS, or the JPEG AI suite's VMAF, FSIM, NLPD, …): none "
+                         "available for these curves, whose sources give PSNR and MS-SSIM only._")
         parts.append(
-            "Solid lines: measured here; dashed: reported; dotted: digitised from a figure. "
-            "Anchors are classical codecs measured here (`lic-bench anchors run`); grey ones start "
-            "hidden — click the legend to show them."
+            "Curves are grouped by model in the legend, with each model's sources under it: "
+            "click a model in the legend to show or hide all its sources at once (double-click: "
+            "that model alone). "
+            f"At first each of up to {MAX_VISIBLE_MODELS} models shows its main source (measured here, "
+            "else its authors' numbers, MSE-trained first) next to the two reference anchors; "
+            "**All curves** shows the rest. Solid lines: measured here; dashed: reported; dotted: "
+            "digitised from a figure. Anchors are classical codecs measured here "
+            "(`lic-bench anchors run`). Crosses in grey shades are models trained here in small "
+            "CPU proxy runs, labelled so in the legend and hidden at first: they are not "
+            "comparable with the published curves."
         )
         anchor = next((a for a in here if a.get("name") == anchor_name), None)
         if anchor is not None:
