@@ -120,7 +120,8 @@ def anchors_run(
     with tqdm(total=n_q * n_img, desc=f"{codec} on {folder.name}", unit="enc") as bar:
         doc = anchor_document(codec, folder, qualities, jobs, kwargs, bar.update, limit,
                               metrics=metric_names)
-    tag = folder.name if limit is None else f"{folder.name}-first{limit}"
+    # the sweep sits beside the target-rate file of the same dataset (<dataset>.json)
+    tag = f"{folder.name}-per-quality" if limit is None else f"{folder.name}-first{limit}-per-quality"
     path = write_result(doc, output or result_path("anchors", codec, tag))
     typer.echo(f"wrote {path} ({n_img} images x {n_q} qualities, {doc['meta']['wall_time_s']} s)")
 

@@ -117,3 +117,27 @@ def collect_meta(
     }
     meta.update(fields)
     return meta
+
+
+# --- how a curve's points were made, and what it may be ranked against -------------------
+#
+# Read by ``bd``, ``rd table`` and the leaderboard (lic_bench.rd.protocol); written by the
+# anchor runners and the importers of reported curves. Shared vocabulary, one place.
+
+#: ``meta.averaging``: how one point of the curve averages over the images
+AVERAGING_FIELD = "averaging"
+#: one quality value or lambda per point; images averaged at equal quality (every learned
+#: curve of a paper or CompressAI, and the classical sweeps)
+PER_QUALITY = "per-quality"
+#: JPEG AI CTC: each image coded at a target bpp; images averaged at equal rate
+PER_TARGET_RATE = "per-target-rate"
+AVERAGING_VALUES = (PER_QUALITY, PER_TARGET_RATE)
+
+#: ``meta.opt_metric``: the distortion a learned model was trained for (classical codecs: none)
+OBJECTIVE_FIELD = "opt_metric"
+OBJECTIVE_VALUES = ("mse", "ms-ssim", "other")
+
+#: ``meta.dataset``: a name (reported curves) or ``{"name": ...}`` (measured); the names the
+#: leaderboard's dataset filter offers, in this order
+DATASET_FIELD = "dataset"
+DATASET_VALUES = ("kodak", "clic2020-pro-valid", "tecnick")
