@@ -131,7 +131,7 @@ def aggregate(points: list[dict[str, Any]], qualities: Sequence[int], images: Se
     per_image = {
         name: {k: [next(p[k] for p in points if p["image"] == name and p["quality"] == r["quality"])
                    for r in rows]
-               for k in ("bytes", *metric_keys)}
+               for k in ("bytes", "bpp", *metric_keys)}
         for name in images
     }
     return {"results": results, "per_image": per_image}
