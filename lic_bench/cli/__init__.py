@@ -14,7 +14,7 @@ import click
 import typer
 import typer.main
 
-from lic_bench.cli import anchors, bench, codec, data, determinism, kb, registry, site, study, train
+from lic_bench.cli import anchors, bench, claims, codec, data, determinism, kb, registry, site, study, train
 from lic_bench.errors import LicBenchError
 
 app = typer.Typer(
@@ -31,7 +31,7 @@ def _root() -> None:
     """Knowledge base and benchmark for learned lossy image compression."""
 
 
-for _module in (kb, site, registry, codec, data, train, anchors, bench, determinism, study):
+for _module in (kb, site, registry, codec, data, train, anchors, claims, bench, determinism, study):
     _module.register(app)
 
 

@@ -279,6 +279,7 @@ def stub_record(found: Fetched, pid: str, today: _dt.date | None = None) -> dict
             "unverified": [],
         },
         "surveys": {},
+        "claims": [],
     }
     assert tuple(record) == PAPER_FIELDS, "stub fields must follow the template"
     return record
