@@ -326,7 +326,7 @@ def import_file(
     ``paper``/``name`` may only be given when the file holds one curve (or ``curve``
     selects one); ``provenance`` overrides the format's default.
     """
-    from lic_bench.results.meta import command_line
+    from lic_bench.results.meta import PER_QUALITY, command_line
 
     path = Path(path)
     if not path.is_file():
@@ -367,6 +367,9 @@ def import_file(
         meta = {
             "kind": "reported",
             "provenance": provenance or item.provenance,
+            # every format read here is one point per quality value or lambda, averaged over
+            # the images at that value (CompressAI, tfc, C3, Cool-Chic's per-lambda means)
+            "averaging": PER_QUALITY,
             "reported_by": item.reported_by,
             "source": source,
             "format": fmt,
