@@ -62,6 +62,14 @@ def _version(text: Any) -> str:
     return low.strip()
 
 
+def _versions(doc: dict[str, Any]) -> set[str]:
+    """The versions a curve stands for: ``meta.model_version`` and ``meta.also_versions``
+    (releases that shipped byte-identical results)."""
+    meta = doc.get("meta") or {}
+    also = meta.get("also_versions") if isinstance(meta.get("also_versions"), list) else []
+    return {_version(v) for v in [meta.get("model_version"), *also] if v}
+
+
 def _dataset(doc: dict[str, Any]) -> str | None:
     from lic_bench.rd.table import doc_dataset
     from lic_bench.results.meta import DATASET_ALIASES
@@ -137,7 +145,7 @@ def recompute(pid: str, claim: Any, docs: list[dict[str, Any]], method: str = "p
         anchors = _candidates(docs, claim.anchor, ds, claim.metric)
         if claim.anchor_version is not None:
             want = _version(claim.anchor_version)
-            matching = [a for a in anchors if _version((a.get("meta") or {}).get("model_version", "")) == want]
+            matching = [a for a in anchors if want in _versions(a)]
             if not matching:
                 have = sorted({str((a.get("meta") or {}).get("model_version")) for a in anchors})
                 row.status = "no-anchor"

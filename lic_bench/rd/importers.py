@@ -231,6 +231,9 @@ COOLCHIC_VERSIONS = {
     "4": ("cool-chic-v3", ["philippe2025-upsampling"]),
     "5": ("cool-chic-v5", ["ladune2026-cool-chic"]),
 }
+#: releases whose image results files are byte-identical to an earlier one's (checked on
+#: the repository at a6fe38a); a claim against 4.2 is checked on the 3.4 file
+COOLCHIC_SAME_RESULTS = {"v3.4": ["v4.0", "v4.1", "v4.2"]}
 
 
 def read_coolchic(path: Path) -> list[Imported]:
@@ -254,7 +257,8 @@ def read_coolchic(path: Path) -> list[Imported]:
         description=f"Cool-Chic {label} per-image points, "
                     "averaged here per lambda (mean bpp, mean per-image PSNR)",
         extra={"opt_metric": "mse", "images_per_point": [len(by_lambda[lm]) for lm in lambdas],
-               "model_version": label or None, "averaging": "per-quality", "_papers": papers},
+               "model_version": label or None, "also_versions": COOLCHIC_SAME_RESULTS.get(label),
+               "averaging": "per-quality", "_papers": papers},
     )]
 
 
