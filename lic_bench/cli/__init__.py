@@ -14,7 +14,19 @@ import click
 import typer
 import typer.main
 
-from lic_bench.cli import anchors, bench, claims, codec, data, determinism, kb, registry, site, study, train
+from lic_bench.cli import (
+    anchors,
+    bench,
+    claims,
+    codec,
+    data,
+    determinism,
+    kb,
+    registry,
+    site,
+    study,
+    train,
+)
 from lic_bench.errors import LicBenchError
 
 app = typer.Typer(
