@@ -25,9 +25,9 @@ REPORTED_ANCHORS: dict[str, tuple[str, ...]] = {
 #: by source tag, with where that statement comes from
 REPORTED_VERSIONS: dict[str, str] = {
     "compressai-kodak": (
-        "VTM version not stated in CompressAI's results/image/kodak/vtm.json (CompressAI issue #166 asks, "
-        "unanswered; its examples/run-benchmarks.sh names VTM 8.2 as the example build); intra, "
-        "encoder_intra_vtm.cfg, 8 points"
+        "VTM 9.1 as the LALIC authors label these same points (sjtu-medialab/RwkvCompress "
+        "results/kodak-vtm91-compressai.json); CompressAI's results/image/kodak/vtm.json itself "
+        "states no version (CompressAI issue #166 asks, unanswered)"
     ),
     "c3-baselines-kodak": "CompressAI's vtm.json as copied by C3's baselines (same points; version not stated)",
 }
@@ -75,8 +75,11 @@ def find_anchor(docs: list[dict[str, Any]], name: str, dataset: str,
 def anchor_version(doc: dict[str, Any]) -> str:
     """The codec version(s) of an anchor curve, as its file or publisher states them."""
     meta = meta_of(doc)
-    if meta.get("codec_version"):
-        return str(meta["codec_version"])
+    for key in ("codec_version", "model_version"):
+        if meta.get(key):
+            value = str(meta[key])
+            name = str(doc.get("name") or "").upper()
+            return value if value.upper().startswith(name) else f"{name} {value}".strip()
     versions = meta.get("codec_versions")
     if isinstance(versions, dict) and versions:
         settings = meta.get("codec_settings") if isinstance(meta.get("codec_settings"), dict) else {}

@@ -19,6 +19,7 @@ from lic_bench.rd.anchor_choice import find_anchor as find_anchor  # noqa: PLC04
 from lic_bench.rd.bd import bd_documents
 from lic_bench.rd.curves import METRICS, has_metric
 from lic_bench.rd.protocol import averaging_of, dataset_of, objective_of
+from lic_bench.rd.twins import twin_groups
 
 
 def doc_dataset(doc: dict[str, Any]) -> str | None:
@@ -132,6 +133,15 @@ def bd_rows(
             row["warnings"] += [f"{metric}: {w}" for w in res.warnings]
         if any(row[f"bd_rate_{'psnr' if m == 'psnr-rgb' else 'ms-ssim'}"] is not None for m in metrics):
             rows.append(row)
+    # identical points under two names or from two publishers: say so in each row
+    twins = twin_groups([doc for doc in docs if doc.get("_path") in {r["path"] for r in rows}])
+    by_path = {doc.get("_path"): doc for doc in docs}
+    groups: dict[int, list[str]] = {}
+    for row in rows:
+        row["twin_group"] = twins.get(id(by_path.get(row["path"])), -1)
+        groups.setdefault(row["twin_group"], []).append(row["label"])
+    for row in rows:
+        row["same_curve_as"] = [lab for lab in groups[row["twin_group"]] if lab != row["label"]]
     rank_key = "bd_rate_ms-ssim" if objective == "ms-ssim" else "bd_rate_psnr"
     rows.sort(key=lambda r: (r[rank_key] is None, r[rank_key] if r[rank_key] is not None else 0))
     return rows
@@ -141,7 +151,7 @@ def bd_rows(
 CSV_COLUMNS = ("rank", "name", "label", "dataset", "averaging", "objective", "provenance", "reported_by",
                "bd_rate_psnr", "bd_psnr_db", "bd_rate_ms-ssim", "bd_ms-ssim_db",
                "anchor", "anchor_version", "anchor_averaging", "method", "papers", "source_url", "path",
-               "warnings")
+               "same_curve_as", "warnings")
 
 
 def rows_to_csv(rows: list[dict[str, Any]], method: str) -> str:
@@ -151,7 +161,7 @@ def rows_to_csv(rows: list[dict[str, Any]], method: str) -> str:
     writer.writeheader()
     for i, row in enumerate(rows, 1):
         flat = {**row, "rank": i, "method": method}
-        for key in ("papers", "warnings"):
+        for key in ("papers", "same_curve_as", "warnings"):
             flat[key] = "; ".join(str(v) for v in row.get(key) or [])
         writer.writerow({k: ("" if flat.get(k) is None else flat.get(k)) for k in CSV_COLUMNS})
     return out.getvalue()

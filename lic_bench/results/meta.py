@@ -152,3 +152,7 @@ DATASET_ALIASES = {"clic2020-professional": "clic2020-pro-valid", "clic-pro-val"
 #: name does not say it (e.g. ``v5.0``); each version is its own results name all the same
 #: (``cool-chic-2023``, ``cool-chic-v2``, ...): one leaderboard row per version.
 MODEL_VERSION_FIELD = "model_version"
+
+#: ``meta.codec_version``: the version of a classical codec behind a reported curve (e.g.
+#: ``VTM-18.0``); shown wherever the curve is an anchor. ``model_version`` is read too.
+CODEC_VERSION_FIELD = "codec_version"

@@ -113,6 +113,7 @@ def project(tmp_path):
           doc("x265-bpg444", kind="anchor", codec_versions={"x265": "4.2"}, codec_settings={"preset": "placebo"}))
     write(res / "reported/vtm/compressai-kodak.json", doc("vtm", 0.5, tag="compressai-kodak"))
     write(res / "reported/mse-model/a-kodak.json", doc("mse-model", 0.9, tag="a-kodak"))
+    write(res / "reported/mse-model-copy/b-kodak.json", doc("mse-model-copy", 0.9 * (1 + 1e-7), tag="b-kodak"))
     write(res / "reported/ssim-model/a-kodak.json", doc("ssim-model", 0.7, tag="a-kodak", opt_metric="ms-ssim"))
     write(res / "reported/ctc-model/a-kodak.json", doc("ctc-model", 0.6, tag="a-kodak", averaging="per-target-rate"))
     write(res / "reported/clic-model/a-clic.json", doc("clic-model", 0.6, tag="a-clic", dataset="clic2020-pro-valid"))
@@ -126,7 +127,8 @@ def test_rd_table_json_compares_like_with_like(project):
     assert table["anchor"] == "anchors/x265-bpg444/kodak-per-quality.json"
     assert table["averaging"] == "per-quality" and table["anchor_info"]["version"] == "x265 4.2, preset placebo"
     rows = {r["name"]: r for r in table["rows"]}
-    assert set(rows) == {"vtm", "ssim-model", "mse-model"}  # not ctc-model (other protocol), nor CLIC
+    assert set(rows) == {"vtm", "ssim-model", "mse-model", "mse-model-copy"}  # not ctc-model (other protocol), nor CLIC
+    assert rows["mse-model"]["same_curve_as"] == ["mse-model-copy [b-kodak]"] and rows["vtm"]["same_curve_as"] == []
     assert rows["mse-model"]["bd_rate_psnr"] == pytest.approx(-10.0, abs=1e-6)
     assert rows["vtm"]["objective"] == "none" and rows["ssim-model"]["objective"] == "ms-ssim"
     assert all(r["anchor_version"] == "x265 4.2, preset placebo" and r["averaging"] == "per-quality"
@@ -144,7 +146,7 @@ def test_rd_table_csv_is_the_same_table(project):
     assert run.returncode == 0, run.stderr
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
     assert [r["name"] for r in rows] == [r["name"] for r in as_json["rows"]]
-    assert [r["rank"] for r in rows] == ["1", "2", "3"]
+    assert [r["rank"] for r in rows] == ["1", "2", "3", "4"]
     for got, want in zip(rows, as_json["rows"], strict=True):
         assert float(got["bd_rate_psnr"]) == pytest.approx(want["bd_rate_psnr"], abs=1e-9)
         assert got["anchor"] == "x265-bpg444" and got["anchor_averaging"] == "per-quality"
@@ -155,10 +157,10 @@ def test_rd_table_against_a_reported_vtm_names_its_version(project):
     assert run.returncode == 0, run.stderr
     table = json.loads(run.stdout)
     assert table["anchor"] == "reported/vtm/compressai-kodak.json"
-    assert "VTM version not stated" in table["anchor_info"]["version"]
+    assert table["anchor_info"]["version"].startswith("VTM 9.1 as the LALIC authors label")
     # the per-quality x265 sweep is ranked too, its target-rate run is not
     assert sorted(r["label"] for r in table["rows"]) == [
-        "mse-model [a-kodak]", "ssim-model [a-kodak]", "x265-bpg444 [kodak-per-quality]"]
+        "mse-model [a-kodak]", "mse-model-copy [b-kodak]", "ssim-model [a-kodak]", "x265-bpg444 [kodak-per-quality]"]
     assert next(r for r in table["rows"] if r["name"] == "mse-model")["bd_rate_psnr"] == pytest.approx(80.0, abs=1e-6)
     none = cli("rd", "table", "--anchor", "vtm", "--dataset", "tecnick", env=project["env"])
     assert none.returncode == 2 and none.stderr.startswith("error: no anchor 'vtm'")
