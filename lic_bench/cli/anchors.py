@@ -288,10 +288,15 @@ def rd_table(
     objective: Annotated[Objective, typer.Option("--objective", help="Only models trained for this objective (classical codecs always stay); ms-ssim ranks on the MS-SSIM BD-rate.")] = Objective.all,
     method: Annotated[Method, typer.Option("--method", help="Interpolation.")] = Method.pchip,
     kinds: Annotated[Optional[list[str]], typer.Option("--kind", help="Only these result kinds (anchor, reported, eval); repeatable.")] = None,
+    by_model: Annotated[bool, typer.Option("--by-model", help="One row per model version and objective, as the leaderboard shows it (its CSV download of the --objective view; json/csv only).")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, csv or markdown.")] = "text",
     output: OutputOpt = None,
 ) -> None:
-    """BD-rate (PSNR and MS-SSIM) of every results curve on DATASET against ANCHOR."""
+    """BD-rate (PSNR and MS-SSIM) of every results curve on DATASET against ANCHOR.
+
+    Only curves averaged over images like the anchor (meta.averaging) are compared;
+    every row names the anchor, its version and protocol.
+    """
     from lic_bench.rd.table import (
         bd_rows,
         find_anchor,
@@ -312,7 +317,19 @@ def rd_table(
     rows = bd_rows(docs, anchor_doc, method=method.value, objective=obj)
     table = table_document(rows, anchor_doc, method.value)
     label = f"{table['anchor_text']} [{anchor_doc['_path']}]"
-    if fmt == "json":
+    if by_model:
+        from lic_bench.rd.fold import fold_by_model, view_rows
+        from lic_bench.rd.table import folded_csv
+
+        if fmt not in ("json", "csv"):
+            raise UsageError("--by-model prints json or csv")
+        folded = fold_by_model(bd_rows(docs, anchor_doc, method=method.value))
+        view = objective.value if objective is not Objective.other else "all"
+        if fmt == "csv":
+            text = folded_csv(folded, method.value, view).rstrip("\n")
+        else:
+            text = json.dumps({**table, "view": view, "rows": view_rows(folded, view)}, indent=2)
+    elif fmt == "json":
         text = json.dumps(table, indent=2)
     elif fmt == "csv":
         text = rows_to_csv(rows, method.value).rstrip("\n")

@@ -84,7 +84,8 @@ def anchor_version(doc: dict[str, Any]) -> str:
     if isinstance(versions, dict) and versions:
         settings = meta.get("codec_settings") if isinstance(meta.get("codec_settings"), dict) else {}
         preset = f", preset {settings['preset']}" if settings.get("preset") else ""
-        return "; ".join(f"{k} {v}" for k, v in versions.items()) + preset
+        return "; ".join(str(v) if str(v).casefold().startswith(str(k).casefold()) else f"{k} {v}"
+                         for k, v in versions.items()) + preset
     return REPORTED_VERSIONS.get(str(meta.get("tag") or ""), "version not stated by its source")
 
 

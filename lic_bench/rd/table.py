@@ -107,6 +107,7 @@ def bd_rows(
             "provenance": meta.get("provenance"),
             "papers": meta.get("papers", []),
             "opt_metric": meta.get("opt_metric"),
+            "model_version": meta.get("model_version"),
             "objective": obj,
             "dataset": dataset,
             "averaging": averaging_of(doc),
@@ -202,3 +203,17 @@ def rows_to_markdown(rows: list[dict[str, Any]], anchor_label: str, method: str)
             f"| {_fmt(r['bd_rate_ms-ssim'], ' %')} | {_fmt(r['bd_ms-ssim_db'], ' dB')} | `{r['path']}` |"
         )
     return "\n".join(lines)
+
+
+def folded_csv(folded: list[dict[str, Any]], method: str, view: str) -> str:
+    """One objective view of folded rows (:mod:`lic_bench.rd.fold`) as CSV: what the
+    leaderboard's CSV download of that view holds."""
+    from lic_bench.rd.fold import FOLDED_COLUMNS, flat_row, view_rows
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FOLDED_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for i, row in enumerate(view_rows(folded, view), 1):
+        flat = flat_row(row, i, method, view)
+        writer.writerow({k: ("" if flat.get(k) is None else flat[k]) for k in FOLDED_COLUMNS})
+    return out.getvalue()
