@@ -171,8 +171,12 @@ class Claim(_Strict):
     #: the anchor's version as the paper states it (``"12.1"`` for VTM-12.1); null if unstated.
     anchor_version: str | None = None
     #: dataset name (``kodak``, ``clic2020-pro-valid``, ``tecnick``, ...); several when the
-    #: paper states one figure averaged over datasets.
+    #: paper states one figure over datasets (see ``over_datasets``); ``unstated`` when the
+    #: paper names none (the claim is kept, and cannot be recomputed).
     dataset: str | list[str]
+    #: with several datasets: ``mean`` (one figure averaged over them) or ``best`` (the paper
+    #: says "up to": the largest saving among them).
+    over_datasets: Literal["mean", "best"] = "mean"
     metric: Literal[CLAIM_METRICS] = "psnr-rgb"  # type: ignore[valid-type]
     #: where the paper states it: "Table 2", "abstract", "Section 4.2", "README".
     where: str = Field(min_length=1)

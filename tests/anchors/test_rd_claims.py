@@ -83,15 +83,26 @@ def test_missing_anchor_version_or_points_is_said_not_guessed(docs):
     assert r.status == "no-points" and r.gap is None
     r = recompute("p", claim(dataset="clic2020-pro-valid"), docs)
     assert r.status == "no-points"
+    # no version stated while the anchor's curves differ by version: not guessed
+    r = recompute("p", claim(anchor_version=None), docs)
+    assert r.status == "no-anchor" and "differ by version (17.0, 9.1)" in r.notes[0]
+    r = recompute("p", claim(dataset="unstated"), docs)
+    assert r.status == "no-points" and "names no dataset" in r.notes[0]
     # a learned anchor without a version: compared with its one curve, and the row says so
     r = recompute("p", claim(anchor_version=None, anchor="elic"), docs + [doc("elic", BPP)])
     assert r.recomputed == pytest.approx(-20.0, abs=0.01) and "no elic version" in r.notes[0]
 
 
-def test_claim_over_several_datasets_is_their_mean(docs):
+def test_claim_over_several_datasets_is_their_mean_or_best(docs):
     r = recompute("p", claim(dataset=["kodak", "tecnick"]), docs)
     assert r.dataset == "kodak+tecnick" and r.recomputed == pytest.approx(-20.0, abs=0.01)
     assert len(r.test_files) == 2
+    # "up to": the largest saving of the datasets (tecnick's toy curve is made better here)
+    better = [d for d in docs if not (d["name"] == "toy" and d["meta"]["dataset"] == "tecnick")]
+    better.append(doc("toy", [b * 0.5 for b in BPP], dataset="tecnick"))
+    mean = recompute("p", claim(dataset=["kodak", "tecnick"]), better)
+    best = recompute("p", claim(dataset=["kodak", "tecnick"], over_datasets="best"), better)
+    assert mean.recomputed == pytest.approx(-35.0, abs=0.05) and best.recomputed == pytest.approx(-50.0, abs=0.05)
 
 
 def test_text_and_csv_output(docs):
