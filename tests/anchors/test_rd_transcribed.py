@@ -79,3 +79,15 @@ def test_malformed_transcriptions_are_refused(tmp_path, text, why):
 def test_transcription_names_its_own_curves(tmp_path):
     with pytest.raises(UsageError, match="names its curves"):
         import_file(SOURCES / "tcm.yaml", name="other", command="test")
+
+
+@pytest.mark.parametrize("source", sorted(p.name for p in SOURCES.glob("*.yaml")))
+def test_committed_results_are_what_the_transcription_imports_to(source):
+    """Every reported curve from rd-sources is reproduced by ``rd import`` (no hand-edited numbers)."""
+    from lic_bench.results.io import read_result, result_path
+
+    for doc in import_file(SOURCES / source, command="test"):
+        committed = read_result(result_path("reported", doc["name"], doc["meta"]["tag"]))
+        assert committed["results"] == doc["results"], (source, doc["name"], doc["meta"]["tag"])
+        assert committed["meta"]["source"]["url"] == doc["meta"]["source"]["url"]
+        assert committed["meta"]["source"]["transcription_sha256"] == doc["meta"]["source"]["transcription_sha256"]
