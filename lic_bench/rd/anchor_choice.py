@@ -18,7 +18,10 @@ from lic_bench.results.meta import PER_QUALITY, meta_of
 #: classical codecs whose reported curve may serve as an anchor, by name: the source tags
 #: to prefer, best first (any other reported curve of that name is used after them)
 REPORTED_ANCHORS: dict[str, tuple[str, ...]] = {
-    "vtm": ("compressai-kodak", "c3-baselines-clic2020-pro-valid", "c3-baselines-kodak"),
+    # CompressAI's Kodak curve (the one most papers re-use); elsewhere one version, 9.1, from
+    # the LALIC authors' runs on CLIC 2020 professional validation and Tecnick
+    "vtm": ("compressai-kodak", "lalic-authors-vtm9.1-clic2020-pro-valid", "lalic-authors-vtm9.1-tecnick",
+            "c3-baselines-kodak"),
 }
 
 #: the version of a reported anchor curve where its file does not carry ``meta.codec_version``,
