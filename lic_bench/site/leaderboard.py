@@ -37,6 +37,14 @@ _VIEW_TEXT = {
 _DATASET_TEXT = {"kodak": "Kodak", "clic2020-pro-valid": "CLIC 2020 professional validation", "tecnick": "Tecnick"}
 
 
+_DOWNLOADS = ('<span class="lb-downloads">Download this view: '
+              '<button type="button" class="lb-dl" data-format="csv">CSV</button> '
+              '<button type="button" class="lb-dl" data-format="json">JSON</button></span>')
+#: columns of a metric board's download (one curve per row, not folded)
+_METRIC_COLUMNS = ("rank", "label", "metric", "bd_rate", "bd_quality", "provenance", "dataset", "anchor",
+                   "anchor_version", "anchor_averaging", "papers", "warnings")
+
+
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v:+.2f}&nbsp;%"
 
@@ -107,9 +115,7 @@ def _board_html(folded: list[dict[str, Any]], anchor: dict[str, Any], info: dict
     caption = (f'<p class="lb-caption">BD-rate ({method}) against <strong>{_md.esc(info["name"])}</strong> '
                f'({_md.esc(info["averaging"])}, {_md.esc(by)}; version: {_md.esc(info["version"])}), '
                f'on {_md.esc(_DATASET_TEXT.get(info["dataset"], info["dataset"]))}. '
-               f'<span class="lb-downloads">Download this view: '
-               f'<button type="button" class="lb-dl" data-format="csv">CSV</button> '
-               f'<button type="button" class="lb-dl" data-format="json">JSON</button></span></p>')
+               f"{_DOWNLOADS}</p>")
     meta = {"anchor": info, "method": method, "columns": list(FOLDED_COLUMNS), "rows": data}
     style = ' style="display:none"' if hidden else ""
     return (f'<div class="lb-board" data-anchor="{_md.esc(info["name"])}" data-averaging="{_md.esc(info["averaging"])}" '
@@ -162,7 +168,8 @@ def metric_rows(docs: list[dict[str, Any]], anchor: dict[str, Any], metric: str,
     return rows
 
 
-def _metric_table_html(rows: list[dict[str, Any]], info: dict[str, Any], metric: str, page: str) -> str:
+def _metric_table_html(rows: list[dict[str, Any]], info: dict[str, Any], metric: str, page: str,
+                       method: str) -> str:
     from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME
     from lic_bench.rd.curves import METRIC_LABELS
 
@@ -173,20 +180,27 @@ def _metric_table_html(rows: list[dict[str, Any]], info: dict[str, Any], metric:
 
     head = (f"<tr><th>#</th><th>curve</th><th>BD-rate ({_md.esc(name)})</th>"
             f"<th>BD-quality</th><th>provenance</th><th>papers</th><th>notes</th></tr>")
-    body = []
+    body, data = [], []
     for i, r in enumerate(rows, 1):
+        data.append({"all": {"rank": i, "label": r["label"], "metric": metric, "bd_rate": r["bd_rate"],
+                             "bd_quality": r["bd_quality"], "provenance": r["provenance"],
+                             "anchor": info["name"], "anchor_version": info["version"],
+                             "anchor_averaging": info["averaging"], "dataset": info["dataset"],
+                             "papers": "; ".join(r["papers"]), "warnings": "; ".join(r["warnings"])}})
         papers = ", ".join(
             f'<a href="{_md.esc(_md.rel_url(page, _md.paper_path(p)))}">{_md.esc(p)}</a>' for p in r["papers"]
         )
         notes = _notes_html({"disagreement": {}, "warnings": r["warnings"]})
-        body.append(f"<tr><td>{i}</td><td>{_md.esc(r['label'])}</td><td>{_pct(r['bd_rate'])}</td>"
+        body.append(f'<tr data-i="{i - 1}"><td>{i}</td><td>{_md.esc(r["label"])}</td><td>{_pct(r["bd_rate"])}</td>'
                     f"<td>{dq(r['bd_quality'])}</td><td>{_md.esc(r['provenance'])}</td><td>{papers}</td>"
                     f"<td>{notes}</td></tr>")
     caption = (f'<p class="lb-caption">BD-rate on {_md.esc(name)} against <strong>{_md.esc(info["name"])}</strong> '
-               f'({_md.esc(info["averaging"])}; version: {_md.esc(info["version"])}).</p>')
+               f'({_md.esc(info["averaging"])}; version: {_md.esc(info["version"])}). {_DOWNLOADS}</p>')
+    meta = {"anchor": info, "method": method, "columns": list(_METRIC_COLUMNS), "rows": data}
     return (f'<div class="lb-board" data-anchor="{_md.esc(info["name"])}" data-averaging="{_md.esc(info["averaging"])}" '
             f'data-dataset="{_md.esc(info["dataset"])}" data-metric="{_md.esc(metric)}" style="display:none">'
-            f'{caption}<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
+            f'{caption}<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+            f'{_json_script(meta, "lb-data")}</div>')
 
 
 def _anchor_docs(results: list[dict[str, Any]], anchors: list[dict[str, Any]],
@@ -279,7 +293,7 @@ def leaderboard_page(
             rows = metric_rows(everything, anchor, metric, method)
             if rows:
                 found = True
-                tables += _metric_table_html(rows, info, metric, page)
+                tables += _metric_table_html(rows, info, metric, page, method)
         if found:
             text = ("BD-rate averaged over the JPEG AI seven" if metric == JPEG_AI_AVERAGE_NAME
                     else METRIC_LABELS[metric][0])

@@ -114,7 +114,7 @@ def test_leaderboard_metric_selector_has_a_board_per_suite_metric(docs):
     for key in (*SUITE_KEYS, "jpeg-ai-average"):
         assert f'<option value="{key}">' in page, key
     vmaf = page.split('data-anchor="x265-bpg444" data-averaging="per-quality" data-dataset="kodak" data-metric="vmaf"')[1].split("</table>")[0]
-    names = re.findall(r"<tr><td>\d+</td><td>([^<]+)", vmaf)  # per curve, not folded
+    names = re.findall(r"<tr data-i=\"\d+\"><td>\d+</td><td>([^<]+)", vmaf)  # per curve, not folded
     assert [n.split(" ")[0] for n in names] == ["fake-model", "jpeg444"]
     assert "-20.00&nbsp;%" in vmaf  # 0.8x rate at equal quality, on every metric
     avg = page.split('data-metric="jpeg-ai-average"')[1].split("</table>")[0]
