@@ -24,14 +24,6 @@ from lic_bench.results.meta import (
     meta_of,
 )
 
-#: results names of classical (not trained) codecs among the reported curves
-CLASSICAL = frozenset({
-    "av1", "bpg", "bpg420", "bpg444", "bpg-444-x265-ycbcr", "hm", "vtm", "jpeg", "jpeg420",
-    "jpeg444", "jpeg2000", "j2k-kdu5", "j2k-opj5", "webp", "jpegxl", "avif444", "vvc420",
-    "x265-bpg444",
-})
-
-
 class ProtocolMismatch(UsageError):
     """Two curves averaged over images in different ways."""
 
@@ -52,11 +44,11 @@ def averaging_of(doc: dict[str, Any]) -> str:
 
 def objective_of(doc: dict[str, Any]) -> str:
     """The training objective (``mse``, ``ms-ssim``, ``other``), ``none`` for classical codecs."""
+    from lic_bench.results.links import is_classical
+
     meta = meta_of(doc)
-    if meta.get("kind") == "anchor" or str(doc.get("name")) in CLASSICAL:
-        return "none"
     orig = meta.get("original_meta")
-    if isinstance(orig, dict) and orig.get("type") == "classical":
+    if is_classical(doc) or (isinstance(orig, dict) and orig.get("type") == "classical"):
         return "none"
     value = str(meta.get(OBJECTIVE_FIELD) or "mse").casefold()
     value = OBJECTIVE_ALIASES.get(value, value)
