@@ -24,6 +24,7 @@ from lic_bench.results.meta import (
     meta_of,
 )
 
+
 class ProtocolMismatch(UsageError):
     """Two curves averaged over images in different ways."""
 
