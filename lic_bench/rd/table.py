@@ -67,7 +67,8 @@ def source_url(doc: dict[str, Any]) -> str | None:
     if not isinstance(src, dict):
         return None
     if src.get("url"):
-        return str(src["url"])
+        url = str(src["url"]).strip()
+        return url if url.casefold().startswith(("https://", "http://")) else None
     repo, path, commit = src.get("repository"), src.get("path"), src.get("commit")
     if not (repo and path) or not str(repo).startswith("github.com/") or " " in str(path):
         return f"https://{repo}" if repo and str(repo).startswith("github.com/") else None

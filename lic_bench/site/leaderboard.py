@@ -67,7 +67,7 @@ def _json_script(data: Any, cls: str) -> str:
 def _source_html(src: dict[str, Any], primary: bool) -> str:
     name = _md.esc(src["source"])
     title = _md.esc(f"{src['label']} ({src['provenance']}): {src.get('path') or ''}")
-    url = src.get("url")
+    url = _md.href(src.get("url"))  # results files are untrusted: http(s) only
     text = (f'<a href="{_md.esc(url)}" title="{title}" rel="noopener">{name}</a>' if url
             else f'<span title="{title}">{name}</span>')
     if src["same_points"]:

@@ -118,3 +118,10 @@ def test_boards_carry_their_rows_for_download(page):
     assert first["bd_rate_psnr"] == pytest.approx(-25.0, abs=1e-6) and first["anchor"] == "x265-bpg444"
     assert first["disagreement_points"] == pytest.approx(5.0, abs=1e-6)
     assert 'class="lb-dl" data-format="csv"' in html and 'class="lb-dl" data-format="json"' in html
+
+
+def test_a_hostile_source_url_is_no_link():
+    bad = fake("evil", 0.9, tag="x", reported_by="<b>x</b>", opt_metric="mse",
+               source={"url": "javascript:alert(1)"})
+    page = leaderboard_page([bad], ANCHORS[:1])
+    assert "javascript:" not in page and "<b>x" not in page
