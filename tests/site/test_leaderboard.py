@@ -125,3 +125,21 @@ def test_a_hostile_source_url_is_no_link():
                source={"url": "javascript:alert(1)"})
     page = leaderboard_page([bad], ANCHORS[:1])
     assert "javascript:" not in page and "<b>x" not in page
+
+
+def test_rd_table_by_model_csv_is_the_boards_download(page):
+    """`lic-bench rd table --by-model --format csv` prints what the board's CSV button saves."""
+    import csv
+    import io
+
+    from lic_bench.rd.fold import fold_by_model
+    from lic_bench.rd.table import bd_rows, folded_csv
+
+    html = board(page, "x265-bpg444")
+    data = json.loads(re.search(r'class="lb-data">(.*?)</script>', html).group(1))
+    folded = fold_by_model(bd_rows(RESULTS + ANCHORS[1:], ANCHORS[0]))
+    for view, key in (("mse", "bd_rate_psnr"), ("ms-ssim", "bd_rate_ms-ssim")):
+        printed = list(csv.DictReader(io.StringIO(folded_csv(folded, "pchip", view))))
+        saved = sorted((r[view] for r in data["rows"] if view in r), key=lambda r: r[key])
+        assert [r["name"] for r in printed] == [r["name"] for r in saved] and printed
+        assert [float(r[key]) for r in printed] == pytest.approx([r[key] for r in saved])
