@@ -147,7 +147,8 @@ def _image_key(name: str) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
-def _per_image_curves(doc: dict[str, Any], metric: str, role: str) -> dict[str, dict[str, Any]]:
+def _per_image_curves(doc: dict[str, Any], role: str) -> dict[str, dict[str, Any]]:
+    """Each image's points as a results document of its own (``per_image[img]`` lists)."""
     label = doc.get("_path") or doc.get("name", "?")
     table = doc.get("per_image")
     if not isinstance(table, dict) or not table:
@@ -174,8 +175,8 @@ def bd_per_image(anchor: dict[str, Any], test: dict[str, Any], metric: str = "ps
     how the CTC compares codecs that do not share quality steps). The mean is given only
     when every image has a BD-rate; the images without one are listed.
     """
-    a_imgs = _per_image_curves(anchor, metric, "anchor")
-    t_imgs = _per_image_curves(test, metric, "test")
+    a_imgs = _per_image_curves(anchor, "anchor")
+    t_imgs = _per_image_curves(test, "test")
     shared = sorted(set(a_imgs) & set(t_imgs))
     if not shared:
         raise UsageError("--per-image: the two files have no image in common")
