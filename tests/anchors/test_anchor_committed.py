@@ -95,3 +95,14 @@ def test_the_per_quality_sweep_agrees_with_compressai_and_ranks_like_it(committe
         assert bd_documents(bpg, read_result(ROOT / "results" / path)).bd_rate == pytest.approx(published, abs=0.01)
         assert rows[path]["bd_rate_psnr"] == pytest.approx(published, abs=2.0)
     assert all(r["averaging"] == "per-quality" for r in rows.values())
+
+
+def test_every_anchor_has_both_protocols(committed):
+    from lic_bench.rd.protocol import averaging_of
+
+    docs, _ = committed
+    have: dict[str, set[str]] = {}
+    for doc in (d for d in docs if d["meta"].get("kind") == "anchor"):
+        have.setdefault(doc["name"], set()).add(averaging_of(doc))
+        assert doc["meta"]["averaging"] == averaging_of(doc)  # written, not only inferred
+    assert len(have) == 7 and all(v == {"per-quality", "per-target-rate"} for v in have.values()), have
