@@ -289,6 +289,7 @@ def stub_record(found: Fetched, pid: str, today: _dt.date | None = None) -> dict
         "aliases": [],
         "verified": stub_verified(found, today or _dt.date.today()),
         "surveys": {},
+        "claims": [],
     }
     assert tuple(record) == PAPER_FIELDS, "stub fields must follow the template"
     return record

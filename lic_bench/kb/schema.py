@@ -166,6 +166,58 @@ class SurveyView(_Strict):
     note: str | None = None
 
 
+#: Metrics a claimed BD-rate can be measured on (results keys, see lic_bench.rd.curves).
+CLAIM_METRICS = ("psnr-rgb", "ms-ssim-rgb", "psnr-y", "ms-ssim-y")
+
+
+class Claim(_Strict):
+    """A BD-rate a paper states for its codec, as printed, with what it is measured against.
+
+    ``lic-bench rd claims`` recomputes it from the published points (``results/reported``)
+    against the same anchor and version; a claim is data, never a measurement of ours.
+    """
+
+    #: results name of the curve the claim is about (e.g. ``tcm-large``); one model version.
+    codec: str = Field(pattern=ID_PATTERN)
+    #: the stated BD-rate in percent; negative = fewer bits than the anchor.
+    bd_rate: float
+    #: results name of the anchor (``vtm``, ``bpg444``, ``he2022-elic``, ...).
+    anchor: str = Field(pattern=ID_PATTERN)
+    #: the anchor's version as the paper states it (``"12.1"`` for VTM-12.1); null if unstated.
+    anchor_version: str | None = None
+    #: dataset name (``kodak``, ``clic2020-pro-valid``, ``tecnick``, ...); several when the
+    #: paper states one figure over datasets (see ``over_datasets``); ``unstated`` when the
+    #: paper names none (the claim is kept, and cannot be recomputed).
+    dataset: str | list[str]
+    #: with several datasets: ``mean`` (one figure averaged over them) or ``best`` (the paper
+    #: says "up to": the largest saving among them).
+    over_datasets: Literal["mean", "best"] = "mean"
+    metric: Literal[CLAIM_METRICS] = "psnr-rgb"  # type: ignore[valid-type]
+    #: where the paper states it: "Table 2", "abstract", "Section 4.2", "README".
+    where: str = Field(min_length=1)
+    #: the page the number was read on (arXiv abstract/HTML, proceedings, repository).
+    source: str = Field(pattern=URL_PATTERN)
+    note: str | None = None
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset_ids(cls, value: str | list[str]) -> str | list[str]:
+        names = [value] if isinstance(value, str) else value
+        if not names:
+            raise ValueError("names no dataset")
+        for name in names:
+            if not re.match(ID_PATTERN, name):
+                raise ValueError(f"not a kebab-case dataset name: {name!r}")
+        return value
+
+    @field_validator("bd_rate")
+    @classmethod
+    def _plausible(cls, value: float) -> float:
+        if not -100.0 < value < 1000.0:
+            raise ValueError(f"{value} is not a BD-rate in percent (-100 < x < 1000)")
+        return value
+
+
 class Paper(_Strict):
     """One paper record, ``papers/<id>.yaml`` (see ``papers/_template.yaml``).
 
@@ -194,6 +246,8 @@ class Paper(_Strict):
     verified: Verified | None = None
     #: survey record id -> what that survey says about this paper.
     surveys: dict[str, SurveyView] = Field(default_factory=dict)
+    #: BD-rates the paper states for its codecs (see :class:`Claim`).
+    claims: list[Claim] = Field(default_factory=list)
 
     @field_validator("year")
     @classmethod

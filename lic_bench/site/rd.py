@@ -82,6 +82,17 @@ def _source_url(repository: str, path: str, commit: str) -> str | None:
     return f"https://{repo}/blob/{commit}/{quote(path.lstrip('/'))}"
 
 
+def _per_quality_first(anchors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One curve per anchor codec: its per-quality sweep where it has one (the protocol of
+    the learned curves these pages draw), else its target-rate run."""
+    from lic_bench.rd.protocol import averaging_of
+    from lic_bench.results.meta import PER_QUALITY
+
+    ordered = sorted(anchors, key=lambda a: averaging_of(a) != PER_QUALITY)
+    seen: set[str] = set()
+    return [a for a in ordered if not (a.get("name") in seen or seen.add(str(a.get("name"))))]
+
+
 def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
     key = "|".join(sorted(label(d) + _dataset(d) for d in docs))
     return f"{prefix}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
@@ -259,6 +270,7 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
 
 def _bd_table_md(results: list[dict[str, Any]], anchor: dict[str, Any], method: str) -> str:
     from lic_bench.errors import LicBenchError
+    from lic_bench.rd.anchor_choice import anchor_text
     from lic_bench.rd.table import bd_rows
 
     try:
@@ -277,7 +289,7 @@ def _bd_table_md(results: list[dict[str, Any]], anchor: dict[str, Any], method: 
     proxies = {label(d) for d in results if is_training_run(d)}
     notes: list[str] = []
     lines = [
-        f"BD against **{anchor.get('name')}** on {_dataset(anchor)} ({method} interpolation; "
+        f"BD against **{_md.cell(anchor_text(anchor))}** on {_dataset(anchor)} ({method} interpolation; "
         "negative BD-rate = fewer bits than the anchor for the same quality; "
         "`lic-bench bd` reproduces each number from the files named below).",
         "",
@@ -324,7 +336,7 @@ def rd_section(
     parts = ["### Rate–distortion"]
     for dataset in sorted(by_dataset, key=lambda d: (d != "kodak", d)):
         docs = sorted(by_dataset[dataset], key=label)
-        here = [a for a in anchors if _dataset(a) == dataset]
+        here = _per_quality_first([a for a in anchors if _dataset(a) == dataset])
         parts.append(f"#### {_md.cell(dataset.capitalize() if dataset == 'kodak' else dataset)}")
         for metric, prefix in (("psnr-rgb", "rd-psnr"), ("ms-ssim-rgb", "rd-msssim")):
             fig = rd_figure(docs, here, metric)
@@ -363,53 +375,6 @@ def rd_section(
     return "\n\n".join(parts) + "\n"
 
 
-_PROVENANCE_RANK = {"measured": 0, "reported": 1, "digitised": 2}
-
-
-def source_name(row: dict[str, Any]) -> str:
-    """Who a curve's numbers come from, in a few words: ``measured here``, ``C3 baselines``…"""
-    if row.get("provenance") == "measured":
-        who = "measured here"
-    else:
-        who = str(row.get("reported_by") or row.get("provenance") or "unknown source")
-        if not who.startswith("paper figure"):
-            who = who.split(", whose source")[0].split(" (")[0]
-    if row.get("opt_metric") == "ms-ssim":
-        who += " (MS-SSIM-trained)"
-    return who
-
-
-def _primary_key(row: dict[str, Any]) -> tuple:
-    """Which of a model's curves gives its row's numbers: MSE-trained before MS-SSIM-trained,
-    measured before reported before digitised, the authors' own numbers before third
-    parties', then a curve with a PSNR BD-rate; the file path breaks ties."""
-    return (
-        row.get("opt_metric") == "ms-ssim",
-        _PROVENANCE_RANK.get(str(row.get("provenance")), 3),
-        "authors" not in str(row.get("reported_by") or "").casefold(),
-        row.get("bd_rate_psnr") is None,
-        str(row.get("path") or ""),
-    )
-
-
-def fold_by_model(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per model (results ``name``): the numbers of its primary curve (see
-    :func:`_primary_key`), ``sources`` listing every curve of it (primary first) and the
-    union of their papers; ranked by the primary PSNR BD-rate (missing ones last)."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(str(row.get("name")), []).append(row)
-    folded = []
-    for name, members in groups.items():
-        members = sorted(members, key=_primary_key)
-        papers: list[str] = []
-        for member in members:
-            papers += [p for p in member.get("papers") or [] if p not in papers]
-        folded.append({**members[0], "name": name, "papers": papers, "sources": members})
-    folded.sort(key=lambda r: (r["bd_rate_psnr"] is None, r["bd_rate_psnr"] if r["bd_rate_psnr"] is not None else 0))
-    return folded
-
-
 #: switches the charts of a ``.rd-metric-block`` (component and paper pages)
 _METRIC_CHART_SCRIPT = (
     "<script>(function(){document.querySelectorAll('.rd-metric-block').forEach(function(b){"
@@ -442,196 +407,13 @@ def _metric_charts(docs: list[dict[str, Any]], anchors: list[dict[str, Any]]) ->
             f'{"".join(blocks)}</div>\n{_METRIC_CHART_SCRIPT}')
 
 
-def metric_rows(docs: list[dict[str, Any]], anchor: dict[str, Any], metric: str,
-                method: str = "pchip") -> list[dict[str, Any]]:
-    """BD-rate of every curve on the anchor's dataset against ``anchor`` on one metric
-    (a results key, or ``jpeg-ai-average``), best first; each with its own warnings."""
-    from lic_bench.errors import LicBenchError
-    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average
-    from lic_bench.rd.curves import JPEG_AI_AVERAGE, has_metric
-    from lic_bench.rd.table import _bd_cached  # the pairs the BD tables computed already
+# The leaderboard page lives in its own module; these names stay importable from here.
+from lic_bench.site.leaderboard import (  # noqa: E402
+    fold_by_model,
+    leaderboard_page,
+    metric_rows,
+    source_name,
+)
 
-    needs = JPEG_AI_AVERAGE if metric == JPEG_AI_AVERAGE_NAME else (metric,)
-    if not all(has_metric(anchor, m) for m in needs):
-        return []
-    rows = []
-    for doc in docs:
-        if doc is anchor or _dataset(doc) != _dataset(anchor):
-            continue
-        if not all(has_metric(doc, m) for m in needs):
-            continue
-        row = {"label": label(doc), "provenance": meta_of(doc).get("provenance"),
-               "papers": meta_of(doc).get("papers") or [], "bd_rate": None, "bd_quality": None,
-               "warnings": []}
-        try:
-            if metric == JPEG_AI_AVERAGE_NAME:
-                avg = bd_average(anchor, doc, method=method)
-                row["bd_rate"] = avg["bd_rate"]
-                for m, r in avg["per_metric"].items():
-                    row["warnings"] += [f"{m}: {w}" for w in r.get("warnings", [])]
-                    if r.get("error"):
-                        row["warnings"].append(f"{m}: {r['error']}")
-            else:
-                res = _bd_cached(anchor, doc, metric, method)
-                row["bd_rate"] = res.to_dict()["bd_rate"]
-                row["bd_quality"] = res.to_dict()["bd_psnr"]
-                row["warnings"] = [f"{metric}: {w}" for w in res.warnings]
-        except LicBenchError as exc:
-            row["warnings"].append(f"{metric}: {exc}")
-        rows.append(row)
-    rows.sort(key=lambda r: (r["bd_rate"] is None, r["bd_rate"] if r["bd_rate"] is not None else 0))
-    return rows
-
-
-def _metric_table_html(rows: list[dict[str, Any]], anchor: str, dataset: str, metric: str,
-                       page: str) -> str:
-    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME
-    from lic_bench.rd.curves import METRIC_LABELS
-
-    if metric == JPEG_AI_AVERAGE_NAME:
-        name, unit = "JPEG AI average of 7", ""
-    else:
-        name, unit = METRIC_LABELS[metric]
-
-    def pct(v):
-        return "—" if v is None else f"{v:+.2f}&nbsp;%"
-
-    def dq(v):
-        return "—" if v is None else f"{v:+.3f}" + (f"&nbsp;{unit}" if unit else "")
-
-    head = (f"<tr><th>#</th><th>curve</th><th>BD-rate ({_md.esc(name)})</th>"
-            f"<th>BD-quality</th><th>provenance</th><th>papers</th></tr>")
-    body = []
-    for i, r in enumerate(rows, 1):
-        papers = ", ".join(
-            f'<a href="{_md.esc(_md.rel_url(page, _md.paper_path(p)))}">{_md.esc(p)}</a>' for p in r["papers"]
-        )
-        warn = (f' <span class="lb-warn" title="{_md.esc("; ".join(r["warnings"]))}">⚠</span>'
-                if r["warnings"] else "")
-        body.append(f"<tr><td>{i}</td><td>{_md.esc(r['label'])}{warn}</td><td>{pct(r['bd_rate'])}</td>"
-                    f"<td>{dq(r['bd_quality'])}</td><td>{_md.esc(r['provenance'])}</td><td>{papers}</td></tr>")
-    return (f'<div class="lb-board" data-anchor="{_md.esc(anchor)}" data-dataset="{_md.esc(dataset)}" '
-            f'data-metric="{_md.esc(metric)}" style="display:none">'
-            f'<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
-
-
-def _leaderboard_table_html(rows: list[dict[str, Any]], anchor: str, dataset: str, hidden: bool,
-                            page: str) -> str:
-    def pct(v):
-        return "—" if v is None else f"{v:+.2f}&nbsp;%"
-
-    def db(v):
-        return "—" if v is None else f"{v:+.3f}&nbsp;dB"
-
-    head = ("<tr><th>#</th><th>model</th><th>BD-rate (PSNR)</th><th>BD-PSNR</th>"
-            "<th>BD-rate (MS-SSIM)</th><th>sources</th><th>papers</th></tr>")
-    body = []
-    for i, r in enumerate(fold_by_model(rows), 1):
-        papers = ", ".join(
-            f'<a href="{_md.esc(_md.rel_url(page, _md.paper_path(p)))}">{_md.esc(p)}</a>' for p in r["papers"] or []
-        )
-        warn = (f' <span class="lb-warn" title="{_md.esc("; ".join(r["warnings"]))}">⚠</span>'
-                if r["warnings"] else "")
-        sources = []
-        for j, src in enumerate(r["sources"]):
-            text = (f'<span title="{_md.esc(src["label"])} ({_md.esc(src["provenance"])})">'
-                    f"{_md.esc(source_name(src))}</span>")
-            if j == 0:
-                sources.append(f"<strong>{text}</strong>")
-            else:
-                sources.append(f"{text}: {pct(src['bd_rate_psnr'])}")
-        body.append(
-            f"<tr><td>{i}</td><td>{_md.esc(r['name'])}{warn}</td><td>{pct(r['bd_rate_psnr'])}</td>"
-            f"<td>{db(r['bd_psnr_db'])}</td><td>{pct(r['bd_rate_ms-ssim'])}</td>"
-            f'<td class="lb-sources">{"<br>".join(sources)}</td><td>{papers}</td></tr>'
-        )
-    style = ' style="display:none"' if hidden else ""
-    return (f'<div class="lb-board" data-anchor="{_md.esc(anchor)}" data-dataset="{_md.esc(dataset)}" '
-            f'data-metric="default"{style}>'
-            f'<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
-
-
-def leaderboard_page(
-    results: list[dict[str, Any]],
-    anchors: list[dict[str, Any]],
-    *,
-    method: str = "pchip",
-    default_anchor: str = DEFAULT_ANCHOR,
-) -> str:
-    """Markdown for the leaderboard page; "" until there is something to rank.
-
-    One precomputed ranking per (dataset, anchor); a select box switches between them
-    with a few lines of inline JavaScript. Other anchors are ranked too, as rows.
-    """
-    from lic_bench.errors import LicBenchError
-    from lic_bench.rd.table import bd_rows
-
-    page = _md.LEADERBOARD
-    boards: list[tuple[str, str, list[dict[str, Any]]]] = []
-    for anchor in sorted(anchors, key=lambda a: (a.get("name") != default_anchor, str(a.get("name")))):
-        dataset = _dataset(anchor)
-        others = [a for a in anchors if a is not anchor]
-        try:
-            rows = bd_rows(list(results) + others, anchor, method=method)
-        except LicBenchError:
-            continue
-        if rows:
-            boards.append((str(anchor.get("name")), dataset, rows))
-    if not boards:
-        return ""
-    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME
-    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, METRICS
-
-    options = "".join(
-        f'<option value="{_md.esc(a)}|{_md.esc(d)}">{_md.esc(a)} — {_md.esc(d)}</option>' for a, d, _ in boards
-    )
-    tables = "".join(_leaderboard_table_html(rows, a, d, i > 0, page) for i, (a, d, rows) in enumerate(boards))
-    # one more ranking per (anchor, metric of the JPEG AI suite) where both sides have it
-    extra_metrics = [m for m in ALL_METRICS if m not in METRICS] + [JPEG_AI_AVERAGE_NAME]
-    metric_options = ['<option value="default">PSNR and MS-SSIM (RGB)</option>']
-    for metric in extra_metrics:
-        found = False
-        for anchor in anchors:
-            name, dataset = str(anchor.get("name")), _dataset(anchor)
-            if not any(a == name and d == dataset for a, d, _ in boards):
-                continue
-            others = [a for a in anchors if a is not anchor]
-            rows = metric_rows(list(results) + others, anchor, metric, method)
-            if rows:
-                found = True
-                tables += _metric_table_html(rows, name, dataset, metric, page)
-        if found:
-            text = ("BD-rate averaged over the JPEG AI seven" if metric == JPEG_AI_AVERAGE_NAME
-                    else METRIC_LABELS[metric][0])
-            metric_options.append(f'<option value="{_md.esc(metric)}">{_md.esc(text)}</option>')
-    script = (
-        "<script>(function(){var s=document.getElementById('lb-anchor'),m=document.getElementById('lb-metric');"
-        "if(!s)return;var none=document.getElementById('lb-none');"
-        "function show(){var v=s.value.split('|'),k=m?m.value:'default',n=0;"
-        "document.querySelectorAll('.lb-board').forEach(function(b){"
-        "var on=b.dataset.anchor===v[0]&&b.dataset.dataset===v[1]&&(b.dataset.metric||'default')===k;"
-        "b.style.display=on?'':'none';n+=on?1:0;});if(none)none.hidden=n>0;}"
-        "s.addEventListener('change',show);if(m)m.addEventListener('change',show);show();})();</script>"
-    )
-    return "\n".join([
-        "# Leaderboard",
-        "",
-        "Every model with a rate–distortion curve in `results/`, ranked by its Bjøntegaard delta rate "
-        f"against an anchor codec ({method} interpolation; negative = fewer bits than the anchor at equal "
-        "quality). Choose the anchor and the quality metric below (the JPEG AI suite's metrics appear "
-        "where both the anchor and the curve carry them). A model's curves may come from several sources "
-        "— measured here, its authors, CompressAI, C3's baselines, digitised paper figures: the default "
-        "view shows the numbers of the source in bold (measured here first, then the authors' own, "
-        "MSE-trained before MS-SSIM-trained) and lists the others with their BD-rate (PSNR); hover a "
-        "source for its file. ⚠ marks numbers to read with care "
-        "(few points, non-monotone curve or little range overlap; hover for details). "
-        "Recompute any number with `lic-bench bd ANCHOR.json TEST.json --metric NAME`, or the whole table with "
-        "`lic-bench rd table --anchor NAME`.",
-        "",
-        f'<div class="lb-leaderboard"><label for="lb-anchor">Anchor: </label><select id="lb-anchor">{options}</select> '
-        f'<label for="lb-metric">Metric: </label><select id="lb-metric">{"".join(metric_options)}</select>'
-        f'<p id="lb-none" hidden>No curve has this metric against this anchor.</p>'
-        f"{tables}</div>",
-        script,
-        "",
-    ])
+__all__ = ["fold_by_model", "label", "leaderboard_page", "metric_rows", "provenance_text", "rd_figure",
+           "rd_section", "source_name"]
