@@ -16,7 +16,7 @@ from typing import Any
 
 #: BD-rate points between two sources of a row above which the row is flagged
 DISAGREE_POINTS = 3.0
-_PROVENANCE_RANK = {"measured": 0, "reported": 1, "digitised": 2}
+PROVENANCE_RANK = {"measured": 0, "reported": 1, "digitised": 2}
 #: the views of the leaderboard: objective -> (which curves, which BD-rate ranks them)
 VIEWS = {
     "mse": (("mse", "none"), "bd_rate_psnr"),
@@ -46,7 +46,7 @@ def primary_key(row: dict[str, Any]) -> tuple:
     """Which curve gives a row its numbers: measured before reported before digitised, the
     authors' own numbers before third parties', a curve with a PSNR BD-rate; then the path."""
     return (
-        _PROVENANCE_RANK.get(str(row.get("provenance")), 3),
+        PROVENANCE_RANK.get(str(row.get("provenance")), 3),
         "authors" not in str(row.get("reported_by") or "").casefold(),
         row.get("bd_rate_psnr") is None,
         str(row.get("path") or ""),

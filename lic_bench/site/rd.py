@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from lic_bench.codecs import DEFAULT_ANCHOR
+from lic_bench.rd.fold import PROVENANCE_RANK
 from lic_bench.results.meta import meta_of
 from lic_bench.site import _md
 
@@ -134,7 +135,7 @@ def _source_rank(doc: dict[str, Any]) -> tuple:
     MS-SSIM-trained (the ``ms-ssim`` in a source tag)."""
     meta = meta_of(doc)
     prov = str(meta.get("provenance") or "")
-    return ("ms-ssim" in label(doc).casefold(), _PROVENANCE_RANK.get(prov, 3),
+    return ("ms-ssim" in label(doc).casefold(), PROVENANCE_RANK.get(prov, 3),
             "authors" not in str(meta.get("reported_by") or "").casefold(), label(doc))
 
 
