@@ -1,0 +1,49 @@
+"""A lic-bench plugin outside the package: one non-linearity, one context model, one
+metric and one dataset, registered through the public registries only.
+
+The plugin test (tests/plugins/test_plugins.py) installs this file with a dist-info
+whose ``entry_points.txt`` names it in the ``lic_bench.plugins`` group; the guide
+site/guides/add-a-component.md walks through the same code. It is data for that test,
+not a module of the test suite: nothing imports it in the test process.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch.nn as nn
+
+from lic_bench.context.joint import JointContext
+from lic_bench.data.catalogue import DatasetInfo, register_dataset
+from lic_bench.metrics.specs import ResultKey, register_metric
+from lic_bench.registry import CONTEXT_MODELS, NONLINEARITIES
+
+
+@NONLINEARITIES.register("tiny-swish", description="x * sigmoid(x) (plugin example)")
+def tiny_swish(channels: int | None = None, inverse: bool = False) -> nn.Module:
+    """Swish / SiLU (Ramachandran et al. 2017); the same form for synthesis."""
+    return nn.SiLU()
+
+
+@CONTEXT_MODELS.register("tiny-checkerboard", description="Checkerboard context, 3x3 mask (plugin example)")
+def tiny_checkerboard(M: int = 192, quantizer="additive-uniform-noise", entropy_model=None) -> JointContext:
+    """He et al. 2021's two-pass checkerboard with a 3x3 instead of a 5x5 context mask."""
+    extra = {"entropy_model": entropy_model} if entropy_model is not None else {}
+    return JointContext(M, "checkerboard", 3, quantizer=quantizer, **extra)
+
+
+@register_metric("tiny-mae", keys=[ResultKey("mae", "MAE", "levels", higher_is_better=False)],
+                 label="Mean absolute error (RGB)", higher_is_better=False, packages=["numpy"])
+def tiny_mae(ref: np.ndarray, dist: np.ndarray) -> dict[str, float]:
+    """Mean absolute difference of two 8-bit RGB images, in 8-bit levels."""
+    return {"mae": float(np.mean(np.abs(ref.astype(np.int16) - dist.astype(np.int16))))}
+
+
+register_dataset(DatasetInfo(
+    name="tiny-set",
+    description="A few crops written by the plugin test",
+    folder=os.environ.get("TINY_LIC_PLUGIN_DATA", "tiny-set"),  # absolute: outside the data folder
+    splits={"test": ""},
+    default_split="test",
+))
