@@ -1,5 +1,5 @@
 """A package outside lic_bench extends it through the ``lic_bench.plugins`` entry-point
-group: its non-linearity, context model, metric and dataset are listed, swap in by
+group: its non-linearity, transform set, context model, metric and dataset are listed, swap in by
 ``--set``, round-trip through compress/decompress, and feed ``eval``; a plugin that
 fails to import is one line on stderr and everything else keeps working.
 
@@ -30,8 +30,9 @@ pytestmark = [pytest.mark.torch, pytest.mark.slow]
 
 EXAMPLE = Path(__file__).parent / "example"
 ROOT = Path(__file__).resolve().parents[2]
-SWAP = ["--set", "model.context=tiny-checkerboard", "--set", "model.nonlinearity=tiny-swish",
-        "--set", "model.N=8", "--set", "model.M=12"]
+SETTINGS = {"context": "tiny-checkerboard", "nonlinearity": "tiny-swish", "transform": "tiny-3x3",
+            "N": 8, "M": 12}
+SWAP = [arg for key, value in SETTINGS.items() for arg in ("--set", f"model.{key}={value}")]
 ENTRY_POINTS = "[lic_bench.plugins]\ntiny = tiny_lic_plugin\nbroken = broken_lic_plugin\n"
 
 
@@ -70,7 +71,7 @@ def test_components_are_listed_and_a_broken_plugin_is_one_line(plugin):
     proc = _run(plugin, "components", "list", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     rows = {(r["name"], r["kind"]): r for r in json.loads(proc.stdout)}
-    for key in [("tiny-swish", "nonlinearity"), ("tiny-checkerboard", "context-model"),
+    for key in [("tiny-swish", "nonlinearity"), ("tiny-3x3", "transform"), ("tiny-checkerboard", "context-model"),
                 ("tiny-mae", "metric"), ("tiny-set", "dataset")]:
         assert key in rows, key
     assert rows[("tiny-mae", "metric")]["result_keys"]["mae"]["unit"] == "levels"
@@ -92,13 +93,13 @@ def round_trip(plugin):
     return SimpleNamespace(image=image, coded=coded, decoded=decoded)
 
 
-def test_context_and_nonlinearity_swap_in_and_round_trip(plugin, round_trip):
+def test_components_swap_in_and_round_trip(plugin, round_trip):
     from PIL import Image
 
     from lic_bench.bitstream.codec import read_header
 
     args = read_header(round_trip.coded.read_bytes())["config"]["init_args"]
-    assert args["context"] == "tiny-checkerboard" and args["nonlinearity"] == "tiny-swish"
+    assert {k: args[k] for k in SETTINGS} == SETTINGS
     ref = np.asarray(Image.open(round_trip.image))
     assert np.asarray(Image.open(round_trip.decoded)).shape == ref.shape
 
@@ -121,20 +122,20 @@ if result.exit_code:
     sys.exit(f"eval failed: {result.output} {result.exception!r}")
 doc = json.load(open("eval.json"))
 c = curve(doc, "mae")
+state = model.state_dict()
 print(json.dumps({"doc": doc, "curve": c.quality.tolist(), "label": METRIC_LABELS["mae"],
-                  "kernel": list(model.state_dict()["context_prediction.weight"].shape[-2:])}))
+                  "kernels": [list(state[k].shape[-2:]) for k in ("context_prediction.weight", "g_a.0.weight")]}))
 """
 
 
 def test_metric_and_dataset_feed_eval(plugin, round_trip):
     from PIL import Image
 
-    settings = {"context": "tiny-checkerboard", "nonlinearity": "tiny-swish", "N": 8, "M": 12}
-    proc = _run(plugin, script=textwrap.dedent(EVAL).replace("{SETTINGS}", repr(settings)))
+    proc = _run(plugin, script=textwrap.dedent(EVAL).replace("{SETTINGS}", repr(SETTINGS)))
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     doc = out["doc"]
-    assert out["kernel"] == [3, 3]  # the plugin's own context, not the 5x5 preset's
+    assert out["kernels"] == [[3, 3], [3, 3]]  # the plugin's context and g_a, not the preset's 5x5
     assert doc["meta"]["metrics"]["tiny-mae"]["keys"] == ["mae"]
     assert doc["meta"]["dataset"]["num_images"] == 2
     per_image = {name: {k: v[0] for k, v in row.items()} for name, row in doc["per_image"].items()}

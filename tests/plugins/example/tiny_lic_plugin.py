@@ -1,5 +1,5 @@
-"""A lic-bench plugin outside the package: one non-linearity, one context model, one
-metric and one dataset, registered through the public registries only.
+"""A lic-bench plugin outside the package: one non-linearity, one transform set, one
+context model, one metric and one dataset, registered through the public registries only.
 
 The plugin test (tests/plugins/test_plugins.py) installs this file with a dist-info
 whose ``entry_points.txt`` names it in the ``lic_bench.plugins`` group; the guide
@@ -17,13 +17,44 @@ import torch.nn as nn
 from lic_bench.context.joint import JointContext
 from lic_bench.data.catalogue import DatasetInfo, register_dataset
 from lic_bench.metrics.specs import ResultKey, register_metric
-from lic_bench.registry import CONTEXT_MODELS, NONLINEARITIES
+from lic_bench.layers import conv, deconv, get_nonlinearity
+from lic_bench.models.transforms import hyper_analysis, hyper_synthesis
+from lic_bench.registry import CONTEXT_MODELS, NONLINEARITIES, TRANSFORMS
 
 
 @NONLINEARITIES.register("tiny-swish", description="x * sigmoid(x) (plugin example)")
 def tiny_swish(channels: int | None = None, inverse: bool = False) -> nn.Module:
     """Swish / SiLU (Ramachandran et al. 2017); the same form for synthesis."""
     return nn.SiLU()
+
+
+@TRANSFORMS.register("tiny-3x3", description="g_a / g_s of 3x3 strided convolutions (plugin example)")
+class Tiny3x3:
+    """Ballé et al. 2018's four stride-2 stages with 3x3 instead of 5x5 kernels; the
+    hyper transforms are the default set's."""
+
+    @staticmethod
+    def analysis(N: int, M: int, nonlinearity: str = "gdn", in_channels: int = 3) -> nn.Sequential:
+        widths = [in_channels, N, N, N, M]
+        layers: list[nn.Module] = []
+        for i in range(4):
+            layers.append(conv(widths[i], widths[i + 1], kernel_size=3))
+            if i < 3:
+                layers.append(get_nonlinearity(nonlinearity, widths[i + 1]))
+        return nn.Sequential(*layers)
+
+    @staticmethod
+    def synthesis(N: int, M: int, nonlinearity: str = "gdn", out_channels: int = 3) -> nn.Sequential:
+        widths = [M, N, N, N, out_channels]
+        layers: list[nn.Module] = []
+        for i in range(4):
+            layers.append(deconv(widths[i], widths[i + 1], kernel_size=3))
+            if i < 3:
+                layers.append(get_nonlinearity(nonlinearity, widths[i + 1], inverse=True))
+        return nn.Sequential(*layers)
+
+    hyper_analysis = staticmethod(hyper_analysis)
+    hyper_synthesis = staticmethod(hyper_synthesis)
 
 
 @CONTEXT_MODELS.register("tiny-checkerboard", description="Checkerboard context, 3x3 mask (plugin example)")
