@@ -11,7 +11,13 @@ import sys
 import numpy as np
 import pytest
 
-from lic_bench.data.catalogue import DatasetInfo, dataset_table, get_dataset_info, register_dataset, resolve_split
+from lic_bench.data.catalogue import (
+    DatasetInfo,
+    dataset_table,
+    get_dataset_info,
+    register_dataset,
+    resolve_split,
+)
 from lic_bench.errors import UsageError
 from lic_bench.metrics.specs import ResultKey, metric_spec, register_metric, result_key
 from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, curve

@@ -16,8 +16,8 @@ import torch.nn as nn
 
 from lic_bench.context.joint import JointContext
 from lic_bench.data.catalogue import DatasetInfo, register_dataset
-from lic_bench.metrics.specs import ResultKey, register_metric
 from lic_bench.layers import conv, deconv, get_nonlinearity
+from lic_bench.metrics.specs import ResultKey, register_metric
 from lic_bench.models.transforms import hyper_analysis, hyper_synthesis
 from lic_bench.registry import CONTEXT_MODELS, NONLINEARITIES, TRANSFORMS
 
