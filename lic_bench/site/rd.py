@@ -71,12 +71,13 @@ def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
 def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metric: str) -> Any:
     """A plotly figure of ``metric`` (a results key; MS-SSIM in dB) against bpp; None if nothing to draw."""
     from lic_bench.errors import LicBenchError
+    from lic_bench.metrics.specs import result_key
     from lic_bench.rd.curves import METRIC_LABELS, curve, has_metric
     from lic_bench.site._plotly import LiteFigure, trace
 
     label_, unit = METRIC_LABELS[metric]
-    title = ("MS-SSIM (RGB), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-rgb"
-             else "MS-SSIM (Y), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-y" else label_)
+    # a value compared in dB (MS-SSIM) says how: -10 log10(1 - value)
+    title = f"{label_}, −10·log10(1 − {label_.split(' (')[0]})" if result_key(metric).scale == "db" else label_
     fig = LiteFigure()
     drawn = 0
     for doc, is_anchor in [(d, False) for d in results] + [(a, True) for a in anchors]:
