@@ -52,6 +52,10 @@ def load_plugins() -> None:
     _done = True  # first: a plugin's own registry lookups must not load plugins again
     if os.environ.get("LIC_BENCH_NO_PLUGINS", "").strip() not in ("", "0"):
         return
+    from lic_bench.registry import EVALUATION_REGISTRIES
+
+    for registry in EVALUATION_REGISTRIES.values():
+        registry.import_builtins()  # built-ins first: listings keep their order, plugins follow
     try:
         points = importlib.metadata.entry_points(group=GROUP)
     except Exception as exc:  # noqa: BLE001 - broken metadata of some package must not stop us

@@ -101,7 +101,8 @@ class Registry:
         self._builtins = tuple(builtins)
         self._filled = not self._builtins
 
-    def _fill(self) -> None:
+    def import_builtins(self) -> None:
+        """Import the modules that register this kind's own implementations (once)."""
         if self._filled:
             return
         self._filled = True  # before importing: a built-in module may look itself up
@@ -111,6 +112,11 @@ class Registry:
         except BaseException:
             self._filled = False
             raise
+
+    def _fill(self) -> None:
+        if self._filled:
+            return
+        self.import_builtins()
         from lic_bench.plugins import load_plugins
 
         load_plugins()

@@ -110,7 +110,7 @@ from typer.testing import CliRunner
 from lic_bench.bitstream.codec import model_for_coding
 from lic_bench.cli import app
 from lic_bench.models import load_model_config
-from lic_bench.rd.curves import METRIC_LABELS, curve
+from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, curve
 
 cfg = load_model_config("he2021-checkerboard", {SETTINGS})
 model = model_for_coding(cfg)  # the seeded weights that --random-weights codes with
@@ -124,6 +124,7 @@ doc = json.load(open("eval.json"))
 c = curve(doc, "mae")
 state = model.state_dict()
 print(json.dumps({"doc": doc, "curve": c.quality.tolist(), "label": METRIC_LABELS["mae"],
+                  "all_metrics": list(ALL_METRICS),
                   "kernels": [list(state[k].shape[-2:]) for k in ("context_prediction.weight", "g_a.0.weight")]}))
 """
 
@@ -145,6 +146,8 @@ def test_metric_and_dataset_feed_eval(plugin, round_trip):
     assert per_image["k1"]["mae"] == pytest.approx(float(np.mean(np.abs(ref - dec))), abs=1e-9)
     assert doc["results"]["mae"][0] == pytest.approx(np.mean([r["mae"] for r in per_image.values()]))
     assert out["label"] == ["MAE (negated)", "levels"] and out["curve"] == [-doc["results"]["mae"][0]]
+    # loaded by the model build (load_all): the built-in metrics still come first
+    assert out["all_metrics"][0] == "psnr-rgb" and out["all_metrics"][-1] == "mae"
 
 
 def test_loader_reports_each_failure_once_and_loads_the_rest(monkeypatch, capsys):
