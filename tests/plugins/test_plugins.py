@@ -1,6 +1,6 @@
 """A package outside lic_bench extends it through the ``lic_bench.plugins`` entry-point
-group: its non-linearity, transform set, context model, metric and dataset are listed, swap in by
-``--set``, round-trip through compress/decompress, and feed ``eval``; a plugin that
+group: its non-linearity, transform set, context model, model preset, metric and dataset
+are listed, swap in by ``--set``, round-trip through compress/decompress, and feed ``eval``; a plugin that
 fails to import is one line on stderr and everything else keeps working.
 
 The plugin (tests/plugins/example) is installed into a temporary folder as a module plus
@@ -112,10 +112,11 @@ from lic_bench.cli import app
 from lic_bench.models import load_model_config
 from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, curve
 
-cfg = load_model_config("he2021-checkerboard", {SETTINGS})
+cfg = load_model_config("tiny-plugin-model")  # the plugin's own preset of its components
+listed = CliRunner().invoke(app, ["models", "list", "tiny-*", "--format", "json"])
 model = model_for_coding(cfg)  # the seeded weights that --random-weights codes with
 torch.save({"config": cfg, "state_dict": model.state_dict()}, "seeded.pth")
-result = CliRunner().invoke(app, ["eval", "--model", "he2021-checkerboard", "--checkpoint", "seeded.pth",
+result = CliRunner().invoke(app, ["eval", "--model", "tiny-plugin-model", "--checkpoint", "seeded.pth",
                                   "--dataset", "tiny-set", "--metrics", "psnr,tiny-mae", "--work-dir", "work",
                                   "-o", "eval.json", "--no-progress", "--threads", "1"])
 if result.exit_code:
@@ -124,23 +125,26 @@ doc = json.load(open("eval.json"))
 c = curve(doc, "mae")
 state = model.state_dict()
 print(json.dumps({"doc": doc, "curve": c.quality.tolist(), "label": METRIC_LABELS["mae"],
-                  "all_metrics": list(ALL_METRICS),
+                  "all_metrics": list(ALL_METRICS), "preset": cfg["init_args"],
+                  "models": [row["name"] for row in json.loads(listed.stdout)],
                   "kernels": [list(state[k].shape[-2:]) for k in ("context_prediction.weight", "g_a.0.weight")]}))
 """
 
 
-def test_metric_and_dataset_feed_eval(plugin, round_trip):
+def test_model_metric_and_dataset_feed_eval(plugin, round_trip):
     from PIL import Image
 
-    proc = _run(plugin, script=textwrap.dedent(EVAL).replace("{SETTINGS}", repr(SETTINGS)))
+    proc = _run(plugin, script=textwrap.dedent(EVAL))
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     doc = out["doc"]
-    assert out["kernels"] == [[3, 3], [3, 3]]  # the plugin's context and g_a, not the preset's 5x5
+    assert out["models"] == ["tiny-plugin-model"] and doc["name"] == "tiny-plugin-model"
+    assert {k: out["preset"][k] for k in SETTINGS} == SETTINGS
+    assert out["kernels"] == [[3, 3], [3, 3]]  # the plugin's context and g_a, not 5x5 ones
     assert doc["meta"]["metrics"]["tiny-mae"]["keys"] == ["mae"]
     assert doc["meta"]["dataset"]["num_images"] == 2
     per_image = {name: {k: v[0] for k, v in row.items()} for name, row in doc["per_image"].items()}
-    # same seeded weights as the CLI round trip: the plugin metric of that decoded image
+    # the preset has the seeded weights of the --set round trip: the plugin metric of that decoded image
     ref = np.asarray(Image.open(round_trip.image)).astype(np.int16)
     dec = np.asarray(Image.open(round_trip.decoded)).astype(np.int16)
     assert per_image["k1"]["mae"] == pytest.approx(float(np.mean(np.abs(ref - dec))), abs=1e-9)

@@ -1,5 +1,6 @@
 """A lic-bench plugin outside the package: one non-linearity, one transform set, one
-context model, one metric and one dataset, registered through the public registries only.
+context model, a model preset built from them, one metric and one dataset, registered
+through the public registries only.
 
 The plugin test (tests/plugins/test_plugins.py) installs this file with a dist-info
 whose ``entry_points.txt`` names it in the ``lic_bench.plugins`` group; the guide
@@ -18,8 +19,9 @@ from lic_bench.context.joint import JointContext
 from lic_bench.data.catalogue import DatasetInfo, register_dataset
 from lic_bench.layers import conv, deconv, get_nonlinearity
 from lic_bench.metrics.specs import ResultKey, register_metric
+from lic_bench.models.compose import ComposedModel
 from lic_bench.models.transforms import hyper_analysis, hyper_synthesis
-from lic_bench.registry import CONTEXT_MODELS, NONLINEARITIES, TRANSFORMS
+from lic_bench.registry import CONTEXT_MODELS, MODELS, NONLINEARITIES, TRANSFORMS
 
 
 @NONLINEARITIES.register("tiny-swish", description="x * sigmoid(x) (plugin example)")
@@ -62,6 +64,14 @@ def tiny_checkerboard(M: int = 192, quantizer="additive-uniform-noise", entropy_
     """He et al. 2021's two-pass checkerboard with a 3x3 instead of a 5x5 context mask."""
     extra = {"entropy_model": entropy_model} if entropy_model is not None else {}
     return JointContext(M, "checkerboard", 3, quantizer=quantizer, **extra)
+
+
+@MODELS.register("tiny-plugin-model", description="The three components above on a small mean-scale hyperprior")
+class TinyPluginModel(ComposedModel):
+    """A preset of this plugin's components: what ``--set`` builds from he2021-checkerboard."""
+
+    defaults = {"N": 8, "M": 12, "backbone": "mean-scale-hyperprior", "hyper_nonlinearity": "leaky-relu",
+                "context": "tiny-checkerboard", "nonlinearity": "tiny-swish", "transform": "tiny-3x3"}
 
 
 @register_metric("tiny-mae", keys=[ResultKey("mae", "MAE", "levels", higher_is_better=False)],
