@@ -308,6 +308,8 @@ def results_document(model, cfg: dict[str, Any], checkpoint: str | Path, images:
         model_config=cfg["model"],
         nonlinearity=init.get("nonlinearity"),
         loss={"distortion": cfg["loss"]["distortion"], "lmbda": cfg["loss"]["lmbda"]},
+        opt_metric=cfg["loss"]["distortion"],  # mse or ms-ssim (checked by the config)
+        averaging="per-quality",  # one lambda, images averaged at it
         config_hash=config_hash(cfg),
         checkpoint=checkpoint.name,
         checkpoint_hash=file_sha256(checkpoint),

@@ -60,6 +60,22 @@ class _Comparable(Sequence):
 METRIC_LABELS: Mapping[str, tuple[str, str]] = _KeyLabels()
 #: every metric a BD-rate can be computed on
 ALL_METRICS: Sequence[str] = _Comparable()
+
+
+def metric_key(name: str) -> str:
+    """The results key of a metric named in any case, or as the site labels it:
+    ``VMAF`` -> ``vmaf``, ``PSNR (RGB)`` -> ``psnr-rgb``, ``MS-SSIM`` -> ``ms-ssim-rgb``.
+    Unknown names come back folded, for the caller's error message."""
+    folded = " ".join(str(name).split()).casefold()
+    short = {"psnr": "psnr-rgb", "ms-ssim": "ms-ssim-rgb", "msssim": "ms-ssim-rgb"}
+    if folded in short:
+        return short[folded]
+    for key, (label, _) in METRIC_LABELS.items():
+        if folded in (key, label.casefold(), label.split(" (")[0].casefold()):
+            return key
+    return folded
+
+
 #: the seven metrics whose BD-rates the JPEG AI common test conditions average (MS-SSIM on Y)
 JPEG_AI_AVERAGE = ("ms-ssim-y", "vif", "fsim", "nlpd", "iw-ssim", "vmaf", "psnr-hvs")
 
