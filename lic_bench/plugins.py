@@ -28,7 +28,7 @@ import importlib.metadata
 import os
 import sys
 
-__all__ = ["GROUP", "LOADED", "FAILED", "load_plugins"]
+__all__ = ["GROUP", "LOADED", "FAILED", "installed", "load_plugins"]
 
 GROUP = "lic_bench.plugins"
 #: entry-point name -> its value, for every plugin that loaded
@@ -44,13 +44,27 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
+def _off() -> bool:
+    return os.environ.get("LIC_BENCH_NO_PLUGINS", "").strip() not in ("", "0")
+
+
+def installed() -> list[str]:
+    """Names of the plugin entry points installed (and not turned off); imports none."""
+    if _off():
+        return []
+    try:
+        return sorted({p.name for p in importlib.metadata.entry_points(group=GROUP)})
+    except Exception:  # noqa: BLE001 - load_plugins reports broken metadata
+        return []
+
+
 def load_plugins() -> None:
     """Import every ``lic_bench.plugins`` entry point once (later calls return at once)."""
     global _done
     if _done:
         return
     _done = True  # first: a plugin's own registry lookups must not load plugins again
-    if os.environ.get("LIC_BENCH_NO_PLUGINS", "").strip() not in ("", "0"):
+    if _off():
         return
     from lic_bench.registry import EVALUATION_REGISTRIES
 

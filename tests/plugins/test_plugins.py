@@ -114,6 +114,7 @@ from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, curve
 
 cfg = load_model_config("tiny-plugin-model")  # the plugin's own preset of its components
 listed = CliRunner().invoke(app, ["models", "list", "tiny-*", "--format", "json"])
+table = CliRunner().invoke(app, ["models", "list", "tiny-*"])  # the fast listing must not miss it
 model = model_for_coding(cfg)  # the seeded weights that --random-weights codes with
 torch.save({"config": cfg, "state_dict": model.state_dict()}, "seeded.pth")
 result = CliRunner().invoke(app, ["eval", "--model", "tiny-plugin-model", "--checkpoint", "seeded.pth",
@@ -126,7 +127,7 @@ c = curve(doc, "mae")
 state = model.state_dict()
 print(json.dumps({"doc": doc, "curve": c.quality.tolist(), "label": METRIC_LABELS["mae"],
                   "all_metrics": list(ALL_METRICS), "preset": cfg["init_args"],
-                  "models": [row["name"] for row in json.loads(listed.stdout)],
+                  "models": [row["name"] for row in json.loads(listed.stdout)], "table": table.stdout,
                   "kernels": [list(state[k].shape[-2:]) for k in ("context_prediction.weight", "g_a.0.weight")]}))
 """
 
@@ -139,6 +140,7 @@ def test_model_metric_and_dataset_feed_eval(plugin, round_trip):
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     doc = out["doc"]
     assert out["models"] == ["tiny-plugin-model"] and doc["name"] == "tiny-plugin-model"
+    assert "tiny-plugin-model" in out["table"]
     assert {k: out["preset"][k] for k in SETTINGS} == SETTINGS
     assert out["kernels"] == [[3, 3], [3, 3]]  # the plugin's context and g_a, not 5x5 ones
     assert doc["meta"]["metrics"]["tiny-mae"]["keys"] == ["mae"]
