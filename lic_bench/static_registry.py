@@ -60,7 +60,12 @@ def _record(call: ast.Call, cls: ast.ClassDef | None, module: str) -> dict[str, 
 
 def static_model_records(pattern: str = "*") -> list[dict[str, Any]] | None:
     """Model records like ``Entry.as_dict()`` (by name), or None where the source holds a
-    registration that is not a literal decorator on a class."""
+    registration that is not a literal decorator on a class, or where plugins are installed
+    (their models register only when imported: :mod:`lic_bench.plugins`)."""
+    from lic_bench.plugins import installed
+
+    if installed():
+        return None
     found: dict[str, dict[str, Any]] = {}
     for module, path in _package_files():
         text = path.read_text(encoding="utf-8")

@@ -180,12 +180,13 @@ def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metr
     so, and start hidden. Every trace has its own colour.
     """
     from lic_bench.errors import LicBenchError
+    from lic_bench.metrics.specs import result_key
     from lic_bench.rd.curves import METRIC_LABELS, curve, has_metric
     from lic_bench.site._plotly import LiteFigure, trace
 
     label_, unit = METRIC_LABELS[metric]
-    title = ("MS-SSIM (RGB), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-rgb"
-             else "MS-SSIM (Y), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-y" else label_)
+    # a value compared in dB (MS-SSIM) says how: -10 log10(1 - value)
+    title = f"{label_}, −10·log10(1 − {label_.split(' (')[0]})" if result_key(metric).scale == "db" else label_
     drawable: list[tuple[dict[str, Any], Any]] = []
     for doc in results + anchors:
         if not has_metric(doc, metric):
