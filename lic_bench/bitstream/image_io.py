@@ -13,17 +13,16 @@ or over what a file of its size can honestly hold (a 3 KB PNG claiming 16384²),
 a file whose content is not the format its name says. Float samples, more than 4
 channels and multi-page files are refused; CMYK is converted with a note.
 
-Outputs (:func:`write_output`) never replace an existing file unless asked
-(``force``), never replace the input, and are written to a temporary file in the
-same folder and renamed, so an interrupted write leaves no half-written file.
+Outputs go through :mod:`lic_bench.safe_write` (:func:`write_output`): never over an
+existing file unless asked (``force``), never over the input or a non-regular file,
+written to a temporary file and renamed, with the usual permissions.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -196,7 +195,8 @@ def read_image_array(path: str | Path, notes: list[str] | None = None) -> np.nda
     if a.ndim == 2 or a.shape[-1] == 1:
         a = np.repeat(a.reshape(a.shape[0], a.shape[1], 1), 3, axis=-1)
         notes.append("grayscale input converted to RGB")
-    return np.ascontiguousarray(a)
+    a = np.ascontiguousarray(a)
+    return a if a.flags.writeable else a.copy()  # Pillow's arrays are read-only views
 
 
 def check_image(path: str | Path) -> None:
@@ -233,38 +233,22 @@ def to_uint8(x) -> np.ndarray:
 
 
 def check_output(path: str | Path, *, force: bool = False, inputs: tuple = ()) -> Path:
-    """Refuse an output path that would lose data or cannot be written (one line)."""
-    path = Path(path)
-    for src in inputs:
-        src = Path(src)
-        if path.resolve() == src.resolve() or (path.exists() and src.exists() and path.samefile(src)):
-            raise UsageError(f"{path}: is the input file; choose another output")
-    if path.is_dir():
-        raise UsageError(f"{path}: is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(f"{path.parent}: no such folder for the output")
-    if path.exists() and not force:
-        raise UsageError(f"{path}: exists; pass --force to replace it")
-    return path
+    """Refuse an output path that would lose data or cannot be written (one line);
+    see :func:`lic_bench.safe_write.check_target`."""
+    from lic_bench import safe_write
+
+    return safe_write.check_target(path, force=force, inputs=inputs)
 
 
-def write_output(path: str | Path, write: Callable[[Path], None], *, force: bool = False,
+def write_output(path: str | Path, write: Callable[[BinaryIO], None], *, force: bool = False,
                  inputs: tuple = ()) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    path = check_output(path, force=force, inputs=inputs)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp)
-    try:
-        write(tmp)
-        if path.exists() and not force:  # appeared while we worked
-            raise UsageError(f"{path}: exists; pass --force to replace it")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """Call ``write(fh)`` on a binary file that becomes ``path`` when it returns
+    (:func:`lic_bench.safe_write.open_atomic`)."""
+    from lic_bench import safe_write
+
+    with safe_write.open_atomic(path, "wb", force=force, inputs=inputs) as fh:
+        write(fh)
+    return Path(path)
 
 
 def write_png(x, path: str | Path, *, force: bool = True, inputs: tuple = ()) -> Path:
@@ -275,5 +259,5 @@ def write_png(x, path: str | Path, *, force: bool = True, inputs: tuple = ()) ->
     from PIL import Image
 
     a = x if isinstance(x, np.ndarray) else to_uint8(x)
-    return write_output(path, lambda tmp: Image.fromarray(a).save(tmp, format="PNG"),
+    return write_output(path, lambda fh: Image.fromarray(a).save(fh, format="PNG"),
                         force=force, inputs=inputs)
