@@ -253,6 +253,7 @@ def rd_table(
     kinds: Annotated[Optional[list[str]], typer.Option("--kind", help="Only these result kinds (anchor, reported, eval); repeatable.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
     output: OutputOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
 ) -> None:
     """BD-rate (PSNR and MS-SSIM) of every results curve on DATASET against ANCHOR."""
     from lic_bench.rd.table import bd_rows, find_anchor, rows_to_markdown, rows_to_text
@@ -273,7 +274,9 @@ def rd_table(
     else:
         text = rows_to_text(rows, label, method.value)
     if output:
-        output.write_text(text + "\n")
+        from lic_bench import safe_write
+
+        safe_write.write_text(output, text + "\n", force=force)
         typer.echo(f"wrote {output} ({len(rows)} curves)")
     else:
         typer.echo(text)
