@@ -59,7 +59,7 @@ def provenance_text(doc: dict[str, Any]) -> str:
     else:
         loc = str(src or "")
     by = meta.get("reported_by")
-    out = words + (f" by {by}" if by and prov != "digitised" else "")
+    out = words + (f" by {_md.cell(by)}" if by and prov != "digitised" else "")
     return out + (f"; source: `{_md.cell(loc)}`" if loc else "")
 
 
