@@ -73,33 +73,41 @@ def _probe(path: Path, data: bytes) -> dict:
     """The format, mode and size of an image, from its header only; refuses what can't be
     checked or represented, and any claim over the limits, before anything is decoded."""
     import io
+    import logging
+    import warnings
 
     from PIL import Image, UnidentifiedImageError
 
-    import warnings
-
     Image.init()  # every plugin registered, so ``formats`` names only known ones
+    # Pillow logs damaged headers with logger.error; with no handler Python would print
+    # them to stderr beside our one-line error.
+    pil_log = logging.getLogger("PIL")
+    if not any(isinstance(h, logging.NullHandler) for h in pil_log.handlers):
+        pil_log.addHandler(logging.NullHandler())
     try:
         with warnings.catch_warnings():  # bomb, EXIF, ... warnings: the checks below decide
             warnings.simplefilter("ignore")
-            img = Image.open(io.BytesIO(data), formats=list(FORMATS))
+            with Image.open(io.BytesIO(data), formats=list(FORMATS)) as img:
+                fmt, mode, (w, h) = img.format, img.mode, img.size
+                # Reading these walks the rest of the header (TIFF pages, GIF frames),
+                # where a damaged file fails too.
+                frames = (getattr(img, "n_frames", 1) if fmt == "TIFF"
+                          else (2 if getattr(img, "is_animated", False) else 1))
+                tile = img.tile[0].args if img.tile else None
+                samples = img.tag_v2.get(277, 1) if fmt == "TIFF" else 1  # SamplesPerPixel
     except Image.DecompressionBombError:
         raise UsageError(f"{path}: image too large (over {MAX_PIXELS:,} pixels)") from None
     except UnidentifiedImageError:
         raise UsageError(f"{path}: not a readable image (not one of {', '.join(FORMATS[:-1]).lower()} "
                          "or ppm, whose size can be checked before decoding)") from None
+    except MemoryError:
+        raise UsageError(f"{path}: out of memory reading the image header") from None
     except Exception as exc:  # noqa: BLE001 - a header Pillow chokes on is a bad file
         raise UsageError(f"{path}: not a readable image ({type(exc).__name__})") from None
-    with img:
-        fmt, mode, (w, h) = img.format, img.mode, img.size
-        named = _SUFFIX_FORMAT.get(path.suffix.lower())
-        if named is not None and fmt not in named:
-            raise UsageError(f"{path}: holds a {fmt} image, not the {named[0]} its name says; "
-                             "rename it or convert it")
-        frames = getattr(img, "n_frames", 1) if fmt == "TIFF" else (2 if getattr(img, "is_animated", False) else 1)
-        tile = img.tile[0].args if img.tile else None
-        tags = getattr(img, "tag_v2", {}) if fmt == "TIFF" else {}
-        samples = tags.get(277, 1)  # TIFF SamplesPerPixel
+    named = _SUFFIX_FORMAT.get(path.suffix.lower())
+    if named is not None and fmt not in named:
+        raise UsageError(f"{path}: holds a {fmt} image, not the {named[0]} its name says; "
+                         "rename it or convert it")
     if frames != 1:
         raise UsageError(f"{path}: holds {frames if frames > 1 else 'several'} images (pages or frames); "
                          "lic-bench reads single images")
