@@ -68,12 +68,12 @@ def write_graph(graph: nx.DiGraph, path: Path, *, force: bool = True) -> str:
     from lic_bench import safe_write
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "json":
-        data = nx.node_link_data(graph, edges="edges")
-        safe_write.write_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n", force=force)
+    if fmt in ("graphml", "gexf"):
+        with safe_write.open_atomic(path, "wb", force=force) as fh:
+            (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, fh)
         return fmt
-    with safe_write.open_atomic(path, "wb", force=force) as fh:
-        (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, fh)
+    data = nx.node_link_data(graph, edges="edges")
+    safe_write.write_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n", force=force)
     return fmt
 
 
