@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -241,3 +242,50 @@ def test_no_silent_overwrite_of_kb_exports_and_tables(tmp_path, project_root):
     proc = lic_bench("kb", "graph", "-o", tmp_path / "g.json", "--force", cwd=project_root)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "g.json").read_text())["nodes"]
+
+
+# 2. Paths come from the user, never from a file -------------------------------------------
+
+HOSTILE_NAMES = ["../../outside", "/tmp/absolute", "a/b", "..", "x\x00y", "bmshj2018\u2010factorized",
+                 "\uff42mshj2018-factorized", "name\u200b", "", "-rf"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_result_and_run_paths_refuse_names_from_files(tmp_path, name):
+    from lic_bench.engine.train import make_run_dir
+    from lic_bench.errors import UsageError
+    from lic_bench.results import result_path
+
+    for args in ((("eval", name, "tag"),), (("eval", "model", name),), ((name, "model", "tag"),)):
+        with pytest.raises(UsageError, match="cannot name a file"):
+            result_path(*args[0], root=tmp_path)
+    with pytest.raises(UsageError, match="cannot name a file"):
+        make_run_dir({"name": name, "output_dir": str(tmp_path / "runs")})
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "outside").exists()
+
+
+def test_registry_ids_and_tags_still_make_paths(tmp_path):
+    from lic_bench.results import result_path
+
+    path = result_path("reported", "balle-2017-iclr-opt-mse", "authors-v5.0-kodak", root=tmp_path)
+    assert (path.parent.name, path.name) == ("balle-2017-iclr-opt-mse", "authors-v5.0-kodak.json")
+
+
+def test_test_command_cannot_be_steered_by_a_checkpoint(tmp_path):
+    """The run name and protocol inside a checkpoint's config become the results path of
+    `lic-bench test`: `../` there wrote outside results/ (and created folders on the way)."""
+    import torch
+
+    from lic_bench.engine.evaluate import run_test
+
+    model = model_for_coding(small_config("bmshj2018-factorized"))
+    ckpt = tmp_path / "steer.ckpt"
+    from lic_bench.errors import UsageError
+
+    for name, protocol in (("../../../escaped", None), ("run", "/tmp/escaped"), ("run\x00x", None),
+                           ("r\u0443n", None)):
+        cfg = {"name": name, "protocol": protocol, "model": model.config}
+        torch.save({"state_dict": model.state_dict(), "hyper_parameters": {"config": cfg}}, ckpt)
+        with pytest.raises(UsageError, match="cannot name a file"):
+            run_test(ckpt, dataset="kodak", limit=1, progress=False)
+    assert not list(tmp_path.parents[3].glob("escaped*")) and not Path("/tmp/escaped").exists()
