@@ -67,9 +67,16 @@ def run_cmd(
     from lic_bench.study.runner import pending_cells, run_study
     from lic_bench.study.trust import TRUST_WARNING, check_cells
 
-    study, cells = _load(study_file)
-    out = _results_dir(study, results)
+    from lic_bench.study.grid import expand, load_study
+
+    study = load_study(study_file)
+    # The trust check comes first: validating a cell resolves its config, which would
+    # import a class a study names.
+    cells = expand(study, validate=False)
     refused = {} if trust else check_cells(study, cells)
+    if not refused:
+        cells = expand(study)
+    out = _results_dir(study, results)
     if trust:
         typer.echo(TRUST_WARNING, err=True)
     if dry_run:

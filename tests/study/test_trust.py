@@ -37,13 +37,13 @@ def test_a_study_naming_code_is_refused_and_dry_run_says_so(tmp_path, study_writ
 
 def test_trust_restores_the_freedom_with_a_warning(tmp_path, study_writer):
     study = study_writer(tmp_path, name="trusted", models=["bmshj2018-factorized"],
-                         swaps=[{"model.class_path": "lic_bench.models.factorized.FactorizedPrior"}],
+                         swaps=[{"model.class_path": "collections.OrderedDict"}], settings={"trainer": {"max_steps": 1}},
                          rates={"quality": [1]}, seeds=[1])
     proc = _run("study", "run", study, "--dry-run", "--trust", "--results-dir", tmp_path / "r")
     assert proc.returncode == 0, proc.stderr
     assert "warning: --trust" in proc.stderr and "REFUSED" not in proc.stdout
     plain = _run("study", "run", study, "--dry-run", "--results-dir", tmp_path / "r")
-    assert "REFUSED" in plain.stdout  # a class path is code, even lic-bench's own, unless trusted
+    assert "REFUSED" in plain.stdout  # a class outside the registries, unless trusted
 
 
 def test_registered_swaps_need_no_trust(tmp_path, study_writer):
