@@ -158,7 +158,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import torch
-
     import yaml
 
     from lic_bench.bitstream.forge import KINDS, craft

@@ -64,10 +64,9 @@ def run_cmd(
     """Fit and test every cell without a results file (stop at any time; rerun to resume)."""
     from lic_bench.errors import UsageError
     from lic_bench.paths import project_root
+    from lic_bench.study.grid import expand, load_study
     from lic_bench.study.runner import pending_cells, run_study
     from lic_bench.study.trust import TRUST_WARNING, check_cells
-
-    from lic_bench.study.grid import expand, load_study
 
     study = load_study(study_file)
     # The trust check comes first: validating a cell resolves its config, which would
