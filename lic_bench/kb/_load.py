@@ -135,20 +135,20 @@ def _read_text(path: Path) -> str:
 
 
 def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
-    # A record is a file in its folder: a symlink leading elsewhere (outside the
-    # repository, or to another folder of it) would publish whatever it points at.
-    try:
-        inside = path.resolve().parent == path.parent.resolve()
-    except (OSError, RuntimeError):  # a symlink loop
-        inside = False
-    if not inside:
-        problems.append(Problem(rel, "-", f"a symbolic link leading outside {path.parent.name}/; records are "
-                                "files in the repository"))
-        return None
     try:
         text = _read_text(path)
     except ValueError as exc:
         problems.append(Problem(rel, "-", str(exc)))
+        return None
+    # A record is a file in its folder: a symlink leading elsewhere (outside the
+    # repository, or to another folder of it) would publish whatever it points at.
+    try:
+        inside = path.resolve().parent == path.parent.resolve()
+    except (OSError, RuntimeError):  # a loop: read_bounded above reports those
+        inside = True
+    if not inside:
+        problems.append(Problem(rel, "-", f"a symbolic link leading outside {path.parent.name}/; records are "
+                                "files in the repository"))
         return None
     try:
         return yaml.load(text, Loader=_RecordLoader)
