@@ -73,8 +73,8 @@ def run_cmd(
     # import a class a study names.
     cells = expand(study, validate=False)
     refused = {} if trust else check_cells(study, cells)
-    if not refused:
-        cells = expand(study)
+    if not any("names code" in reason for reason in refused.values()):
+        cells = expand(study)  # a typo'd key is reported as before, in one line
     out = _results_dir(study, results)
     if trust:
         typer.echo(TRUST_WARNING, err=True)
