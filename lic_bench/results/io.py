@@ -28,12 +28,14 @@ def _same_run(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a.get("name") == b.get("name") and all(ma.get(k) == mb.get(k) for k in keys)
 
 
-def write_result(doc: dict[str, Any], path: str | Path, *, overwrite_same_run: bool = True) -> Path:
+def write_result(doc: dict[str, Any], path: str | Path, *, overwrite_same_run: bool = True,
+                 force: bool = False) -> Path:
     """Write ``doc`` atomically (temp file + rename).
 
     An existing file is replaced only when it records the same run (same name,
     kind, config, checkpoint, dataset); a different run gets a ``-2``, ``-3``...
-    suffix instead, so no measured result is ever lost.
+    suffix instead, so no measured result is ever lost. ``force`` (a user's ``-o FILE
+    --force``) replaces ``path`` whatever run it holds.
     """
     for key in ("name", "results", "meta"):
         if key not in doc:
@@ -41,7 +43,7 @@ def write_result(doc: dict[str, Any], path: str | Path, *, overwrite_same_run: b
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     target, n = path, 1
-    while target.exists():
+    while target.exists() and not force:
         try:
             existing = json.loads(target.read_text())
         except (OSError, json.JSONDecodeError):

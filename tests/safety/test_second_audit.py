@@ -234,7 +234,8 @@ def test_an_interrupted_write_leaves_nothing(tmp_path, how):
 def test_no_silent_overwrite_of_kb_exports_and_tables(tmp_path, project_root):
     precious = tmp_path / "README.md"
     for args in (["kb", "bibtex", "export", "-o", precious], ["kb", "graph", "-o", tmp_path / "g.json"],
-                 ["rd", "table", "-o", precious]):
+                 ["rd", "table", "-o", precious],
+                 ["anchors", "run", "--codec", "jpeg444", "--dataset", tmp_path / "none", "-o", precious]):
         target = args[args.index("-o") + 1]
         target.write_text("precious")
         assert_one_line_error(lic_bench(*args, cwd=project_root), "--force")
