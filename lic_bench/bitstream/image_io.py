@@ -20,6 +20,7 @@ written to a temporary file and renamed, with the usual permissions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -50,13 +51,16 @@ _SUFFIX_FORMAT = {
 MAX_FILE_BYTES = 1 << 30
 #: Fixed cap on the decoded samples (bytes) of one image, whatever the machine has free.
 MAX_DECODE_BYTES = 1 << 31
-#: Decoded sizes up to this are read whatever the file size; above it, a file must be
-#: big enough to hold what its header claims (:data:`_MAX_RATIO`).
-HONEST_FREE_BYTES = 1 << 26
+#: Decoded sizes up to this (about 600x600 RGB) are read whatever the file size; above
+#: it, a file must be big enough to hold what its header claims (:data:`_MAX_RATIO`).
+#: (The fuzz found a damaged 1 KB JPEG claiming 32x31256 that then cost a minute of coding.)
+HONEST_FREE_BYTES = 1 << 20
 #: Most decoded bytes a file of each format can produce per stored byte, with margin:
-#: deflate (PNG) stops near 1032:1, LZW (GIF, TIFF) near 1400:1, baseline JPEG near
-#: 512:1 (two bits a block at best), RLE BMP near 400:1, binary PBM 24:1.
-_MAX_RATIO = {"PNG": 1100, "JPEG": 1024, "MPO": 1024, "TIFF": 1500, "GIF": 1500, "BMP": 400,
+#: deflate (PNG) stops near 1032:1, LZW (GIF, TIFF) near 1400:1, JPEG near 1536:1 (a
+#: progressive gray scan: one bit an 8x8 block, counted as RGB), RLE BMP near 400:1,
+#: binary PBM 24:1. Honest files always pass; arithmetic-coded JPEG or zstd TIFF of a
+#: flat image above the floor may not.
+_MAX_RATIO = {"PNG": 1100, "JPEG": 2048, "MPO": 2048, "TIFF": 1500, "GIF": 1500, "BMP": 400,
               "PPM": 32, "WEBP": 1 << 16}
 _PLUGIN = {"MPO": "JPEG"}  # Pillow's JPEG plugin opens multi-picture JPEGs as MPO
 #: Pillow modes read as they are, or converted with a note; others are refused.
@@ -121,10 +125,15 @@ def _probe(path: Path, data: bytes) -> dict:
                          "represent; give 1 to 4 channels of 8 or 16 bits")
     deep = mode.startswith("I") or (isinstance(tile, str) and ";16" in tile) or (
         isinstance(tile, tuple) and tile and ";16" in str(tile[0]))
-    claim = w * h * max(_BANDS[mode], 3) * (2 if deep else 1)
+    claim = w * h * max(_BANDS[mode], 3) * (2 if deep else 1)  # decoded, as RGB(A)
     if claim > MAX_DECODE_BYTES:
         raise _too_large(path, w, h)
-    if claim > HONEST_FREE_BYTES and claim > len(data) * _MAX_RATIO[fmt]:
+    # What the file codes: bands x bits of its raw mode ("P;1" is a 1-bit palette, "L;4" 4-bit gray).
+    raw = tile if isinstance(tile, str) else (tile[0] if isinstance(tile, tuple) and tile else "")
+    low = re.search(r";([124])(?!\d)", str(raw))
+    bits = 1 if mode == "1" else int(low.group(1)) if low else (16 if deep else 8)
+    stored = w * h * _BANDS[mode] * bits // 8
+    if stored > HONEST_FREE_BYTES and stored > len(data) * _MAX_RATIO[fmt]:
         raise UsageError(f"{path}: image too large for its file: a {len(data):,}-byte {fmt} cannot hold "
                          f"{w}x{h} pixels; refused before decoding")
     return {"format": fmt, "mode": mode, "size": (h, w), "deep": deep}

@@ -290,3 +290,20 @@ def test_test_command_cannot_be_steered_by_a_checkpoint(tmp_path):
         with pytest.raises(UsageError, match="cannot name a file"):
             run_test(ckpt, dataset="kodak", limit=1, progress=False)
     assert not list(tmp_path.parents[3].glob("escaped*")) and not Path("/tmp/escaped").exists()
+
+
+def test_a_claim_beyond_what_the_file_can_hold_is_refused_and_honest_files_pass(tmp_path):
+    """The 10,000-file fuzz found a damaged 1,119-byte JPEG claiming 32x31256 that was
+    read and then coded past the time limit; flat images of every PNG depth still pass."""
+    from lic_bench.bitstream.image_io import read_image_array
+    from lic_bench.errors import UsageError
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "images" / "damaged-claims-32x31256.jpg"
+    with pytest.raises(UsageError, match="too large for its file"):
+        read_image_array(fixture)
+    for mode, kw in (("P", {"optimize": True}), ("1", {}), ("L", {"optimize": True}), ("RGB", {"optimize": True})):
+        path = tmp_path / f"flat-{mode}.png"
+        Image.new(mode, (3000, 3000), 0).save(path, **kw)
+        assert read_image_array(path).shape == (3000, 3000, 3), mode
+    Image.new("RGB", (3000, 3000), 0).save(tmp_path / "flat.jpg", progressive=True, optimize=True)
+    assert read_image_array(tmp_path / "flat.jpg").shape == (3000, 3000, 3)
