@@ -1,10 +1,14 @@
-"""Fuzz `lic-bench decompress` with crafted bitstreams, each decoded in a child process.
+"""Fuzz `lic-bench decompress` and `compress` with crafted files, each run in a child process.
 
 For every registered model one valid file is written (a small model, a 96x80 test
 picture); from these, ``--files`` crafted files are made in equal shares per model
-and per kind of damage (:mod:`lic_bench.bitstream.forge`). Each is decoded by the
-real command-line entry point in a forked child with a time limit and a memory
-limit, and its outcome counted:
+and per kind of damage (:mod:`lic_bench.bitstream.forge`: bit flips, forged fields,
+huge integers, deep nesting, hostile names, ...). Each is decoded by the real
+command-line entry point in a forked child with a time limit and a memory limit.
+The ``image-*`` kinds (:mod:`lic_bench.bitstream.forge_images`: pixel bombs, foreign
+formats behind a ``.png`` name, odd channels and sample types, damaged files) are
+handed to `lic-bench compress` with the model's small config instead. Each outcome
+is counted:
 
 * ``decoded``: exit 0, an image was written (garbage in, garbage out is allowed);
 * ``error``: a non-zero exit with exactly one ``error:`` line on stderr;
@@ -98,8 +102,8 @@ def _seed_files(models: list[str], folder: Path) -> dict[str, bytes]:
     return out
 
 
-def _child(path: Path, out: Path, err_fd: int, max_memory: int, command) -> None:
-    """In the forked child: run `lic-bench decompress` as the console script would."""
+def _child(argv: list[str], err_fd: int, max_memory: int, command) -> None:
+    """In the forked child: run `lic-bench ARGV` as the console script would."""
     os.dup2(err_fd, 2)
     sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", closefd=False), write_through=True)
     sys.stdout = io.TextIOWrapper(open(os.devnull, "wb"), write_through=True)
@@ -109,7 +113,7 @@ def _child(path: Path, out: Path, err_fd: int, max_memory: int, command) -> None
 
     code = 0
     try:
-        main(["decompress", str(path), "-o", str(out), "--random-weights"], command)
+        main(argv, command)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MemoryError:
@@ -154,8 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import torch
+    import yaml
 
     from lic_bench.bitstream.forge import KINDS, craft
+    from lic_bench.bitstream.forge_images import IMAGE_KINDS, craft_image
     from lic_bench.registry import MODELS, load_all
 
     torch.set_num_threads(1)  # no thread pool before fork
@@ -175,8 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     seed_dir = Path(tempfile.mkdtemp(prefix="lic-fuzz-seeds-"))
     seeds = _seed_files(models, seed_dir)
+    for name in models:  # the small configs `compress` builds for the image kinds
+        (seed_dir / f"{name}.yaml").write_text(yaml.safe_dump(_small(name)))
+    kinds = [*KINDS, *(f"image-{k}" for k in IMAGE_KINDS)]
     plan = [(m, k, i) for i in range(args.files) for m, k in [(models[i % len(models)],
-                                                               list(KINDS)[(i // len(models)) % len(KINDS)])]]
+                                                               kinds[(i // len(models)) % len(kinds)])]]
     counts: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
     total: collections.Counter = collections.Counter()
     running: dict[int, tuple] = {}
@@ -191,14 +200,22 @@ def main(argv: list[str] | None = None) -> int:
                 queue.clear()
             while queue and len(running) < args.jobs:
                 model, kind, i = queue.pop(0)
-                data = craft(seeds[model], kind, args.seed * 1_000_003 + i)
-                path = tmp / f"{i}.licb"
-                path.write_bytes(data)
+                seed = args.seed * 1_000_003 + i
+                if kind.startswith("image-"):
+                    data, suffix = craft_image(kind.removeprefix("image-"), seed)
+                    path = tmp / f"{i}{suffix}"
+                    path.write_bytes(data)
+                    argv = ["compress", str(path), "-o", str(tmp / f"{i}.out"), "--config",
+                            str(seed_dir / f"{model}.yaml"), "--random-weights"]
+                else:
+                    path = tmp / f"{i}.licb"
+                    path.write_bytes(craft(seeds[model], kind, seed))
+                    argv = ["decompress", str(path), "-o", str(tmp / f"{i}.out"), "--random-weights"]
                 r, w = os.pipe()
                 pid = os.fork()
                 if pid == 0:
                     os.close(r)
-                    _child(path, tmp / f"{i}.png", w, limit, command)
+                    _child(argv, w, limit, command)
                 os.close(w)
                 running[pid] = (model, kind, i, path, r, time.monotonic() + args.timeout, [])
             readable = [v[4] for v in running.values()]
@@ -224,10 +241,10 @@ def main(argv: list[str] | None = None) -> int:
                 total[outcome] += 1
                 if outcome in BAD:
                     args.keep.mkdir(parents=True, exist_ok=True)
-                    (args.keep / f"{model}-{kind}-{i}.licb").write_bytes(path.read_bytes())
+                    (args.keep / f"{model}-{kind}-{i}{path.suffix}").write_bytes(path.read_bytes())
                     (args.keep / f"{model}-{kind}-{i}.txt").write_text(b"".join(chunks).decode(errors="replace"))
                 path.unlink(missing_ok=True)
-                (tmp / f"{i}.png").unlink(missing_ok=True)
+                (tmp / f"{i}.out").unlink(missing_ok=True)
                 done += 1
                 if done % 500 == 0:
                     print(f"{done}/{len(plan)} files  {dict(total)}", file=sys.stderr, flush=True)
@@ -239,10 +256,10 @@ def main(argv: list[str] | None = None) -> int:
             "by_model_kind": {f"{m}/{k}": dict(c) for (m, k), c in sorted(counts.items())},
         }, indent=2))
     else:
-        print(f"{'model':30} {'kind':9} " + " ".join(f"{o:>9}" for o in outcomes))
+        print(f"{'model':30} {'kind':14} " + " ".join(f"{o:>9}" for o in outcomes))
         for (m, k), c in sorted(counts.items()):
-            print(f"{m:30} {k:9} " + " ".join(f"{c[o]:9d}" for o in outcomes))
-        print(f"{'total':40} " + " ".join(f"{total[o]:9d}" for o in outcomes))
+            print(f"{m:30} {k:14} " + " ".join(f"{c[o]:9d}" for o in outcomes))
+        print(f"{'total':45} " + " ".join(f"{total[o]:9d}" for o in outcomes))
         print(f"{done} of {len(plan)} planned files in {wall:.0f} s ({args.jobs} jobs)")
     return 1 if any(total[o] for o in BAD) else 0
 

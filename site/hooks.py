@@ -7,6 +7,7 @@ on_pre_page        convert pages with one shared Markdown instance (lic_bench.si
 on_page_markdown   fill the home page's statistics placeholder; flag pages with plotly figures
 on_page_content    put in the pre-rendered HTML of the blocks search indexes (lic_bench.site._fragments)
 on_page_context    ... and of the blocks search skips, after the search plugin read the page
+on_post_page       escape any record or results markup a renderer left raw (lic_bench.site._html)
 on_serve    rebuild when the knowledge base, results, study files or renderers change (`mkdocs serve`)
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
+from lic_bench.site import _html
 from lic_bench.site import build as site_build
 from lic_bench.site._fragments import ENV, Fragments
 from lic_bench.site._page_render import PartialCache, Renderer
@@ -33,6 +35,9 @@ def on_config(config):
     rendered = site_build.render_site(
         **inputs, fragments=fragments, parallel=fragments is not None, convert=lambda md: _convert(config, md)
     )
+    kb = inputs["kb"]
+    _state["untrusted"] = _html.untrusted_fragments(
+        list(kb.papers.values()), list(kb.components.values()), inputs["results"])
     _state.update(kb=inputs["kb"], rendered=rendered,
                   renderer=None if fragments is None else Renderer(),
                   partials=PartialCache(enabled=fragments is not None))
@@ -108,6 +113,17 @@ def on_page_context(context, page, config, nav):
     if fragments is not None and page.content:
         page.content = fragments.fill(page.content, False, lambda md: _convert(config, md))
     return context
+
+
+def on_post_page(output, page, config):
+    output, hits = _html.neutralise(output, _state.get("untrusted", ()))
+    if hits:
+        import logging
+
+        logging.getLogger("mkdocs.lic_bench").info(
+            "lic-bench: escaped at output on %s: record text a renderer left raw: %s",
+            page.file.src_uri, "; ".join(h[:80] for h in hits[:3]))
+    return output
 
 
 def on_serve(server, config, builder):

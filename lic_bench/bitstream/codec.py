@@ -371,7 +371,7 @@ def compress_file(
     start = time.perf_counter()
     data = encode_image(net, x, net.config, quality=quality)
     seconds = time.perf_counter() - start
-    output = write_output(output, lambda tmp: tmp.write_bytes(data), force=force, inputs=(image,))
+    output = write_output(output, lambda fh: fh.write(data), force=force, inputs=(image,))
     h, w = x.shape[-2:]
     size = output.stat().st_size
     return {

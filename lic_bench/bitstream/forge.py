@@ -9,7 +9,15 @@ attacker or a damaged disk could hand to ``lic-bench decompress``:
 * ``header``: forged header fields (shape, size, padding, quality, model, config,
   nesting of lengths), config hash and CRC recomputed;
 * ``flip``: bit flips, with or without fixing the CRC;
-* ``truncate``: the file cut short.
+* ``truncate``: the file cut short;
+* ``bigint``: an integer of hundreds to thousands of digits in a header field (past
+  Python's 4,300-digit ``int`` limit too), CRC valid;
+* ``nesting``: lists or objects nested 33 to 100,000 deep in a header field, CRC valid;
+* ``paths``: hostile names where a name or file is expected (``../``, absolute, NUL,
+  Unicode look-alikes of registry ids), config hash and CRC recomputed.
+
+Foreign image files (the other input lic-bench reads) are made by
+:mod:`lic_bench.bitstream.forge_images`.
 
 Nothing here decodes; the caller decides how (in-process or in a child process).
 """
@@ -193,12 +201,101 @@ def _truncate(data: bytes, rng: random.Random) -> bytes:
     return _fix_crc(cut) if rng.random() < 0.3 and cut else cut
 
 
+def _text_pack(text: str, payload: bytes) -> bytes:
+    """A file whose header is the JSON text ``text`` as written (it may hold what
+    ``json.dumps`` cannot write, such as a 5,000-digit integer), CRC valid."""
+    head = zlib.compress(text.encode(), 9)
+    return _fix_crc(struct.pack(">4sBI", MAGIC, VERSION, len(head)) + head + payload)
+
+
+_HOLE = "\u0000HOLE\u0000"  # a placeholder string no header holds
+
+
+def _with_hole(data: bytes, rng: random.Random) -> tuple[str, bytes]:
+    """The header's JSON text with one field's value replaced by :data:`_HOLE`, and the payload."""
+    header, strings = _parts(data)
+    lengths, flat = flatten(strings)
+    header = {**header, "lengths": lengths}
+    where = rng.choice(["size", "padded", "shape", "quality", "lengths", "config", "init_args",
+                        "weights", "extra"])
+    if where in ("size", "padded", "shape"):
+        header[where] = [_HOLE, *header[where][1:]]
+    elif where == "init_args" and isinstance(header["config"].get("init_args"), dict):
+        key = rng.choice(sorted(header["config"]["init_args"]) or ["N"])
+        header["config"] = {**header["config"], "init_args": {**header["config"]["init_args"], key: _HOLE}}
+    elif where == "lengths":
+        header["lengths"] = [_HOLE, *lengths[1:]]
+    elif where == "weights":
+        header["weights"] = {**header["weights"], "seed": _HOLE}
+    elif where in ("quality", "config"):
+        header[where] = _HOLE
+    else:
+        header["evil"] = _HOLE
+    text = json.dumps(header, separators=(",", ":"))
+    return text, b"".join(flat)
+
+
+def _bigint(data: bytes, rng: random.Random) -> bytes:
+    text, payload = _with_hole(data, rng)
+    digits = rng.choice([41, 300, 4300, 4301, 5000, 20000, 200_000])
+    number = ("-" if rng.random() < 0.2 else "") + str(rng.randrange(1, 10)) + "9" * (digits - 1)
+    if rng.random() < 0.2:
+        number += rng.choice([".5", "e5", "e999999"])  # a float: parsed as one, overflow to inf
+    return _text_pack(text.replace(json.dumps(_HOLE), number), payload)
+
+
+def _nesting(data: bytes, rng: random.Random) -> bytes:
+    text, payload = _with_hole(data, rng)
+    depth = rng.choice([33, 64, 999, 1000, 5000, 100_000])
+    opener, closer = rng.choice([("[", "]"), ('{"a":', "}"), ("[{\"b\":", "}]")])
+    inner = rng.choice(["1", "[]", "{}", '"x"'])
+    return _text_pack(text.replace(json.dumps(_HOLE), opener * depth + inner + closer * depth), payload)
+
+
+#: Names a file from elsewhere might put where lic-bench expects an id or a file name.
+HOSTILE_NAMES = (
+    "../../../../tmp/lic-bench-escape", "/tmp/lic-bench-escape", "..", ".", "a/b", "a\\b",
+    "bmshj2018\x00factorized", "bmshj2018\u2010factorized", "bmshj2018\u2011factorized",
+    "\uff42mshj2018-factorized", "bmshj2018-factorized\u200b", "BMSHJ2018-FACTORIZED",
+    "bmshj2018-factorized/../mbt2018", "~/x", "$HOME", "con", "-rf", " " * 3, "\u202egnp.exe",
+)
+
+
+def _paths(data: bytes, rng: random.Random) -> bytes:
+    header, strings = _parts(data)
+    name = rng.choice(HOSTILE_NAMES)
+    field = rng.choice(["model", "config.name", "weights.file", "config.nonlinearity", "config.context",
+                        "quantizer", "weights_hash"])
+    if field == "model":
+        header["model"] = name
+    elif field == "config.name":
+        header["config"] = {**header["config"], "name": name}
+        if rng.random() < 0.5:
+            header["model"] = name
+    elif field == "weights.file":
+        header["weights"] = {"init": "checkpoint", "file": name}
+    elif field == "weights_hash":
+        header["weights_hash"] = name
+    elif field == "quantizer":
+        args = dict(header["config"].get("init_args") or {})
+        args["quantizer"] = rng.choice([name, {"name": name}, {"name": "additive-uniform-noise", "class_path": name}])
+        header["config"] = {**header["config"], "init_args": args}
+    else:
+        args = dict(header["config"].get("init_args") or {})
+        args[field.split(".")[1]] = name
+        header["config"] = {**header["config"], "init_args": args}
+    return _repack(header, strings)
+
+
 KINDS: dict[str, Callable[[bytes, random.Random], bytes]] = {
     "random": _random,
     "strings": _strings,
     "header": _header,
     "flip": _flip,
     "truncate": _truncate,
+    "bigint": _bigint,
+    "nesting": _nesting,
+    "paths": _paths,
 }
 
 

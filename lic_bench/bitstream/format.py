@@ -41,6 +41,7 @@ import zlib
 from typing import Any
 
 from lic_bench.errors import UsageError
+from lic_bench.safe_read import UnreadableFile, loads_json
 
 __all__ = [
     "BitstreamError",
@@ -187,8 +188,10 @@ def unpack(data: bytes) -> tuple[dict[str, Any], Any]:
         text = inflater.decompress(data[start : start + head_len], _MAX_HEADER)
         if inflater.unconsumed_tail:
             raise BitstreamError("header too large")
-        header = json.loads(text.decode("utf-8"))
-    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        header = loads_json(text.decode("utf-8"), "header")
+    except UnreadableFile as exc:  # huge integers, deep nesting, not JSON
+        raise BitstreamError(str(exc)) from None
+    except (zlib.error, UnicodeDecodeError):
         raise BitstreamError("malformed header (not compressed JSON)") from None
     payload = data[start + head_len : -_CRC.size]
     header = _check_header(header, len(payload))

@@ -90,6 +90,7 @@ def anchors_run(
     rates: Annotated[Optional[str], typer.Option("--rates", help="Preset target rates: jpeg-ai (0.06..2.0 bpp) or clic (0.075, 0.15, 0.3).")] = None,
     work_dir: Annotated[Optional[Path], typer.Option("--work-dir", help="Resumable cache of encodes, decoded images and metric values (default under ~/.cache/lic-bench).")] = None,
     data_dir: DataDirOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the -o file if it exists.")] = False,
 ) -> None:
     """Encode a dataset at every quality of a sweep, or at target rates; write results/anchors/<codec>/<dataset>.json."""
     from tqdm import tqdm
@@ -100,6 +101,10 @@ def anchors_run(
     from lic_bench.metrics.suite import parse_metrics
     from lic_bench.results import result_path, write_result
 
+    if output is not None:  # refused before hours of encoding, not after
+        from lic_bench import safe_write
+
+        safe_write.check_target(output, force=force)
     folder = _resolve_dataset(dataset, data_dir)
     codec_obj = get_codec(codec)
     metric_names = parse_metrics(metrics)
@@ -107,7 +112,7 @@ def anchors_run(
     if targets is not None and qualities:
         raise UsageError("give --qualities or target rates (--target-bpp / --rates), not both")
     if targets is not None:
-        _run_targets(codec, folder, targets, metric_names, jobs, preset, limit, work_dir, output)
+        _run_targets(codec, folder, targets, metric_names, jobs, preset, limit, work_dir, output, force)
         return
     if qualities:
         try:
@@ -122,13 +127,13 @@ def anchors_run(
                               metrics=metric_names)
     # the sweep sits beside the target-rate file of the same dataset (<dataset>.json)
     tag = f"{folder.name}-per-quality" if limit is None else f"{folder.name}-first{limit}-per-quality"
-    path = write_result(doc, output or result_path("anchors", codec, tag))
+    path = write_result(doc, output or result_path("anchors", codec, tag), force=force and output is not None)
     typer.echo(f"wrote {path} ({n_img} images x {n_q} qualities, {doc['meta']['wall_time_s']} s)")
 
 
 def _run_targets(codec: str, folder: Path, targets: list[float], metric_names: list[str], jobs: int,
                  preset: Optional[str], limit: Optional[int], work_dir: Optional[Path],
-                 output: Optional[Path]) -> None:
+                 output: Optional[Path], force: bool = False) -> None:
     """``anchors run --target-bpp/--rates``: quality search per image, then the metrics."""
     import warnings
 
@@ -164,7 +169,7 @@ def _run_targets(codec: str, folder: Path, targets: list[float], metric_names: l
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     tag = folder.name if limit is None else f"{folder.name}-first{limit}"
-    path = write_result(doc, output or result_path("anchors", codec, tag))
+    path = write_result(doc, output or result_path("anchors", codec, tag), force=force and output is not None)
     reached = len(doc["results"]["target_bpp"])
     typer.echo(f"wrote {path} ({n_img} images x {reached}/{len(targets)} target rates, "
                f"{doc['meta']['wall_time_s']} s)")
@@ -292,6 +297,7 @@ def rd_table(
     by_model: Annotated[bool, typer.Option("--by-model", help="One row per model version and objective, as the leaderboard shows it (its CSV download of the --objective view; json/csv only).")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, csv or markdown.")] = "text",
     output: OutputOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
 ) -> None:
     """BD-rate (PSNR and MS-SSIM) of every results curve on DATASET against ANCHOR.
 
@@ -339,7 +345,9 @@ def rd_table(
     else:
         text = rows_to_text(rows, label, method.value)
     if output:
-        output.write_text(text + "\n")
+        from lic_bench import safe_write
+
+        safe_write.write_text(output, text + "\n", force=force)
         typer.echo(f"wrote {output} ({len(rows)} curves)")
     else:
         typer.echo(text)

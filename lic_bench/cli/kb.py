@@ -151,6 +151,7 @@ def validate_cmd(root: RootOpt = None) -> None:
 def graph_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="File: .graphml, .gexf or .json.")],
     root: RootOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
 ) -> None:
     """Write the component/paper graph as GraphML, GEXF or node-link JSON (by extension)."""
     from lic_bench.kb import GRAPH_FORMATS, build_graph, write_graph
@@ -161,7 +162,7 @@ def graph_cmd(
             + ", ".join(GRAPH_FORMATS)
         )
     graph = build_graph(_load(root))
-    fmt = write_graph(graph, output)
+    fmt = write_graph(graph, output, force=force)
     typer.echo(f"wrote {output} ({fmt}, {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
 
 
@@ -240,6 +241,7 @@ def bibtex_export_cmd(
         ),
     ] = "ids",
     root: RootOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
 ) -> None:
     """Write BibTeX for every paper, key = paper id; former ids stay citable."""
     from lic_bench.kb import kb_bibtex
@@ -252,8 +254,10 @@ def bibtex_export_cmd(
     if output is None:
         sys.stdout.write(text)
         return
+    from lic_bench import safe_write
+
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    safe_write.write_text(output, text, force=force)
     typer.echo(f"wrote {len(kb.papers)} entries to {output}", err=True)
 
 

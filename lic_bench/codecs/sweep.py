@@ -35,10 +35,10 @@ def list_images(dataset: Path) -> list[Path]:
 
 
 def load_rgb(path: Path) -> np.ndarray:
-    from PIL import Image
+    """8-bit RGB through the one bounded image reader (header checked before decoding)."""
+    from lic_bench.bitstream.image_io import read_image_array
 
-    with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"))
+    return read_image_array(path)
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:

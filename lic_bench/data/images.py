@@ -45,7 +45,13 @@ def list_images(folder: str | Path) -> list[Path]:
 
 
 def load_rgb(path: str | Path) -> Image.Image:
-    """Decode ``path`` completely into an RGB image (raises on truncated or corrupt data)."""
+    """Decode ``path`` completely into an RGB image (raises on truncated or corrupt data).
+
+    The header is checked first by the one bounded reader's probe
+    (:func:`lic_bench.bitstream.image_io.check_image`): pixel, memory and honesty limits."""
+    from lic_bench.bitstream.image_io import check_image
+
+    check_image(path)
     with Image.open(path) as img:
         img.load()
         return img.convert("RGB")

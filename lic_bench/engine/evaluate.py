@@ -236,6 +236,11 @@ def run_test(
     dataset = dataset or test_cfg.get("dataset") or "kodak"
     split = split or test_cfg.get("split")
     lpips_net = lpips_net or test_cfg.get("lpips_net") or "alex"
+    target = None
+    if write:  # checked before the work: the names come from the checkpoint (result_path refuses paths)
+        parts = [cfg["name"], cfg.get("protocol"), Path(dataset).name, split]
+        tag = "-".join(str(p) for p in parts if p)
+        target = Path(output) if output else result_path("eval", cfg["model"]["name"], tag)
     folder = resolve_split(dataset, split, data_dir or (cfg.get("data") or {}).get("data_dir"))
     images = ImageFolder(folder, name=dataset + (f"/{split}" if split else ""))
     threads = threads or cfg.get("threads")
@@ -244,10 +249,7 @@ def run_test(
     doc = results_document(model, cfg, checkpoint, images, evaluation,
                            threads=threads or torch.get_num_threads(), device=device)
     path = None
-    if write:
-        parts = [cfg["name"], cfg.get("protocol"), Path(dataset).name, split]
-        tag = "-".join(str(p) for p in parts if p)
-        target = Path(output) if output else result_path("eval", cfg["model"]["name"], tag)
+    if target is not None:
         path = write_result(doc, target)
     return doc, path
 

@@ -23,9 +23,7 @@ here).
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,16 +102,12 @@ def _checkpoint_points(model: str, checkpoints: list[Path]) -> list[Point]:
     return out
 
 
-def _write_json(path: Path, doc: Any) -> None:
+def _write_state(path: Path, doc: Any) -> None:
+    """The resume file is eval's own: replaced at every step, through the one safe writer."""
+    from lic_bench import safe_write
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(doc, fh, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    safe_write.write_text(path, json.dumps(doc, indent=1), force=True)
 
 
 def _load_state(path: Path) -> dict[str, Any]:
@@ -134,11 +128,11 @@ def _file_codec(path: Path):
     from lic_bench.bitstream import decode_image, encode_image
 
     def encode(model, x, config=None) -> bytes:
+        from lic_bench import safe_write
+
         data = encode_image(model, x, config)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        safe_write.write_bytes(path, data, force=True)  # eval's own work file, re-made on resume
         return path.read_bytes()
 
     def decode(data: bytes, model=None):
@@ -172,7 +166,7 @@ def run_eval(
     from lic_bench.metrics.suite import MetricSuite
     from lic_bench.models import load_model_config, weights_hash
     from lic_bench.paths import project_root
-    from lic_bench.results import result_path
+    from lic_bench.results import result_path, write_result
 
     load_model_config(model)  # an unknown name fails first, with suggestions
     if checkpoints:
@@ -224,7 +218,7 @@ def run_eval(
             x = pil_to_float(images.load(images.names().index(name)))[None]
             values = evaluate_image(net, x, lpips=lpips, codec=_file_codec(bitstream), suite=suite)
             state["records"][key] = {"weights_hash": digest, "values": values}
-            _write_json(state_path, state)  # resumable from here
+            _write_state(state_path, state)  # resumable from here
             rows[name] = values
             measured += 1
             bar.update(1)
@@ -237,7 +231,8 @@ def run_eval(
                     threads=threads or torch.get_num_threads(), work=work,
                     counts={"measured": measured, "kept_from_earlier_run": kept})
     target = Path(output) if output else result_path("eval", model, tag)
-    _write_json(target, doc)
+    # the safe writer: a rerun of the same curve replaces it, another run gets a suffix
+    target = write_result(doc, target)
     return doc, target
 
 

@@ -59,11 +59,14 @@ def make_run_dir(cfg: dict[str, Any]) -> Path:
     base = Path(cfg.get("output_dir") or "runs")
     if not base.is_absolute():
         base = project_root() / base
-    run_dir = base / cfg["name"] / _timestamp()
+    from lic_bench.ids import path_part
+
+    name = path_part(cfg["name"], "run name")  # it may come from a checkpoint's config
+    run_dir = base / name / _timestamp()
     n = 1
     while run_dir.exists():  # two runs in the same second never share a folder
         n += 1
-        run_dir = base / cfg["name"] / f"{_timestamp()}-{n}"
+        run_dir = base / name / f"{_timestamp()}-{n}"
     run_dir.mkdir(parents=True)
     return run_dir
 

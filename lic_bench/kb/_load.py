@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from lic_bench.kb._crosscheck import alias_map, paper_problems, taxonomy_problems
 from lic_bench.kb.problems import Problem, unknown_id_message
 from lic_bench.kb.schema import Component, Paper, TaxonomyFile, TaxonomyNode
-from lic_bench.safe_read import read_bounded
+from lic_bench.safe_read import MAX_INT_DIGITS, read_bounded
 
 #: The thesis' order of the five areas (ch. 5.1-5.5); other area files follow alphabetically.
 AREA_ORDER = (
@@ -107,6 +107,19 @@ class _RecordLoader(_Loader):
                     seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node):
+        # Python's int() raises ValueError past 4,300 digits, which would end the whole
+        # load; no field of a record needs more than a few digits.
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of {digits} digits (the limit is {MAX_INT_DIGITS})", node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
+
+_RecordLoader.add_constructor("tag:yaml.org,2002:int", _RecordLoader.construct_yaml_int)
+
 
 def _read_text(path: Path) -> str:
     """The UTF-8 text of a record file; ``ValueError`` with a one-line reason otherwise."""
@@ -127,6 +140,16 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
     except ValueError as exc:
         problems.append(Problem(rel, "-", str(exc)))
         return None
+    # A record is a file in its folder: a symlink leading elsewhere (outside the
+    # repository, or to another folder of it) would publish whatever it points at.
+    try:
+        inside = path.resolve().parent == path.parent.resolve()
+    except (OSError, RuntimeError):  # a loop: read_bounded above reports those
+        inside = True
+    if not inside:
+        problems.append(Problem(rel, "-", f"a symbolic link leading outside {path.parent.name}/; records are "
+                                "files in the repository"))
+        return None
     try:
         return yaml.load(text, Loader=_RecordLoader)
     except yaml.YAMLError as exc:
@@ -136,6 +159,8 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
         problems.append(Problem(rel, "-", f"invalid YAML{where}: {what}"))
     except RecursionError:
         problems.append(Problem(rel, "-", "invalid YAML: nested too deeply"))
+    except (ValueError, TypeError, OverflowError) as exc:  # a value no constructor can build
+        problems.append(Problem(rel, "-", f"invalid YAML: {str(exc).splitlines()[0][:120]}"))
     return None
 
 

@@ -52,8 +52,10 @@ def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
     return graph
 
 
-def write_graph(graph: nx.DiGraph, path: Path) -> str:
-    """Write ``graph`` in the format given by the extension of ``path``; return its name."""
+def write_graph(graph: nx.DiGraph, path: Path, *, force: bool = True) -> str:
+    """Write ``graph`` in the format given by the extension of ``path``; return its name.
+
+    Through :mod:`lic_bench.safe_write`: an existing file is kept unless ``force``."""
     import networkx as nx
 
     path = Path(path)
@@ -63,14 +65,15 @@ def write_graph(graph: nx.DiGraph, path: Path) -> str:
             f"cannot tell the graph format from {path.name!r}: use one of "
             + ", ".join(GRAPH_FORMATS)
         )
+    from lic_bench import safe_write
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "graphml":
-        nx.write_graphml(graph, path)
-    elif fmt == "gexf":
-        nx.write_gexf(graph, path)
-    else:
-        data = nx.node_link_data(graph, edges="edges")
-        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if fmt in ("graphml", "gexf"):
+        with safe_write.open_atomic(path, "wb", force=force) as fh:
+            (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, fh)
+        return fmt
+    data = nx.node_link_data(graph, edges="edges")
+    safe_write.write_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n", force=force)
     return fmt
 
 

@@ -43,12 +43,19 @@ def weights_hash(model: torch.nn.Module) -> str:
     return value
 
 
+#: Largest checkpoint read: the biggest registered models' weights are a few hundred MB.
+MAX_CHECKPOINT_BYTES = 4 << 30
+
+
 def load_plain(path: str | Path) -> Any:
     """A checkpoint file's contents, unpickled as plain data only (``weights_only``): a
     file from elsewhere cannot call anything; any failure is one :class:`UsageError`."""
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"{path}: no such checkpoint")
+    if path.stat().st_size > MAX_CHECKPOINT_BYTES:
+        raise UsageError(f"{path}: checkpoint too large ({path.stat().st_size:,} bytes; the limit is "
+                         f"{MAX_CHECKPOINT_BYTES:,})")
     try:
         with warnings.catch_warnings():  # a foreign pickle's protocol warning is noise here
             warnings.simplefilter("ignore")
@@ -78,6 +85,8 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     state = obj.get("state_dict", obj.get("model", obj))
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise UsageError(f"{path}: no state dict of tensors found")
+    if not all(isinstance(k, str) and len(k) <= 1000 for k in state):
+        raise UsageError(f"{path}: its state dict has keys that are not parameter names (strings)")
     return {"state_dict": dict(state), "config": config}
 
 

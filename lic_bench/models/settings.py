@@ -102,9 +102,17 @@ def _check_value(key: str, value: Any, default: Any) -> None:
         if isinstance(value, Mapping):
             if len(value) > 8:
                 _fail("gives too many quantizer settings")
+            import inspect
+
+            # Only the registered quantizer's own constructor arguments: a key such as
+            # ``class_path`` is refused here, as `decompress` would refuse it later.
+            known = set(inspect.signature(QUANTIZERS.get(name)).parameters) - {"self", "args", "kwargs"}
             for k, v in value.items():
                 if not isinstance(k, str):
                     _fail("has a non-string quantizer setting")
+                if k != "name" and k not in known:
+                    shown = k if len(k) <= 40 else "?"
+                    _fail(f"sets quantizer.{shown}, which quantizer {name!r} does not have")
                 _scalar(f"quantizer.{k}", v)
         return
     if isinstance(default, bool) or isinstance(value, bool):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +12,14 @@ from lic_bench.safe_read import UnreadableFile, read_bounded
 
 
 def result_path(kind: str, name: str, tag: str, root: Path | None = None) -> Path:
-    """``results/<kind>/<name>/<tag>.json``: one folder per component, one file per run."""
-    return results_dir(root) / kind / name / f"{tag}.json"
+    """``results/<kind>/<name>/<tag>.json``: one folder per component, one file per run.
+
+    Each part is checked (:func:`lic_bench.ids.path_part`): names from a checkpoint, a
+    header or a study file cannot lead outside ``results/``."""
+    from lic_bench.ids import path_part
+
+    parts = [path_part(kind, "results kind"), path_part(name, "name"), path_part(tag, "run tag")]
+    return results_dir(root) / parts[0] / parts[1] / f"{parts[2]}.json"
 
 
 def _same_run(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -24,12 +28,14 @@ def _same_run(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a.get("name") == b.get("name") and all(ma.get(k) == mb.get(k) for k in keys)
 
 
-def write_result(doc: dict[str, Any], path: str | Path, *, overwrite_same_run: bool = True) -> Path:
+def write_result(doc: dict[str, Any], path: str | Path, *, overwrite_same_run: bool = True,
+                 force: bool = False) -> Path:
     """Write ``doc`` atomically (temp file + rename).
 
     An existing file is replaced only when it records the same run (same name,
     kind, config, checkpoint, dataset); a different run gets a ``-2``, ``-3``...
-    suffix instead, so no measured result is ever lost.
+    suffix instead, so no measured result is ever lost. ``force`` (a user's ``-o FILE
+    --force``) replaces ``path`` whatever run it holds.
     """
     for key in ("name", "results", "meta"):
         if key not in doc:
@@ -37,7 +43,7 @@ def write_result(doc: dict[str, Any], path: str | Path, *, overwrite_same_run: b
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     target, n = path, 1
-    while target.exists():
+    while target.exists() and not force:
         try:
             existing = json.loads(target.read_text())
         except (OSError, json.JSONDecodeError):
@@ -46,15 +52,13 @@ def write_result(doc: dict[str, Any], path: str | Path, *, overwrite_same_run: b
             break
         n += 1
         target = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(doc, fh, indent=2, sort_keys=False, allow_nan=True)
-            fh.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from lic_bench import safe_write
+
+    # force: the loop above chose a free name or the same run's file; the writer still
+    # refuses anything but a regular file there.
+    with safe_write.open_atomic(target, "w", force=True) as fh:
+        json.dump(doc, fh, indent=2, sort_keys=False, allow_nan=True)
+        fh.write("\n")
     return target
 
 

@@ -205,8 +205,10 @@ def code(text: Any) -> str:
 
 
 def esc(text: Any) -> str:
-    """HTML-escape (for raw HTML blocks and attributes)."""
-    return html.escape("" if text is None else str(text), quote=True)
+    """HTML-escape (for raw HTML blocks and attributes): :func:`lic_bench.site._html.escape`."""
+    from lic_bench.site._html import escape
+
+    return escape(text)
 
 
 def link(label: str, target: str) -> str:

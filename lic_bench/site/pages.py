@@ -499,7 +499,7 @@ def _facts_block(kb: Any, p: Any, src: str) -> str:
     for sid, view in sorted((getattr(p, "surveys", None) or {}).items()):
         target = kb.resolve(sid) if hasattr(kb, "resolve") else sid
         name = _md.link(target, _md.rel(src, _md.paper_path(target))) if target in kb.papers else f"`{sid}`"
-        tables = f" (table {', '.join(view.tables)})" if view.tables else ""
+        tables = f" (table {', '.join(_md.cell(t) for t in view.tables)})" if view.tables else ""
         differs = []
         if view.year is not None and view.year != p.year:
             differs.append(f"year {view.year}")

@@ -63,7 +63,7 @@ def provenance_text(doc: dict[str, Any]) -> str:
         loc = str(src or "")
         url = _md.href(loc) if loc.startswith(("http://", "https://")) else None
     by = meta.get("reported_by")
-    out = words + (f" by {by}" if by and prov != "digitised" else "")
+    out = words + (f" by {_md.cell(by)}" if by and prov != "digitised" else "")
     if not loc:
         return out
     return out + (f"; source: [{_md.cell(loc)}]({url})" if url else f"; source: `{_md.cell(loc)}`")

@@ -91,6 +91,16 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True  # a hung browser connection must not block Ctrl-C
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        """A client that hangs up early (broken pipe, reset) is normal: say nothing.
+        Anything else is one line on stderr, never the base class's traceback."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        print(f"error: serving {client_address[0]}: {type(exc).__name__}", file=sys.stderr)
+
 
 def make_server(directory: str | Path, port: int = 8000, verbose: bool = False) -> SiteServer:
     """An HTTP server for ``directory`` bound to 127.0.0.1 only (``port=0``: any free port)."""

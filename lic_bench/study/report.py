@@ -345,15 +345,18 @@ def rd_figure(report: dict[str, Any]):
     return fig
 
 
-def write_plot(report: dict[str, Any], path: Path) -> Path:
-    """The RD plot as HTML (plotly.js from its CDN) or PNG/SVG (needs kaleido) by suffix."""
+def write_plot(report: dict[str, Any], path: Path, *, force: bool = True) -> Path:
+    """The RD plot as HTML (plotly.js from its CDN) or PNG/SVG (needs kaleido) by suffix,
+    through :mod:`lic_bench.safe_write` (an existing file is kept unless ``force``)."""
+    from lic_bench import safe_write
+
     fig = rd_figure(report)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".html":
-        fig.write_html(path, include_plotlyjs="cdn")
-    else:
-        try:
-            fig.write_image(path)
-        except (ValueError, ImportError, RuntimeError) as exc:
-            raise UsageError(f"cannot write {path.suffix} (plotly needs kaleido for images): use .html") from exc
-    return path
+        return safe_write.write_text(path, fig.to_html(include_plotlyjs="cdn"), force=force)
+    safe_write.check_target(path, force=force)
+    try:
+        data = fig.to_image(format=path.suffix.lstrip(".") or "png")
+    except (ValueError, ImportError, RuntimeError) as exc:
+        raise UsageError(f"cannot write {path.suffix} (plotly needs kaleido for images): use .html") from exc
+    return safe_write.write_bytes(path, data, force=force)

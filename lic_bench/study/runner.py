@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lic_bench import safe_write
 from lic_bench.errors import MissingDependencyError, UsageError
 from lic_bench.study.grid import Cell, Study, cell_spec
 
@@ -100,7 +101,7 @@ def _run_local(specs: list[dict], parallel: int, progress: Progress, summary: Ru
                 runs = Path(spec["runs"])
                 runs.mkdir(parents=True, exist_ok=True)
                 spec_path, log = runs / "cell.json", runs.with_suffix(".log")
-                spec_path.write_text(json.dumps(spec, indent=2))
+                safe_write.write_text(spec_path, json.dumps(spec, indent=2), force=True)  # our own file
                 env = dict(os.environ)
                 if spec.get("threads"):  # the BLAS pools of a worker, not only torch's own
                     env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(spec["threads"])

@@ -1,4 +1,4 @@
-"""[safety] item 2: a seeded subset of ``scripts/fuzz_bitstreams.py`` in the test suite.
+"""[safety] item 2 and issue 23: a seeded subset of ``scripts/fuzz_bitstreams.py`` in the test suite.
 
 Hypothesis draws the model, the kind of damage and the seed; every crafted file must
 decode to an image or end in a one-line :class:`UsageError` — never another exception
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from lic_bench.bitstream.codec import decode_image, encode_image, model_for_coding
 from lic_bench.bitstream.forge import KINDS, craft
+from lic_bench.bitstream.forge_images import IMAGE_KINDS, craft_image
 from lic_bench.errors import UsageError
 from lic_bench.registry import MODELS
 from tests.core.core_helpers import small_config, smooth_image
@@ -51,3 +52,23 @@ def test_forged_strings_reach_only_the_safe_coder(name):
             decode_image(craft(valid, "strings", seed))
         except UsageError:
             pass
+
+
+@settings(max_examples=80, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(sorted(IMAGE_KINDS)), seed=st.integers(0, 2**31))
+def test_crafted_images_read_or_fail_in_one_line(tmp_path, kind, seed):
+    """The image kinds of the fuzz (pixel bombs, foreign formats behind a .png name, odd
+    channels and samples, damaged files) through the one bounded reader."""
+    from lic_bench.bitstream.image_io import read_image_array
+
+    data, suffix = craft_image(kind, seed)
+    path = tmp_path / f"crafted{suffix}"
+    path.write_bytes(data)
+    notes: list[str] = []
+    try:
+        a = read_image_array(path, notes)
+    except UsageError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert a.ndim == 3 and a.shape[-1] == 3 and a.dtype.name == "uint8"
