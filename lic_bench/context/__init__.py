@@ -17,15 +17,8 @@ from lic_bench.context.channel import (
     uneven_channel_grouping,
     unified_spatial_channel,
 )
-from lic_bench.context.channel_models import (
-    He2022Elic,
-    Minnen2020Channelwise,
-    Uludag2022Unified,
-    Uludag2022UnifiedParallel,
-)
 from lic_bench.context.coding import SpatialKernels, SymbolCoder
 from lic_bench.context.joint import JointContext, autoregressive_context, checkerboard_context
-from lic_bench.context.joint_models import He2021Checkerboard, Mbt2018
 from lic_bench.context.masks import (
     MaskedConv2d,
     checkerboard_mask,
@@ -43,18 +36,12 @@ from lic_bench.context.schedule import (
 
 __all__ = [
     "ChannelSpatialContext",
-    "He2022Elic",
-    "Minnen2020Channelwise",
-    "Uludag2022Unified",
-    "Uludag2022UnifiedParallel",
     "elic_groups",
     "even_groups",
     "unified_spatial_channel",
     "uneven_channel_grouping",
-    "He2021Checkerboard",
     "JointContext",
     "MaskedConv2d",
-    "Mbt2018",
     "SpatialKernels",
     "Step",
     "SymbolCoder",

@@ -250,25 +250,3 @@ class ComposedModel(LatentCompressionModel):
         self._assemble(g_a, g_s, codec, q, stages, lmbdas if variable_rate != "none" else (), default_quality)
         if self.variable_rate and not 1 <= self.default_quality <= self.levels:
             raise UsageError(f"default_quality must lie in [1, {self.levels}]")
-
-    def __init_subclass__(cls, **kwargs):
-        """A preset: ``defaults = {...}`` become the defaults of its constructor."""
-        super().__init_subclass__(**kwargs)
-        defaults = cls.__dict__.get("defaults")
-        if not defaults:
-            return
-        base_sig = inspect.signature(ComposedModel.__init__)
-        unknown = set(defaults) - set(base_sig.parameters)
-        if unknown:
-            raise TypeError(f"{cls.__name__}: unknown defaults {sorted(unknown)}")
-        merged = dict(defaults)
-
-        def __init__(self, **kwargs):
-            ComposedModel.__init__(self, **{**merged, **kwargs})
-
-        __init__.__signature__ = base_sig.replace(parameters=[
-            p.replace(default=merged.get(p.name, p.default), kind=p.KEYWORD_ONLY) if p.name != "self" else p
-            for p in base_sig.parameters.values()
-        ])
-        __init__.__doc__ = ComposedModel.__init__.__doc__
-        cls.__init__ = __init__

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from lic_bench.errors import UsageError
+from lic_bench.models.legacy import upgrade_config
 from lic_bench.registry import (
     CONTEXT_MODELS,
     ENTROPY_MODELS,
@@ -142,6 +143,8 @@ def check_untrusted(raw: Mapping[str, Any], params_of: Callable[[type], dict[str
     ``params_of(cls)`` gives the constructor's parameters and defaults.
     """
     extra = [k for k in raw if not isinstance(k, str)]
+    if not extra:
+        raw = upgrade_config(raw)
     if extra:
         _fail("has non-string keys")
     name = raw.get("name")

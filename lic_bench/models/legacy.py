@@ -1,0 +1,47 @@
+"""The one translation of configs written by older lic-bench versions.
+
+Bitstream headers and checkpoints keep the config of the model that wrote them,
+and those configs outlive the code's layout: presets used to live in one module
+each (``lic_bench.models.hyperprior.MeanScaleHyperprior``,
+``lic_bench.context.joint_models.Mbt2018``, ...). :func:`upgrade_config` maps such
+a config onto today's form before anything reads it; it never imports what a
+config names, so it is safe on untrusted input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["LEGACY_CLASS_PATHS", "upgrade_config"]
+
+#: class path a preset had before ``lic_bench.models.presets`` -> its registry id
+LEGACY_CLASS_PATHS = {
+    "lic_bench.models.factorized.FactorizedPrior": "bmshj2018-factorized",
+    "lic_bench.models.hyperprior.ScaleHyperprior": "bmshj2018-hyperprior",
+    "lic_bench.models.hyperprior.MeanScaleHyperprior": "mbt2018-mean",
+    "lic_bench.models.gained.GainedMeanScaleHyperprior": "cui2022-gained-mean",
+    "lic_bench.models.cheng2020.Cheng2020Anchor": "cheng2020-anchor",
+    "lic_bench.models.cheng2020.Cheng2020Attention": "cheng2020-attn",
+    "lic_bench.context.joint_models.Mbt2018": "mbt2018",
+    "lic_bench.context.joint_models.He2021Checkerboard": "he2021-checkerboard",
+    "lic_bench.context.channel_models.Minnen2020Channelwise": "minnen2020-channelwise",
+    "lic_bench.context.channel_models.He2022Elic": "he2022-elic",
+    "lic_bench.context.channel_models.Uludag2022Unified": "uludag2022-unified",
+    "lic_bench.context.channel_models.Uludag2022UnifiedParallel": "uludag2022-unified-parallel",
+}
+
+
+def upgrade_config(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``raw`` in today's form: a former preset class path becomes the registry id it
+    stood for (kept only when ``name`` disagrees, so the check can refuse it). A
+    config already in today's form comes back unchanged (the same object)."""
+    path = raw.get("class_path")
+    if not isinstance(path, str) or path not in LEGACY_CLASS_PATHS:
+        return raw
+    name = LEGACY_CLASS_PATHS[path]
+    if raw.get("name") not in (None, name):
+        return raw
+    out = {k: v for k, v in raw.items() if k != "class_path"}
+    out["name"] = name
+    return out
