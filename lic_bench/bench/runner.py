@@ -144,7 +144,7 @@ def _subject(config, overrides, settings: BenchSettings, device: torch.device) -
     from lic_bench.bench.compare import compressai_twin
 
     model, cfg = build_for_bench(config, device, overrides)
-    if settings.quality is not None and not getattr(model, "variable_rate", False):
+    if settings.quality is not None and not model.variable_rate:
         raise UsageError(f"{cfg['name']} is not a variable-rate model; drop --quality")
     twin = None
     if settings.compare == "compressai":
@@ -154,7 +154,7 @@ def _subject(config, overrides, settings: BenchSettings, device: torch.device) -
         cfg=cfg,
         ours=Implementation(model, settings.quality),
         twin=twin,
-        multiple=int(getattr(model, "downsampling_factor", 64)),
+        multiple=int(model.downsampling_factor),
     )
 
 

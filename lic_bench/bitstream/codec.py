@@ -37,6 +37,7 @@ from lic_bench.bitstream.format import CONTEXT_REORDERED, BitstreamError, pack, 
 from lic_bench.bitstream.image_io import check_output, read_image, write_output, write_png
 from lic_bench.errors import UsageError
 from lic_bench.models import load_model_config, weights_hash
+from lic_bench.models.base import CodingModel
 from lic_bench.models.seeded import RANDOM_SEED, model_for_coding
 from lic_bench.results import config_hash
 
@@ -74,7 +75,7 @@ def _coder_ready(model: torch.nn.Module) -> None:
 
 
 def encode_image(
-    model: torch.nn.Module,
+    model: CodingModel,
     x: torch.Tensor,
     config: dict | None = None,
     *,
@@ -83,30 +84,29 @@ def encode_image(
     """Compress ``x`` (``[1, 3, H, W]``, values in [0, 1]) into a bitstream file's bytes.
 
     Args:
-        model: any registered model (``compress``, ``downsampling_factor``).
+        model: a model of the coding protocol (:class:`~lic_bench.models.base.CodingModel`).
         x: the image.
         config: its resolved config (default: ``model.config``, set by ``build_model``).
         quality: rate level of a variable-rate model (float); must be None otherwise.
     """
     if x.dim() != 4 or x.shape[0] != 1 or x.shape[1] != 3:
         raise UsageError(f"encode_image takes a [1, 3, H, W] tensor, got {list(x.shape)}")
-    cfg = config if config is not None else getattr(model, "config", None)
+    cfg = config if config is not None else model.config
     if cfg is None:
         raise UsageError("encode_image needs the model's config (build it with build_model)")
     cfg = load_model_config(cfg)
-    variable = bool(getattr(model, "variable_rate", False))
+    variable = model.variable_rate
     if quality is not None and not variable:
         raise UsageError(f"model {cfg['name']!r} has a fixed rate; --quality needs a variable-rate model")
     h, w = (int(v) for v in x.shape[-2:])
-    check_budget(h, w, int(getattr(model, "M", 320)), "coding")
+    check_budget(h, w, int(model.M), "coding")
     device = next(model.parameters()).device
     padded = pad_image(x.to(device).float().clamp(0, 1), int(model.downsampling_factor))
     model.eval()
     _coder_ready(model)
-    kwargs = {"quality": quality} if variable else {}
     with torch.no_grad():
         try:
-            out = model.compress(padded, **kwargs)
+            out = model.compress(padded, quality=quality)
         except ValueError as exc:
             raise UsageError(f"cannot compress: {exc}") from None
     if variable:
@@ -116,7 +116,7 @@ def encode_image(
         "config": cfg,
         "config_hash": config_hash(cfg),
         "weights_hash": weights_hash(model),
-        "weights": getattr(model, "weights_info", {"init": "unknown"}),
+        "weights": model.weights_info,
         "size": [h, w],
         "padded": [int(v) for v in padded.shape[-2:]],
         "quality": quality,
@@ -132,7 +132,7 @@ def read_header(data: bytes) -> dict[str, Any]:
 
 def decode_image(
     data: bytes,
-    model: torch.nn.Module | None = None,
+    model: CodingModel | None = None,
     checkpoint: str | Path | None = None,
     *,
     weights_dir: str | Path | None = None,
@@ -170,7 +170,7 @@ def decode_image(
     else:
         model.eval()
         _coder_ready(model)
-    if header["format_version"] < CONTEXT_REORDERED and getattr(model, "context_model", "none") != "none":
+    if header["format_version"] < CONTEXT_REORDERED and model.context_model != "none":
         raise BitstreamError(
             f"written by an older lic-bench (format {header['format_version']}) whose "
             f"{header['model']} coder ordered symbols differently; encode the image again"
@@ -189,22 +189,18 @@ def decode_image(
     if list(header["shape"]) != [p // factor for p in header["padded"]]:
         raise BitstreamError("malformed header (latent shape does not match the image size)")
     groups = header["lengths"]
-    codec = getattr(model, "latent_codec", None)
-    if (not isinstance(groups, list) or len(groups) != getattr(codec, "n_strings", len(groups))
+    if (not isinstance(groups, list) or len(groups) != model.n_strings
             or not all(isinstance(g, list) and len(g) == 1 and isinstance(g[0], int) for g in groups)):
         raise BitstreamError("malformed header (strings do not match the model's latents)")
-    if getattr(model, "name", header["model"]) != header["model"]:
+    if model.name != header["model"]:
         raise BitstreamError(f"the file was written by another model than {model.name!r}")
-    kwargs = {}
-    if getattr(model, "variable_rate", False):
-        if header["quality"] is None:
-            raise BitstreamError("malformed header (a variable-rate model needs a quality)")
-        kwargs["quality"] = header["quality"]
-    elif header["quality"] is not None:
+    if model.variable_rate and header["quality"] is None:
+        raise BitstreamError("malformed header (a variable-rate model needs a quality)")
+    if not model.variable_rate and header["quality"] is not None:
         raise BitstreamError("malformed header (quality given for a fixed-rate model)")
     try:
         with torch.no_grad():
-            x_hat = model.decompress(strings, tuple(header["shape"]), **kwargs)["x_hat"]
+            x_hat = model.decompress(strings, tuple(header["shape"]), quality=header["quality"])["x_hat"]
     except (RuntimeError, ValueError, IndexError, TypeError, OverflowError) as exc:
         raise BitstreamError(f"cannot decode: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     h, w = header["size"]
