@@ -38,6 +38,7 @@ __all__ = [
     "QUANTIZERS",
     "ENTROPY_MODELS",
     "CONTEXT_MODELS",
+    "SPATIAL_SCHEDULES",
     "VARIABLE_RATE",
     "TRANSFORMS",
     "MODELS",
@@ -53,6 +54,7 @@ IMPLEMENTATION_PACKAGES = (
     "lic_bench.quantizers",
     "lic_bench.entropy",
     "lic_bench.context",
+    "lic_bench.latent_codecs",
     "lic_bench.variable_rate",
     "lic_bench.models",
 )
@@ -153,6 +155,8 @@ NONLINEARITIES = Registry("nonlinearity")
 QUANTIZERS = Registry("quantizer")
 ENTROPY_MODELS = Registry("entropy-model")
 CONTEXT_MODELS = Registry("context-model")
+#: Orders in which the positions of a latent are coded (used by the context models).
+SPATIAL_SCHEDULES = Registry("spatial-schedule")
 VARIABLE_RATE = Registry("variable-rate")
 #: Sets of analysis, synthesis and hyper transforms a backbone is built from.
 TRANSFORMS = Registry("transform")
@@ -160,7 +164,8 @@ MODELS = Registry("model")
 
 REGISTRIES: dict[str, Registry] = {
     r.kind: r
-    for r in (NONLINEARITIES, QUANTIZERS, ENTROPY_MODELS, CONTEXT_MODELS, VARIABLE_RATE, TRANSFORMS, MODELS)
+    for r in (NONLINEARITIES, QUANTIZERS, ENTROPY_MODELS, CONTEXT_MODELS, SPATIAL_SCHEDULES, VARIABLE_RATE,
+              TRANSFORMS, MODELS)
 }
 
 

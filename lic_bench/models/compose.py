@@ -16,8 +16,9 @@ key                 values
 ``entropy_model``   the ``entropy-model`` id of y's density (default: the backbone's)
 ==================  ====================================================================
 
-Context models predict means and scales, so they need the mean-scale backbone; a
-combination that makes no sense is refused with one line saying why
+A context model declares what it needs of the hyperprior (``needs``, e.g. means and
+scales) and a backbone what it gives (:class:`Backbone`); :func:`check_combination`
+compares the two, and refuses a combination that makes no sense with one line saying why
 (:class:`~lic_bench.errors.UsageError`). Context settings left at ``None`` take the
 context model's own default (e.g. 10 slices for ``channel-wise``, 8 for
 ``unified-spatial-channel``).
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch.nn as nn
 
@@ -51,14 +52,33 @@ from lic_bench.quantizers import get_quantizer
 from lic_bench.registry import CONTEXT_MODELS, ENTROPY_MODELS, TRANSFORMS, VARIABLE_RATE
 from lic_bench.variable_rate import initial_gains
 
-__all__ = ["BACKBONES", "ComposedModel", "DEFAULT_LMBDAS", "hyper_decoder"]
+__all__ = ["BACKBONES", "Backbone", "ComposedModel", "DEFAULT_LMBDAS", "hyper_decoder", "satisfies"]
 
-#: backbone id -> (hyper input, Gaussian parameters, default y entropy model)
+class Backbone(NamedTuple):
+    """What a backbone is: where its hyperprior reads y, what it gives y's codec, and
+    y's entropy model by default."""
+
+    #: what h_a sees of y (``abs``: |y|, Ballé 2018), None: no hyperprior
+    hyper_input: str | None
+    #: the Gaussian parameters its hyper-synthesis gives (``scale``, ``mean-scale``), or None
+    gives: str | None
+    entropy_model: str
+
+
 BACKBONES = {
-    "factorized-prior": (None, None, "entropy-bottleneck"),
-    "scale-hyperprior": ("abs", "scale", "gaussian-conditional"),
-    "mean-scale-hyperprior": ("identity", "mean-scale", "gaussian-conditional"),
+    "factorized-prior": Backbone(None, None, "entropy-bottleneck"),
+    "scale-hyperprior": Backbone("abs", "scale", "gaussian-conditional"),
+    "mean-scale-hyperprior": Backbone("identity", "mean-scale", "gaussian-conditional"),
 }
+
+#: parameters -> the parameters a codec may need of them
+_SATISFIES = {None: set(), "scale": {"scale"}, "mean-scale": {"scale", "mean-scale"}}
+
+
+def satisfies(backbone: str, needs: str | None) -> bool:
+    """Whether ``backbone`` gives what a y codec that declares ``needs`` reads."""
+    return needs is None or needs in _SATISFIES[BACKBONES[backbone].gives]
+
 
 #: λ of the gain levels by default: CompressAI's MSE trade-offs of qualities 1-6
 #: (:data:`lic_bench.lambdas.GAIN_LAMBDAS`).
@@ -88,32 +108,21 @@ def hyper_decoder(N: int, M: int, nonlinearity: str = "relu") -> nn.Sequential:
     )
 
 
-def _accepted(factory) -> set[str] | None:
-    """Keyword arguments ``factory`` takes (None: any, it forwards ``**kwargs``)."""
-    target = getattr(factory, "codec_class", None)
-    names, forwards = set(), False
-    for fn in (factory, target) if target is not None else (factory,):
-        for p in inspect.signature(fn).parameters.values():
-            if p.kind is p.VAR_KEYWORD:
-                forwards = True
-            elif p.name != "self":
-                names.add(p.name)
-    if forwards and target is None:
-        return None
-    return names
+def _accepted(cls) -> set[str]:
+    """Keyword arguments the constructor of ``cls`` takes."""
+    return {p.name for p in inspect.signature(cls).parameters.values()
+            if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
 
 
 def _context_codec(context: str, M: int, opts: dict[str, Any], common: dict[str, Any]):
     factory = CONTEXT_MODELS.get(context)
     accepted = _accepted(factory)
-    kwargs = dict(common)
-    if accepted is not None:
-        kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+    kwargs = {k: v for k, v in common.items() if k in accepted}
     for key, value in opts.items():
         if value is None:
             continue
         arg = _CONTEXT_OPTIONS[key]
-        if accepted is not None and arg not in accepted:
+        if arg not in accepted:
             raise UsageError(f"context model {context!r} has no setting {key!r}")
         kwargs[arg] = list(value) if isinstance(value, (list, tuple)) else value
     try:
@@ -127,15 +136,16 @@ def check_combination(backbone: str, context: str, variable_rate: str, entropy_m
     if backbone not in BACKBONES:
         raise UsageError(f"unknown backbone {backbone!r} (known: {', '.join(BACKBONES)})")
     if context != "none":
-        CONTEXT_MODELS.entry(context)  # unknown ids fail here, with suggestions
-        if backbone != "mean-scale-hyperprior":
+        needs = getattr(CONTEXT_MODELS.get(context), "needs", None)  # unknown ids fail, with suggestions
+        if not satisfies(backbone, needs):
+            good = " or ".join(b for b in BACKBONES if satisfies(b, needs))
             raise UsageError(
-                f"context model {context!r} predicts means and scales from a hyperprior: "
-                f"it needs backbone mean-scale-hyperprior, not {backbone}"
+                f"context model {context!r} needs {needs} parameters from a hyperprior: "
+                f"it needs backbone {good}, not {backbone}"
             )
     if variable_rate != "none":
         VARIABLE_RATE.entry(variable_rate)
-    default = BACKBONES[backbone][2]
+    default = BACKBONES[backbone].entropy_model
     em = default if entropy_model is None else entropy_model
     ENTROPY_MODELS.entry(em)
     if em != default:
@@ -212,7 +222,7 @@ class ComposedModel(LatentCompressionModel):
             raise UsageError("variable rate needs at least one λ in lmbdas")
         self.N, self.M = N, M = int(N), int(M)
         q = get_quantizer(quantizer)
-        hyper_input, params, _ = BACKBONES[backbone]
+        hyper_input, params, _ = BACKBONES[backbone]  # params: what h_s gives
         entropy_cls = ENTROPY_MODELS.get(em_id)
         if hyper_input is None:  # factorized prior: y itself goes through the bottleneck
             eb = EntropyBottleneck(M)
