@@ -190,6 +190,10 @@ class ChannelSpatialContext(ConditionalCodec):
             self.quantizer = get_quantizer(quantizer)
 
     needs = "mean-scale"
+    #: bounds of its integer settings (a model config's ``context`` section)
+    setting_bounds = {"num_slices": (1, 64), "max_support_slices": (-1, 64), "kernel_size": (1, 15),
+                      "patch_size": (1, 64), "groups": (1, 512), "widths": (1, 1024), "hyper_channels": (1, 1024)}
+    setting_kinds = {"schedule": "spatial-schedule"}
     #: kept under ``context.`` in the state dict (the keys of the channel-wise presets)
     state_name = "context"
 

@@ -139,6 +139,9 @@ class JointContext(ConditionalCodec):
     """
 
     needs = "mean-scale"
+    #: bounds of its integer settings (a model config's ``context`` section)
+    setting_bounds = {"kernel_size": (1, 15)}
+    setting_kinds = {"schedule": "spatial-schedule"}
 
     def __init__(
         self,

@@ -9,7 +9,7 @@ key                 values
 ==================  ====================================================================
 ``backbone``        ``factorized-prior``, ``scale-hyperprior``, ``mean-scale-hyperprior``
 ``transform``       a ``transform`` id: the g_a / g_s / h_a / h_s set (``strided-convolution``)
-``context``         ``none`` or a ``context-model`` id (``lic-bench components list``)
+``context``         ``none``, a ``context-model`` id, or ``{name: id, <setting>: ...}``
 ``variable_rate``   ``none`` or ``gain-units``
 ``nonlinearity``    a ``nonlinearity`` id (g_a / g_s); ``hyper_nonlinearity`` for h_a / h_s
 ``quantizer``       a ``quantizer`` id
@@ -31,7 +31,7 @@ weights as before the models were composed (format-2 files of seeded models deco
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import torch.nn as nn
@@ -48,6 +48,7 @@ from lic_bench.latent_codecs import (
 )
 from lic_bench.layers import conv, deconv, get_nonlinearity
 from lic_bench.models.base import LatentCompressionModel
+from lic_bench.models.sections import resolve_section, section_name
 from lic_bench.quantizers import get_quantizer
 from lic_bench.registry import CONTEXT_MODELS, ENTROPY_MODELS, TRANSFORMS, VARIABLE_RATE
 from lic_bench.variable_rate import initial_gains
@@ -84,17 +85,6 @@ def satisfies(backbone: str, needs: str | None) -> bool:
 #: (:data:`lic_bench.lambdas.GAIN_LAMBDAS`).
 DEFAULT_LMBDAS = GAIN_LAMBDAS
 
-# Context settings of the model -> the argument of the context-model factories.
-_CONTEXT_OPTIONS = {
-    "num_slices": "num_slices",
-    "groups": "groups",
-    "max_support_slices": "max_support_slices",
-    "lrp": "lrp",
-    "patch_size": "patch_size",
-    "parallel": "parallel",
-}
-
-
 def hyper_decoder(N: int, M: int, nonlinearity: str = "relu") -> nn.Sequential:
     """ẑ (N) -> one Gaussian parameter map (M): deconv, deconv, 3x3 conv (x4); the
     separate mean and scale decoders of Minnen & Singh 2020 (seed 004 Fig. 4.4)."""
@@ -108,27 +98,18 @@ def hyper_decoder(N: int, M: int, nonlinearity: str = "relu") -> nn.Sequential:
     )
 
 
-def _accepted(cls) -> set[str]:
-    """Keyword arguments the constructor of ``cls`` takes."""
-    return {p.name for p in inspect.signature(cls).parameters.values()
-            if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
-
-
-def _context_codec(context: str, M: int, opts: dict[str, Any], common: dict[str, Any]):
-    factory = CONTEXT_MODELS.get(context)
-    accepted = _accepted(factory)
-    kwargs = {k: v for k, v in common.items() if k in accepted}
-    for key, value in opts.items():
-        if value is None:
-            continue
-        arg = _CONTEXT_OPTIONS[key]
-        if arg not in accepted:
-            raise UsageError(f"context model {context!r} has no setting {key!r}")
-        kwargs[arg] = list(value) if isinstance(value, (list, tuple)) else value
+def _context_codec(section: dict[str, Any], M: int, supplied: dict[str, Any]):
+    """The y codec of a resolved ``context`` section (:mod:`lic_bench.models.sections`):
+    its settings, and what the model supplies that its constructor takes."""
+    name = section["name"]
+    cls = CONTEXT_MODELS.get(name)
+    accepted = inspect.signature(cls).parameters
+    kwargs = {k: v for k, v in supplied.items() if k in accepted}
+    kwargs.update({k: v for k, v in section.items() if k != "name"})
     try:
-        return factory(M, **kwargs)
+        return cls(M, **kwargs)
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"cannot build context model {context!r} with M={M}: {exc}") from None
+        raise UsageError(f"cannot build context model {name!r} with M={M}: {exc}") from None
 
 
 def check_combination(backbone: str, context: str, variable_rate: str, entropy_model: str | None) -> str:
@@ -163,7 +144,9 @@ class ComposedModel(LatentCompressionModel):
         N, M: hidden and latent channels.
         backbone: ``factorized-prior``, ``scale-hyperprior`` or ``mean-scale-hyperprior``.
         transform: ``transform`` id of the analysis, synthesis and hyper transforms.
-        context: context-model id for y, or ``none``.
+        context: the y context model: ``none``, a ``context-model`` id, or its section
+            ``{name: id, setting: value, ...}`` (settings: the codec's own arguments,
+            :mod:`lic_bench.models.sections`).
         variable_rate: ``gain-units`` or ``none``.
         nonlinearity: g_a / g_s non-linearity; hyper_nonlinearity: h_a / h_s (and the
             channel-context networks).
@@ -171,9 +154,6 @@ class ComposedModel(LatentCompressionModel):
         entropy_model: y's entropy-model id (None: the backbone's).
         split_hyper: two hyper decoders (means, scales) instead of one h_s giving both
             (Minnen & Singh 2020).
-        context_kernel: spatial context kernel size.
-        num_slices, groups, max_support_slices, lrp, patch_size, parallel: context
-            settings (None: the context model's default).
         lmbdas: λ of each gain level (variable rate).
         gain_init: ``one`` (Cui et al.) or ``sqrt-lambda``: gains start spaced as the
             λ ask (see :func:`~lic_bench.variable_rate.initial_gains`; for short runs).
@@ -186,20 +166,13 @@ class ComposedModel(LatentCompressionModel):
         N: int = 192,
         M: int = 320,
         backbone: str = "mean-scale-hyperprior",
-        context: str = "none",
+        context: str | Mapping[str, Any] = "none",
         variable_rate: str = "none",
         nonlinearity: str = "gdn",
         hyper_nonlinearity: str = "leaky-relu",
         quantizer: str | dict[str, Any] = "additive-uniform-noise",
         entropy_model: str | None = None,
         split_hyper: bool = False,
-        context_kernel: int = 5,
-        num_slices: int | None = None,
-        groups: Sequence[int] | None = None,
-        max_support_slices: int | None = None,
-        lrp: bool | None = None,
-        patch_size: int | None = None,
-        parallel: bool | None = None,
         lmbdas: Sequence[float] = DEFAULT_LMBDAS,
         gain_init: str = "one",
         default_quality: float | None = None,
@@ -209,11 +182,9 @@ class ComposedModel(LatentCompressionModel):
         ts = TRANSFORMS.get(transform)  # unknown ids fail here, with suggestions
         analysis, synthesis = ts.analysis, ts.synthesis
         hyper_analysis, hyper_synthesis = ts.hyper_analysis, ts.hyper_synthesis
+        section = resolve_section("context", context)
+        context = section_name(section)
         em_id = check_combination(backbone, context, variable_rate, entropy_model)
-        opts = {"num_slices": num_slices, "groups": groups, "max_support_slices": max_support_slices,
-                "lrp": lrp, "patch_size": patch_size, "parallel": parallel}
-        if context == "none" and (set_ := [k for k, v in opts.items() if v is not None]):
-            raise UsageError(f"{', '.join(set_)} set without a context model (context: none)")
         if backbone != "mean-scale-hyperprior" and split_hyper:
             raise UsageError("split_hyper (separate mean and scale decoders) needs backbone mean-scale-hyperprior")
         if variable_rate == "none" and gain_init != "one":
@@ -241,9 +212,8 @@ class ComposedModel(LatentCompressionModel):
             if context == "none":
                 y_codec = GaussianConditionalCodec(q, mean_scale=params == "mean-scale", entropy_model=entropy_cls)
             else:
-                y_codec = _context_codec(context, M, opts, {
-                    "kernel_size": int(context_kernel), "quantizer": q, "entropy_model": entropy_cls,
-                    "activation": hyper_nonlinearity,
+                y_codec = _context_codec(section, M, {
+                    "quantizer": q, "entropy_model": entropy_cls, "activation": hyper_nonlinearity,
                 })
             codec = HyperpriorCodec(h_a, EntropyBottleneckCodec(N, q, eb), h_s, y_codec, hyper_input)
             stages, z_channels = 6, N

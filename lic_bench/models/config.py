@@ -32,7 +32,8 @@ from typing import Any
 
 from lic_bench.config_files import read_yaml
 from lic_bench.errors import UsageError
-from lic_bench.models.legacy import upgrade_config
+from lic_bench.models.legacy import upgrade_args, upgrade_config
+from lic_bench.models.sections import SECTIONS, merge_section, resolve_section
 from lic_bench.models.settings import UntrustedConfigError, check_untrusted
 from lic_bench.paths import project_root
 from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS, TRANSFORMS, load_all
@@ -87,6 +88,15 @@ def _raw_config(source: Mapping | str | Path) -> dict[str, Any]:
         return read_yaml(path)
     MODELS.entry(text)  # unknown names fail here, with suggestions
     return {"name": text}  # its preset holds the defaults (configs/models documents them)
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` on ``base``; a component section changes the settings of ``base``'s
+    component unless it names another (:func:`~lic_bench.models.sections.merge_section`)."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = merge_section(out.get(key), value) if key in SECTIONS and key in out else value
+    return out
 
 
 def _import_class(class_path: str) -> type:
@@ -150,7 +160,7 @@ def load_model_config(
         raw = dict(upgrade_config(raw))
     args = dict(raw.get("init_args") or {})
     args.update({k: v for k, v in raw.items() if k not in _RESERVED})
-    args.update(dict(overrides or {}))
+    args = _merge(args, upgrade_args(overrides or {}))
 
     if raw.get("class_path"):
         cls = _import_class(str(raw["class_path"]))
@@ -172,7 +182,10 @@ def load_model_config(
             f"model {name!r} has no parameter(s) {', '.join(hints)}; "
             f"known: {', '.join(params)}"
         )
-    resolved = {**params, **args}
+    resolved = _merge(params, args)
+    for key in SECTIONS:
+        if key in resolved:
+            resolved[key] = resolve_section(key, resolved[key])
     missing = [k for k, v in resolved.items() if v is REQUIRED]
     if missing:
         raise UsageError(f"model {name!r} needs {', '.join(missing)}")

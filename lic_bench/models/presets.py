@@ -216,7 +216,7 @@ class Minnen2020Channelwise(ComposedModel):
     (Minnen & Singh, "Channel-wise Autoregressive Entropy Models for Learned Image
     Compression", 2020, ``minnen2020-channel-wise``): 10 slices, 5 support slices."""
 
-    defaults = {**_CHANNEL, "context": "channel-wise", "num_slices": 10, "max_support_slices": 5, "lrp": True}
+    defaults = {**_CHANNEL, "context": {"name": "channel-wise", "num_slices": 10, "max_support_slices": 5, "lrp": True}}
 
 
 @preset("he2022-elic", taxonomy=["uneven-channel-grouping", "checkerboard", "mean-scale-hyperprior"],
@@ -227,7 +227,7 @@ class He2022Elic(ComposedModel):
     ``he2022-elic``): uneven groups 16/16/32/64/M-128, a checkerboard inside each.
     Transforms are the GDN ones of the other models, not ELIC's residual stacks."""
 
-    defaults = {**_CHANNEL, "context": "uneven-channel-grouping", "lrp": False}
+    defaults = {**_CHANNEL, "context": {"name": "uneven-channel-grouping", "lrp": False}}
 
 
 @preset("uludag2022-unified", taxonomy=["unified-spatial-channel", "mixed-quantization"],
@@ -237,7 +237,7 @@ class Uludag2022Unified(ComposedModel):
     ch. 4): equal channel slices conditioned on all earlier slices, a 5x5 masked
     convolution inside each slice (decoded by wavefront), LRP, mixed quantization."""
 
-    defaults = {**_CHANNEL, "M": 384, "context": "unified-spatial-channel", "num_slices": 8, "lrp": True}
+    defaults = {**_CHANNEL, "M": 384, "context": {"name": "unified-spatial-channel", "num_slices": 8, "lrp": True}}
 
 
 @preset("uludag2022-unified-parallel", taxonomy=["unified-spatial-channel", "mixed-quantization"],
@@ -248,5 +248,5 @@ class Uludag2022UnifiedParallel(ComposedModel):
     all elements with the same in-patch index are coded together (``p*p`` steps per
     slice), each seeing the earlier indices of its own and neighbouring patches."""
 
-    defaults = {**_CHANNEL, "M": 384, "context": "unified-spatial-channel", "num_slices": 8, "lrp": True,
-                "parallel": True, "patch_size": 2}
+    defaults = {**_CHANNEL, "M": 384, "context": {"name": "unified-spatial-channel", "num_slices": 8, "lrp": True,
+                                                  "parallel": True, "patch_size": 2}}
