@@ -33,7 +33,6 @@ def taxonomy_for_config(cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
     taxonomy, papers = list(entry.taxonomy), list(entry.papers)
     args = _args(cfg)
     from lic_bench.models.config import constructor_params
-
     from lic_bench.models.sections import section_name
 
     defaults = {k: section_name(v) if isinstance(v, dict) else v for k, v in constructor_params(entry.obj).items()}
