@@ -75,6 +75,22 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+
+def model_overrides(items: Sequence[str] | None) -> dict[str, Any]:
+    """``["model.context=checkerboard", "N=64"]`` -> ``{"context": "checkerboard", "N": 64}``.
+
+    :func:`parse_set` for commands that only build a model: they take ``model.KEY``
+    (``model.context.num_slices=3`` sets a setting of a component section) or a bare ``KEY``.
+    """
+    parsed = parse_set(items or [])
+    model = parsed.pop("model", {})
+    if not isinstance(model, dict):
+        raise UsageError("--set model=... needs a key: --set model.KEY=VALUE")
+    nested = [k for k, v in parsed.items() if isinstance(v, dict)]
+    if nested:
+        raise UsageError(f"--set {nested[0]}.…: this command sets model keys only (model.KEY=VALUE)")
+    return {**parsed, **model}
+
 def resolve_lambda(loss: Mapping[str, Any]) -> float:
     """λ from ``loss.lmbda`` or from ``loss.quality`` (1..8) and the distortion's table."""
     distortion = loss.get("distortion", "mse")
