@@ -223,9 +223,11 @@ class ComposedModel(LatentCompressionModel):
                 start = initial_gains(lmbdas, gain_init)
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
+            unit = VARIABLE_RATE.get(variable_rate)  # built through its registry entry
             if z_channels is not None:
-                codec.z_codec = GainedCodec(codec.z_codec, levels, z_channels, prefix="hyper_", init=start)
-            codec = GainedCodec(codec, levels, M, init=start)
+                codec.z_codec = GainedCodec(codec.z_codec, levels, z_channels, prefix="hyper_", init=start,
+                                            unit=unit)
+            codec = GainedCodec(codec, levels, M, init=start, unit=unit)
         self.backbone, self.context_model, self.transform = backbone, context, transform
         self._assemble(g_a, g_s, codec, q, stages, lmbdas if variable_rate != "none" else (), default_quality)
         if self.variable_rate and not 1 <= self.default_quality <= self.levels:
