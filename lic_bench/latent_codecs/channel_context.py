@@ -63,6 +63,7 @@ from lic_bench.context.spatial_coder import MLP, code_positions, context_plan, p
 from lic_bench.context.spatial_schedules import schedule_steps
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.latent_codecs.base import ConditionalCodec
+from lic_bench.latent_codecs.entropy_codecs import GaussianConditionalCodec
 from lic_bench.layers import PointwiseConv2d, get_nonlinearity
 from lic_bench.quantizers import Quantizer, get_quantizer
 from lic_bench.registry import CONTEXT_MODELS, SPATIAL_SCHEDULES
@@ -135,6 +136,8 @@ class ChannelSpatialContext(ConditionalCodec):
         widths: hidden widths of the channel prediction and LRP networks.
         activation: their non-linearity (registry name).
         quantizer: training quantizer (registry name).
+        y_codec: the codec of the elements it predicts parameters for, CompressAI-style
+            (default: a :class:`GaussianConditionalCodec` with CompressAI's Gaussian).
     """
 
     def __init__(
@@ -151,7 +154,7 @@ class ChannelSpatialContext(ConditionalCodec):
         widths: Sequence[int] = (224, 128),
         activation: str = "relu",
         quantizer: str | dict[str, Any] | Quantizer = "mixed-quantization",
-        entropy_model=GaussianConditional,
+        y_codec: GaussianConditionalCodec | None = None,
     ):
         super().__init__()
         masks = SPATIAL_SCHEDULES.get(schedule).masks(kernel_size, patch_size)
@@ -183,11 +186,16 @@ class ChannelSpatialContext(ConditionalCodec):
                 self.ep_scale.append(_pointwise_net(Mh + ch + sp, C, activation))
             if self.lrp_enabled:
                 self.lrp.append(_channel_net(Mh + sup + C, C, widths, activation))
-        self.gaussian_conditional = entropy_model(None)
         if isinstance(quantizer, Quantizer):
             object.__setattr__(self, "quantizer", quantizer)  # the model's, shared
         else:
             self.quantizer = get_quantizer(quantizer)
+        # holds gaussian_conditional; drops its own name (keys stay context.gaussian_conditional.*)
+        self.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(self.quantizer, True)
+
+    @property
+    def gaussian_conditional(self) -> GaussianConditional:
+        return self.y_codec.gaussian_conditional
 
     needs = "mean-scale"
     #: bounds of its integer settings (a model config's ``context`` section)
@@ -384,11 +392,11 @@ class UnevenChannelGrouping(ChannelSpatialContext):
                  patch_size: int = 2, kernel_size: int = 5, hyper_channels: int | None = None,
                  max_support_slices: int = -1, lrp: bool = False, widths: Sequence[int] = (224, 128),
                  activation: str = "relu", quantizer: str | dict[str, Any] | Quantizer = "mixed-quantization",
-                 entropy_model=GaussianConditional):
+                 y_codec: GaussianConditionalCodec | None = None):
         super().__init__(M, groups=groups or elic_groups(M), schedule=schedule, patch_size=patch_size,
                          kernel_size=kernel_size, hyper_channels=hyper_channels,
                          max_support_slices=max_support_slices, lrp=lrp, widths=widths,
-                         activation=activation, quantizer=quantizer, entropy_model=entropy_model)
+                         activation=activation, quantizer=quantizer, y_codec=y_codec)
 
 
 @CONTEXT_MODELS.register(
@@ -406,8 +414,8 @@ class UnifiedSpatialChannel(ChannelSpatialContext):
                  kernel_size: int = 5, hyper_channels: int | None = None, max_support_slices: int = -1,
                  lrp: bool = True, widths: Sequence[int] = (224, 128), activation: str = "relu",
                  quantizer: str | dict[str, Any] | Quantizer = "mixed-quantization",
-                 entropy_model=GaussianConditional):
+                 y_codec: GaussianConditionalCodec | None = None):
         super().__init__(M, num_slices, schedule="patch-parallel" if parallel else "raster",
                          patch_size=patch_size, kernel_size=kernel_size, hyper_channels=hyper_channels,
                          max_support_slices=max_support_slices, lrp=lrp, widths=widths,
-                         activation=activation, quantizer=quantizer, entropy_model=entropy_model)
+                         activation=activation, quantizer=quantizer, y_codec=y_codec)

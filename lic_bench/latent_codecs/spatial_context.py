@@ -39,6 +39,7 @@ from lic_bench.context.spatial_coder import spatial_code
 from lic_bench.context.spatial_schedules import schedule_steps
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.latent_codecs.base import ConditionalCodec
+from lic_bench.latent_codecs.entropy_codecs import GaussianConditionalCodec
 from lic_bench.layers import PointwiseConv2d
 from lic_bench.quantizers import Quantizer, get_quantizer
 from lic_bench.registry import CONTEXT_MODELS, SPATIAL_SCHEDULES
@@ -67,7 +68,7 @@ def entropy_parameters(M: int) -> nn.Sequential:
 
 def context_conv(M: int, schedule: str, kernel_size: int = 5) -> MaskedConv2d:
     """The ``M -> 2M`` context convolution with the one mask of ``schedule``."""
-    masks = SPATIAL_SCHEDULES.get(schedule).masks(kernel_size, 1)
+    masks = SPATIAL_SCHEDULES.get(schedule).masks(kernel_size, 2)
     if len(masks) != 1:
         raise ValueError(f"spatial schedule {schedule!r} has {len(masks)} context kernels; this codec takes one")
     return MaskedConv2d(M, 2 * M, kernel_size, mask=masks[0])
@@ -135,7 +136,9 @@ class JointContext(ConditionalCodec):
             5x5 masked conv; ``checkerboard``).
         kernel_size: context kernel size.
         quantizer: training quantizer (registry name, or the model's own object).
-        entropy_model: class of the conditional (default CompressAI's Gaussian).
+        y_codec: the codec of the elements it predicts parameters for, CompressAI-style
+            (default: a :class:`GaussianConditionalCodec` with CompressAI's Gaussian);
+            the model passes its own, built from its y entropy model.
     """
 
     needs = "mean-scale"
@@ -149,7 +152,7 @@ class JointContext(ConditionalCodec):
         schedule: str = "raster",
         kernel_size: int = 5,
         quantizer: str | dict[str, Any] | Quantizer = "additive-uniform-noise",
-        entropy_model=GaussianConditional,
+        y_codec: GaussianConditionalCodec | None = None,
     ):
         super().__init__()
         self.schedule = schedule
@@ -157,11 +160,16 @@ class JointContext(ConditionalCodec):
         # a seeded initialisation gives its weights.
         self.entropy_parameters = entropy_parameters(M)
         self.context_prediction = context_conv(M, schedule, kernel_size)
-        self.gaussian_conditional = entropy_model(None)
         if isinstance(quantizer, Quantizer):
             object.__setattr__(self, "quantizer", quantizer)  # the model's, shared
         else:
             self.quantizer = get_quantizer(quantizer)
+        # holds gaussian_conditional; drops its own name from the state dict (CompressAI's keys)
+        self.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(self.quantizer, True)
+
+    @property
+    def gaussian_conditional(self) -> GaussianConditional:
+        return self.y_codec.gaussian_conditional
 
     def coding_context(self):
         return coding_threads()
@@ -215,8 +223,8 @@ class AutoregressiveContext(JointContext):
 
     def __init__(self, M: int = 192, kernel_size: int = 5,
                  quantizer: str | dict[str, Any] | Quantizer = "additive-uniform-noise",
-                 entropy_model=GaussianConditional):
-        super().__init__(M, "raster", kernel_size, quantizer, entropy_model)
+                 y_codec: GaussianConditionalCodec | None = None):
+        super().__init__(M, "raster", kernel_size, quantizer, y_codec)
 
 
 @CONTEXT_MODELS.register(
@@ -231,5 +239,5 @@ class CheckerboardContext(JointContext):
 
     def __init__(self, M: int = 192, kernel_size: int = 5,
                  quantizer: str | dict[str, Any] | Quantizer = "additive-uniform-noise",
-                 entropy_model=GaussianConditional):
-        super().__init__(M, "checkerboard", kernel_size, quantizer, entropy_model)
+                 y_codec: GaussianConditionalCodec | None = None):
+        super().__init__(M, "checkerboard", kernel_size, quantizer, y_codec)

@@ -212,8 +212,11 @@ class ComposedModel(LatentCompressionModel):
             if context == "none":
                 y_codec = GaussianConditionalCodec(q, mean_scale=params == "mean-scale", entropy_model=entropy_cls)
             else:
+                # the context codec takes the codec of the elements it conditions (CompressAI's
+                # latent_codec={"y": ...}): y's entropy model enters through it
+                elements = GaussianConditionalCodec(q, mean_scale=True, entropy_model=entropy_cls)
                 y_codec = _context_codec(section, M, {
-                    "quantizer": q, "entropy_model": entropy_cls, "activation": hyper_nonlinearity,
+                    "quantizer": q, "y_codec": elements, "activation": hyper_nonlinearity,
                 })
             codec = HyperpriorCodec(h_a, EntropyBottleneckCodec(N, q, eb), h_s, y_codec, hyper_input)
             stages, z_channels = 6, N

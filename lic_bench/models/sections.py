@@ -8,7 +8,7 @@ it and sets its settings::
     context: {num_slices: 5}          # the model's own context model, one setting changed
 
 The settings a section accepts are the keyword arguments of the registered class,
-less what the model supplies itself (its width, quantizer, entropy model,
+less what the model supplies itself (its width, quantizer, the codec of y's elements,
 non-linearity), typed from their annotations (pydantic, strict: ``5`` is an int,
 ``"5"`` is not) and bounded: integers within the class's ``setting_bounds`` (else
 0..1024), lists of at most 64 entries, ids of another kind (``setting_kinds``, e.g.
@@ -35,7 +35,7 @@ __all__ = ["SECTIONS", "merge_section", "resolve_section", "section_name", "sect
 
 #: model key -> (the registry its id names, the arguments the model supplies itself)
 SECTIONS: dict[str, tuple[Registry, frozenset[str]]] = {
-    "context": (CONTEXT_MODELS, frozenset({"M", "quantizer", "entropy_model", "activation"})),
+    "context": (CONTEXT_MODELS, frozenset({"M", "quantizer", "y_codec", "activation"})),
 }
 _DEFAULT_BOUNDS = (0, 1024)
 _MAX_LIST = 64
