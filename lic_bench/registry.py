@@ -15,7 +15,10 @@ Example::
     NONLINEARITIES.list("*dn")         # -> ["1dn", "gdn", "gsdn"]
 
 This module imports no torch; :func:`load_all` imports the implementation
-packages (which do) so that their ``register`` calls run.
+packages (which do) so that their ``register`` calls run, then the plugins of other
+installed packages (:mod:`lic_bench.plugins`). The metric and dataset registries
+fill themselves on their first lookup (their built-ins need no torch), plugins
+included.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ __all__ = [
     "VARIABLE_RATE",
     "TRANSFORMS",
     "MODELS",
+    "METRICS",
+    "DATASETS",
+    "EVALUATION_REGISTRIES",
     "load_all",
     "all_entries",
 ]
@@ -73,13 +79,15 @@ class Entry:
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
+        # a dataset's entry is a record instance, which has no __qualname__ of its own
+        owner = self.obj if hasattr(self.obj, "__qualname__") else type(self.obj)
         return {
             "name": self.name,
             "kind": self.kind,
             "taxonomy": list(self.taxonomy),
             "papers": list(self.papers),
             "description": self.description,
-            "target": f"{self.obj.__module__}.{self.obj.__qualname__}",
+            "target": f"{owner.__module__}.{owner.__qualname__}",
             **self.extra,
         }
 
@@ -87,9 +95,33 @@ class Entry:
 class Registry:
     """Name -> implementation, with the taxonomy and paper ids it implements."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, builtins: Sequence[str] = ()):
         self.kind = kind
         self._entries: dict[str, Entry] = {}
+        #: modules whose import registers this kind's own implementations on first lookup
+        #: (component registries leave it empty: :func:`load_all` imports theirs)
+        self._builtins = tuple(builtins)
+        self._filled = not self._builtins
+
+    def import_builtins(self) -> None:
+        """Import the modules that register this kind's own implementations (once)."""
+        if self._filled:
+            return
+        self._filled = True  # before importing: a built-in module may look itself up
+        try:
+            for module in self._builtins:
+                importlib.import_module(module)
+        except BaseException:
+            self._filled = False
+            raise
+
+    def _fill(self) -> None:
+        if self._filled:
+            return
+        self.import_builtins()
+        from lic_bench.plugins import load_plugins
+
+        load_plugins()
 
     def register(
         self,
@@ -121,6 +153,7 @@ class Registry:
         return decorator
 
     def entry(self, name: str) -> Entry:
+        self._fill()
         try:
             return self._entries[name]
         except KeyError:
@@ -133,18 +166,27 @@ class Registry:
         return self.entry(name).obj
 
     def list(self, pattern: str = "*") -> list[str]:
+        self._fill()
         return sorted(n for n in self._entries if fnmatch.fnmatchcase(n, pattern))
 
     def entries(self, pattern: str = "*") -> list[Entry]:
         return [self._entries[n] for n in self.list(pattern)]
 
+    def registered(self) -> list[Entry]:
+        """Every entry in the order it was registered (built-ins first, then plugins)."""
+        self._fill()
+        return list(self._entries.values())
+
     def __contains__(self, name: object) -> bool:
+        self._fill()
         return name in self._entries
 
     def __iter__(self) -> Iterator[str]:
+        self._fill()
         return iter(sorted(self._entries))
 
     def __len__(self) -> int:
+        self._fill()
         return len(self._entries)
 
     def __repr__(self) -> str:
@@ -161,18 +203,29 @@ VARIABLE_RATE = Registry("variable-rate")
 #: Sets of analysis, synthesis and hyper transforms a backbone is built from.
 TRANSFORMS = Registry("transform")
 MODELS = Registry("model")
+#: Image quality metrics (:func:`lic_bench.metrics.specs.register_metric`).
+METRICS = Registry("metric", builtins=("lic_bench.metrics.suite",))
+#: Named image datasets (:func:`lic_bench.data.catalogue.register_dataset`).
+DATASETS = Registry("dataset", builtins=("lic_bench.data.catalogue",))
 
+#: The registries of model components, each implementing taxonomy nodes.
 REGISTRIES: dict[str, Registry] = {
     r.kind: r
     for r in (NONLINEARITIES, QUANTIZERS, ENTROPY_MODELS, CONTEXT_MODELS, SPATIAL_SCHEDULES, VARIABLE_RATE,
               TRANSFORMS, MODELS)
 }
+#: What models are measured with and on; no taxonomy nodes, so apart from REGISTRIES.
+EVALUATION_REGISTRIES: dict[str, Registry] = {r.kind: r for r in (METRICS, DATASETS)}
 
 
 def load_all() -> None:
-    """Import every implementation package so all registries are filled (needs torch)."""
+    """Import every implementation package so all registries are filled (needs torch),
+    then the plugins of other installed packages."""
     for module in IMPLEMENTATION_PACKAGES:
         importlib.import_module(module)
+    from lic_bench.plugins import load_plugins
+
+    load_plugins()
 
 
 def all_entries(pattern: str = "*", kinds: Sequence[str] | None = None) -> list[Entry]:

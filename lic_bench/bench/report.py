@@ -61,6 +61,13 @@ def render_table(doc: dict[str, Any]) -> str:
     )
     if "compare" in doc:
         c = doc["compare"]
+        ref, theirs = c["reference_resolution"], c.get("compressai_latency") or {}
+        lines.append(f"against CompressAI (same weights, this run), ms at {ref}, batch 1:")
+        for stage in ("encode", "decode"):
+            ours_ms = (latency.get(stage) or {}).get(ref, {}).get("median")
+            their_ms = (theirs.get(stage) or {}).get(ref, {}).get("median")
+            if ours_ms is not None and their_ms is not None:
+                lines.append(f"  {stage:7} lic-bench {ours_ms:9.1f}   CompressAI {their_ms:9.1f}")
         lines.append(
             f"ours / CompressAI at {c['reference_resolution']}: encode {c['encode_ratio']:.3f}, "
             f"decode {c['decode_ratio']:.3f}, encode+decode {c['total_ratio']:.3f}; "

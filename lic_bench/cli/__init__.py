@@ -14,7 +14,19 @@ import click
 import typer
 import typer.main
 
-from lic_bench.cli import anchors, bench, codec, data, determinism, kb, registry, site, study, train
+from lic_bench.cli import (
+    anchors,
+    bench,
+    claims,
+    codec,
+    data,
+    determinism,
+    kb,
+    registry,
+    site,
+    study,
+    train,
+)
 from lic_bench.cli import eval as eval_cli
 from lic_bench.errors import LicBenchError
 
@@ -32,7 +44,7 @@ def _root() -> None:
     """Knowledge base and benchmark for learned lossy image compression."""
 
 
-for _module in (kb, site, registry, codec, data, train, eval_cli, anchors, bench, determinism, study):
+for _module in (kb, site, registry, codec, data, train, eval_cli, anchors, claims, bench, determinism, study):
     _module.register(app)
 
 

@@ -120,7 +120,8 @@ def anchors_run(
     with tqdm(total=n_q * n_img, desc=f"{codec} on {folder.name}", unit="enc") as bar:
         doc = anchor_document(codec, folder, qualities, jobs, kwargs, bar.update, limit,
                               metrics=metric_names)
-    tag = folder.name if limit is None else f"{folder.name}-first{limit}"
+    # the sweep sits beside the target-rate file of the same dataset (<dataset>.json)
+    tag = f"{folder.name}-per-quality" if limit is None else f"{folder.name}-first{limit}-per-quality"
     path = write_result(doc, output or result_path("anchors", codec, tag))
     typer.echo(f"wrote {path} ({n_img} images x {n_q} qualities, {doc['meta']['wall_time_s']} s)")
 
@@ -178,23 +179,46 @@ def _read(path: Path) -> dict:
 
 
 def bd(
-    anchor: Annotated[Path, typer.Argument(help="Anchor results JSON (e.g. results/anchors/x265-bpg444/kodak.json).")],
+    anchor: Annotated[Path, typer.Argument(help="Anchor results JSON (e.g. results/anchors/x265-bpg444/kodak-per-quality.json).")],
     test: Annotated[Path, typer.Argument(help="Test results JSON.")],
     metric: Annotated[str, typer.Option("--metric", "-m", help="Quality metric: a results key (psnr-rgb, ms-ssim-rgb, ms-ssim-y, vif, fsim, nlpd, iw-ssim, vmaf, psnr-hvs, psnr-hvs-m, psnr-y/u/v, lpips) or jpeg-ai-average (mean BD-rate over the JPEG AI seven). MS-SSIM is compared in dB, NLPD/LPIPS negated.")] = Metric.psnr.value,
     method: Annotated[Method, typer.Option("--method", help="Interpolation: pchip (default), cubic, akima.")] = Method.pchip,
+    per_image: Annotated[bool, typer.Option("--per-image", help="JPEG AI CTC method: BD-rate of each image's own curve, averaged over images (both files need per-image points).")] = False,
+    allow_mismatch: Annotated[bool, typer.Option("--allow-protocol-mismatch", help="Compare curves averaged over images in different ways (meta.averaging: per-quality vs per-target-rate); the output then carries a warning.")] = False,
     fmt: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
-    """Bjøntegaard delta rate (%) and delta quality of TEST against ANCHOR."""
-    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average, bd_documents
-    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS
+    """Bjøntegaard delta rate (%) and delta quality of TEST against ANCHOR.
 
+    Both files must average over images the same way (meta.averaging); a mismatch is
+    refused unless --allow-protocol-mismatch.
+    """
+    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average, bd_documents, bd_per_image
+    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, metric_key
+
+    metric = metric_key(metric)  # VMAF, PSNR (RGB), ms-ssim-RGB: as the site spells them
     if metric not in ALL_METRICS and metric != JPEG_AI_AVERAGE_NAME:
         raise UsageError(f"unknown metric {metric!r}; use {JPEG_AI_AVERAGE_NAME} or one of {', '.join(ALL_METRICS)}")
+    if per_image:
+        if metric == JPEG_AI_AVERAGE_NAME:
+            raise UsageError(f"--per-image takes one metric, not {JPEG_AI_AVERAGE_NAME}")
+        out = bd_per_image(_read(anchor), _read(test), metric, method.value)
+        if fmt is TextJson.json:
+            typer.echo(json.dumps(out, indent=2))
+            return
+        for w in out["warnings"]:
+            typer.echo(f"warning: {w}", err=True)
+        if out["bd_rate"] is None:
+            raise UsageError(f"--per-image: no BD-rate on {len(out['missing'])} of {out['images']} image(s): "
+                             f"{', '.join(out['missing'][:5])}")
+        typer.echo(f"BD-rate  ({metric}, {method.value}, per image, mean of {out['images']}): {out['bd_rate']:+.4f} %")
+        return
     if metric == JPEG_AI_AVERAGE_NAME:
-        avg = bd_average(_read(anchor), _read(test), method=method.value)
+        avg = bd_average(_read(anchor), _read(test), method=method.value, allow_protocol_mismatch=allow_mismatch)
         if fmt is TextJson.json:
             typer.echo(json.dumps(avg, indent=2))
             return
+        for w in avg["warnings"]:
+            typer.echo(f"warning: {w}", err=True)
         for m, r in avg["per_metric"].items():
             value = "n/a" if r["bd_rate"] is None else f"{r['bd_rate']:+.4f} %"
             typer.echo(f"BD-rate  ({m}, {method.value}): {value}")
@@ -207,7 +231,7 @@ def bd(
                              f"missing: {', '.join(avg['missing'])}")
         typer.echo(f"BD-rate  ({JPEG_AI_AVERAGE_NAME}, {method.value}): {avg['bd_rate']:+.4f} %")
         return
-    res = bd_documents(_read(anchor), _read(test), metric, method.value)
+    res = bd_documents(_read(anchor), _read(test), metric, method.value, allow_protocol_mismatch=allow_mismatch)
     if fmt is TextJson.json:
         typer.echo(json.dumps(res.to_dict(), indent=2))
         return
@@ -245,29 +269,71 @@ def rd_import(
             typer.echo(f"wrote {out}")
 
 
+class Averaging(str, Enum):
+    per_quality = "per-quality"
+    per_target_rate = "per-target-rate"
+
+
+class Objective(str, Enum):
+    all = "all"
+    mse = "mse"
+    ms_ssim = "ms-ssim"
+    other = "other"
+
+
 @rd_app.command("table")
 def rd_table(
-    anchor: Annotated[str, typer.Option("--anchor", "-a", help="Anchor codec name.")] = "x265-bpg444",
-    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Dataset name.")] = "kodak",
+    anchor: Annotated[str, typer.Option("--anchor", "-a", help="Anchor: a codec measured here (x265-bpg444, ...) or vtm (a reported VTM curve, with its version).")] = "x265-bpg444",
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="Dataset name (kodak, clic2020-pro-valid, tecnick).")] = "kodak",
+    averaging: Annotated[Averaging, typer.Option("--averaging", help="The anchor's averaging protocol; only curves averaged the same way are compared.")] = Averaging.per_quality,
+    objective: Annotated[Objective, typer.Option("--objective", help="Only models trained for this objective (classical codecs always stay); ms-ssim ranks on the MS-SSIM BD-rate.")] = Objective.all,
     method: Annotated[Method, typer.Option("--method", help="Interpolation.")] = Method.pchip,
     kinds: Annotated[Optional[list[str]], typer.Option("--kind", help="Only these result kinds (anchor, reported, eval); repeatable.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    by_model: Annotated[bool, typer.Option("--by-model", help="One row per model version and objective, as the leaderboard shows it (its CSV download of the --objective view; json/csv only).")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, csv or markdown.")] = "text",
     output: OutputOpt = None,
 ) -> None:
-    """BD-rate (PSNR and MS-SSIM) of every results curve on DATASET against ANCHOR."""
-    from lic_bench.rd.table import bd_rows, find_anchor, rows_to_markdown, rows_to_text
+    """BD-rate (PSNR and MS-SSIM) of every results curve on DATASET against ANCHOR.
+
+    Only curves averaged over images like the anchor (meta.averaging) are compared;
+    every row names the anchor, its version and protocol.
+    """
+    from lic_bench.rd.table import (
+        bd_rows,
+        find_anchor,
+        rows_to_csv,
+        rows_to_markdown,
+        rows_to_text,
+        table_document,
+    )
     from lic_bench.results import load_results
 
-    if fmt not in ("text", "json", "markdown"):
-        raise UsageError(f"unknown format {fmt!r} (text, json, markdown)")
-    docs = [d for d in load_results() if (d.get("meta") or {}).get("kind") not in ("bench", "determinism")]
-    anchor_doc = find_anchor([d for d in docs if (d.get("meta") or {}).get("kind") == "anchor"], anchor, dataset)
+    if fmt not in ("text", "json", "csv", "markdown"):
+        raise UsageError(f"unknown format {fmt!r} (text, json, csv, markdown)")
+    docs = [d for d in load_results() if (d.get("meta") or {}).get("kind") not in ("bench", "determinism", "study")]
+    anchor_doc = find_anchor(docs, anchor, dataset, averaging.value)
     if kinds:
         docs = [d for d in docs if (d.get("meta") or {}).get("kind") in kinds]
-    rows = bd_rows(docs, anchor_doc, method=method.value)
-    label = f"{anchor} ({anchor_doc['_path']})"
-    if fmt == "json":
-        text = json.dumps({"anchor": anchor_doc["_path"], "method": method.value, "rows": rows}, indent=2)
+    obj = None if objective is Objective.all else objective.value
+    rows = bd_rows(docs, anchor_doc, method=method.value, objective=obj)
+    table = table_document(rows, anchor_doc, method.value)
+    label = f"{table['anchor_text']} [{anchor_doc['_path']}]"
+    if by_model:
+        from lic_bench.rd.fold import fold_by_model, view_rows
+        from lic_bench.rd.table import folded_csv
+
+        if fmt not in ("json", "csv"):
+            raise UsageError("--by-model prints json or csv")
+        folded = fold_by_model(bd_rows(docs, anchor_doc, method=method.value))
+        view = objective.value if objective is not Objective.other else "all"
+        if fmt == "csv":
+            text = folded_csv(folded, method.value, view).rstrip("\n")
+        else:
+            text = json.dumps({**table, "view": view, "rows": view_rows(folded, view)}, indent=2)
+    elif fmt == "json":
+        text = json.dumps(table, indent=2)
+    elif fmt == "csv":
+        text = rows_to_csv(rows, method.value).rstrip("\n")
     elif fmt == "markdown":
         text = rows_to_markdown(rows, label, method.value)
     else:

@@ -84,7 +84,8 @@ def bench(
     image: Annotated[Optional[Path], typer.Option(help="Use this image (resized) instead of random ones.")] = None,
     transforms: Annotated[bool, typer.Option(help="Also time the transforms without entropy coding.")] = True,
     output: OutputOpt = None,
-    save: Annotated[bool, typer.Option(help="Write the results JSON under results/bench/.")] = True,
+    save: Annotated[bool, typer.Option(help="Write the results JSON under results/bench/ (off by default: "
+                                             "a look at the numbers must not change the project).")] = False,
     fmt: Annotated[BenchFormat, typer.Option("--format", "-f", help="Output on stdout.")] = BenchFormat.table,
 ) -> None:
     """Time encode/decode across resolutions and batch sizes; count parameters, kMAC/px, memory."""

@@ -109,17 +109,13 @@ def emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str = "
         writer.writerows({k: _cell(row.get(k)) for k in fields} for row in rows)
         typer.echo(buffer.getvalue(), nl=False)
     else:
-        from rich.console import Console
-        from rich.table import Table
+        from lic_bench.cli._table import render
 
-        table = Table(title=title or None, show_lines=False)
-        for i, col in enumerate(columns):
-            # Ids are copied into other commands: never break them across lines.
-            table.add_column(col, overflow="fold", no_wrap=i == 0)
-        for row in rows:
-            table.add_row(*(_cell(row.get(col)) for col in columns))
-        Console().print(table)
-        typer.echo(f"{len(rows)} row(s)", err=True)
+        text, dropped = render([[_cell(row.get(col)) for col in columns] for row in rows], columns,
+                               mins={"title": 30, "summary": 30, "name": 16})
+        typer.echo(text)
+        note = f"; left out to fit: {', '.join(dropped)} (--format json has every field)" if dropped else ""
+        typer.echo(f"{len(rows)} row(s){note}", err=True)
 
 
 @kb_app.command("validate")
@@ -127,22 +123,22 @@ def emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str = "
 def validate_cmd(root: RootOpt = None) -> None:
     """Check every taxonomy node and paper record, and that results curves name existing
     records (learned reported curves must name one); print one line per problem."""
-    from lic_bench.kb import load_kb, validate_kb
+    from lic_bench.kb import load_kb
     from lic_bench.kb.result_links import link_problems
     from lic_bench.paths import results_dir
     from lic_bench.results import load_results
 
     if root is not None and not root.is_dir():
         raise UsageError(f"--root {root} is not a folder")
-    problems = validate_kb(root)
+    kb = load_kb(root, strict=False)  # read once: its problems are validate_kb's
+    problems = list(kb.problems)
     if results_dir(root).is_dir():
-        problems += link_problems(load_kb(root, strict=False), load_results(root))
+        problems += link_problems(kb, load_results(root))
     if problems:
         for problem in problems:
             typer.echo(str(problem))
         typer.echo(f"{len(problems)} problem(s) found", err=True)
         raise typer.Exit(1)
-    kb = load_kb(root, strict=False)
     edges = sum(len(p.builds_on) for p in kb.papers.values())
     typer.echo(
         f"OK: {len(kb.components)} components in {len(kb.areas)} areas, "
@@ -199,14 +195,15 @@ def papers_cmd(
 @kb_app.command("components")
 @_user_errors
 def components_cmd(fmt: FormatOpt = OutputFormat.table, root: RootOpt = None) -> None:
-    """List taxonomy components in tree order with their paper counts."""
+    """List taxonomy components in tree order: papers that contribute each (papers), papers
+    that only use it (uses; see papers/_template.yaml)."""
     from lic_bench.kb import components_table
 
     rows = components_table(_load(root))
     if fmt is OutputFormat.table:
         for row in rows:
             row["node"] = "  " * row["depth"] + row["id"]
-    emit(rows, fmt, ["node", "name", "area", "papers", "implementations"], "Components")
+    emit(rows, fmt, ["node", "papers", "uses", "name", "implementations"], "Components")
 
 
 @kb_app.command("trends")
@@ -321,12 +318,24 @@ def add_cmd(
         typer.echo(f"created {path} ({new_id}); add components, builds_on and notes, then `lic-bench kb validate`")
 
 
+def _write_report(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write --report {path}: {exc.strerror or exc}") from None
+
+
 @kb_app.command("check")
 @_user_errors
 def check_cmd(
     online: Annotated[
         bool, typer.Option("--online", help="Ask arXiv and Crossref about every record's ids and titles.")
     ] = False,
+    report: Annotated[
+        Optional[Path],
+        typer.Option("--report", help="Also write, per record and field, what the services say now "
+                     "(Markdown; JSON if FILE ends in .json). Offline: one line saying so."),
+    ] = None,
     delay: Annotated[
         Optional[float],
         typer.Option("--delay", min=0, help="Seconds between requests to one service "
@@ -334,29 +343,53 @@ def check_cmd(
     ] = None,
     root: RootOpt = None,
 ) -> None:
-    """Re-verify records against their primary sources: one line per mismatch."""
+    """Re-verify records against their primary sources: one line per mismatch.
+
+    With --report, mismatches are the rows whose status is `differs`, `unknown id` or
+    `nothing to ask` (any field arXiv or Crossref shows, not only the title)."""
     from tqdm import tqdm
 
-    from lic_bench.kb.online import Client, check_online, check_requests
+    from lic_bench.kb.online import Client, OfflineError, check_online, check_requests
+    from lic_bench.kb.online_report import is_mismatch, offline_report, render_report, report_rows
 
     if not online:
         raise UsageError("`kb check` needs --online (offline checks: `lic-bench kb validate`)")
+    if report is not None and (report.is_dir() or not report.parent.is_dir()):
+        raise UsageError(f"--report {report}: not a file in an existing folder")
     kb = _load(root)
     todo = check_requests(kb)
     bar = tqdm(total=len(todo), desc="checking", unit="request", leave=False, dynamic_ncols=True,
                file=sys.stderr, disable=not todo)
     mismatches = 0
+    rows = []
 
     def advance(pid: str) -> None:
         bar.set_postfix_str(pid, refresh=False)
         bar.update(1)
 
     try:
-        for mismatch in check_online(kb, Client(delay=delay), advance):
-            mismatches += 1
-            bar.write(str(mismatch), file=sys.stdout)
+        if report is None:
+            for mismatch in check_online(kb, Client(delay=delay), advance):
+                mismatches += 1
+                bar.write(str(mismatch), file=sys.stdout)
+        else:
+            for row in report_rows(kb, Client(delay=delay), advance):
+                rows.append(row)
+                if is_mismatch(row):
+                    mismatches += 1
+                    bar.write(f"papers/{row.record}.yaml: {row.field}: {row.service} {row.status}"
+                              + (f": {row.online!r} (record: {row.recorded!r})" if row.online else ""),
+                              file=sys.stdout)
+    except OfflineError as exc:
+        if report is not None:
+            _write_report(report, offline_report(str(exc)))
+        raise
     finally:
         bar.close()
+    if report is not None:
+        fmt = "json" if report.suffix.lower() == ".json" else "md"
+        _write_report(report, render_report(rows, len(kb.papers), fmt))
+        typer.echo(f"wrote {report} ({len(rows)} rows)", err=True)
     typer.echo(f"{len(todo)} id(s) of {len(kb.papers)} records checked, {mismatches} mismatch(es)", err=True)
     if mismatches:
         raise typer.Exit(1)

@@ -14,7 +14,7 @@ from lic_bench.cli._options import FormatOpt, OutputFormat
 PatternArg = Annotated[str, typer.Argument(help="Name pattern with * and ? wildcards.")]
 
 
-def _emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str) -> None:
+def _emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str, wrap: bool = True) -> None:
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
@@ -28,15 +28,12 @@ def _emit(rows: list[dict], fmt: OutputFormat, columns: list[str], title: str) -
         writer.writerows([cell(r.get(c, "")) for c in columns] for r in rows)
         typer.echo(buf.getvalue(), nl=False)
         return
-    from rich.console import Console
-    from rich.table import Table
+    from lic_bench.cli._table import render
 
-    table = Table(title=title)
-    for c in columns:
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*(cell(r.get(c, "")) for c in columns))
-    Console().print(table)
+    text, dropped = render([[cell(r.get(c, "")) for c in columns] for r in rows], columns, wrap=wrap)
+    typer.echo(text)
+    if dropped:
+        typer.echo(f"left out to fit: {', '.join(dropped)} (--format json has every field)", err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -49,7 +46,7 @@ def register(app: typer.Typer) -> None:
         pattern: PatternArg = "*",
         kind: Annotated[
             Optional[str],
-            typer.Option("--kind", "-k", help="nonlinearity, quantizer, entropy-model, context-model, variable-rate."),
+            typer.Option("--kind", "-k", help="nonlinearity, quantizer, entropy-model, context-model, variable-rate, transform, metric, dataset."),
         ] = None,
         fmt: FormatOpt = OutputFormat.table,
     ) -> None:
@@ -60,12 +57,38 @@ def register(app: typer.Typer) -> None:
         _emit(rows, fmt, ["name", "kind", "taxonomy", "papers", "description"], "components")
 
     @models.command("list")
-    def models_list(pattern: PatternArg = "*", fmt: FormatOpt = OutputFormat.table) -> None:
-        """List registered models, their taxonomy nodes, papers and constructor parameters."""
-        from lic_bench.models.catalog import model_records
+    def models_list(
+        pattern: PatternArg = "*",
+        fmt: FormatOpt = OutputFormat.table,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Add every constructor argument "
+                                               "and its default (imports the implementations: slower).")] = False,
+    ) -> None:
+        """List registered models: one line each with taxonomy nodes and papers (--verbose: parameters)."""
+        if verbose or fmt is not OutputFormat.table:
+            from lic_bench.models.catalog import model_records
 
-        rows = model_records(pattern)
-        _emit(rows, fmt, ["name", "taxonomy", "papers", "params"], "models")
+            rows = model_records(pattern)  # JSON/CSV for scripts: every field, params included
+        else:
+            from lic_bench.static_registry import static_model_records
+
+            rows = static_model_records(pattern)
+            if rows is None:  # a registration the source reader cannot follow
+                from lic_bench.models.catalog import model_records
+
+                rows = model_records(pattern)
+        if verbose and fmt is OutputFormat.table:
+            import textwrap
+
+            from lic_bench.cli._table import terminal_width
+
+            _emit(rows, fmt, ["name", "taxonomy", "papers"], "models")
+            typer.echo("")
+            for r in rows:  # arguments under each model: too long for a column
+                args = ", ".join(f"{k}={d!r}" for k, d in (r.get("params") or {}).items())
+                typer.echo(f"{r['name']}:")
+                typer.echo(textwrap.fill(args, terminal_width(), initial_indent="    ", subsequent_indent="    "))
+        else:
+            _emit(rows, fmt, ["name", "taxonomy", "papers", "description"], "models", wrap=False)
 
     @models.command("show")
     def models_show(

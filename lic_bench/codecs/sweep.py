@@ -131,7 +131,7 @@ def aggregate(points: list[dict[str, Any]], qualities: Sequence[int], images: Se
     per_image = {
         name: {k: [next(p[k] for p in points if p["image"] == name and p["quality"] == r["quality"])
                    for r in rows]
-               for k in ("bytes", *metric_keys)}
+               for k in ("bytes", "bpp", *metric_keys)}
         for name in images
     }
     return {"results": results, "per_image": per_image}
@@ -188,6 +188,7 @@ def anchor_document(
     """The results document (``results/anchors/<codec>/<dataset>.json``) of one sweep."""
     from lic_bench.metrics.suite import MetricSuite
     from lic_bench.results import collect_meta
+    from lic_bench.results.meta import PER_QUALITY
 
     codec = get_codec(codec_name, **(codec_kwargs or {}))
     run = run_sweep(codec_name, dataset, qualities, jobs, codec_kwargs, progress, limit, metrics)
@@ -210,6 +211,7 @@ def anchor_document(
         metrics=MetricSuite(metrics).meta(),
         metrics_on="decoded RGB, 8 bit; PSNR (numpy), MS-SSIM (pytorch-msssim, data_range=255)",
         rate="bpp = 8 * len(bitstream) / (H * W), averaged over images",
+        averaging=PER_QUALITY,
         taxonomy=[],
         papers=[],
     )

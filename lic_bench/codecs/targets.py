@@ -295,6 +295,7 @@ def target_document(codec_name: str, dataset: Path, targets: Sequence[float], me
                     tolerance: float = TOLERANCE) -> dict[str, Any]:
     """The results document of one codec at fixed target rates (see the module docstring)."""
     from lic_bench.results import collect_meta
+    from lic_bench.results.meta import PER_TARGET_RATE
 
     codec_kwargs = codec_kwargs or {}
     codec = get_codec(codec_name, **codec_kwargs)
@@ -340,6 +341,7 @@ def target_document(codec_name: str, dataset: Path, targets: Sequence[float], me
         phase_seconds={"encode": round(t_enc, 1), "metrics": round(t_met, 1)},
         metrics_on="decoded RGB, 8 bit; per-image values averaged over the images",
         rate="bpp = 8 * len(bitstream) / (H * W), averaged over images",
+        averaging=PER_TARGET_RATE,
         taxonomy=[],
         papers=[],
     )

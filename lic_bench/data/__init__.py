@@ -1,7 +1,8 @@
 """Datasets, transforms and downloads.
 
-- :mod:`~lic_bench.data.catalogue`: named datasets and their splits under the data folder
-  (no torch needed, so ``lic-bench data list`` works without the bench extra);
+- :mod:`~lic_bench.data.catalogue`: named datasets and their splits under the data folder,
+  registered in the dataset registry (``DATASETS``; :func:`register_dataset` adds one, also
+  from a plugin); no torch needed, so ``lic-bench data list`` works without the bench extra;
 - :mod:`~lic_bench.data.fetch`: official downloads with resume and checksums (no torch);
 - :mod:`~lic_bench.data.images`: :class:`ImageFolder` (bad files skipped with one warning),
   :func:`dataset_checksum`;
@@ -16,7 +17,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from lic_bench.data.catalogue import DATASETS, DatasetInfo, get_dataset_info, resolve_split
+from lic_bench.data.catalogue import (
+    DATASETS,
+    DatasetInfo,
+    get_dataset_info,
+    register_dataset,
+    resolve_split,
+)
 
 _LAZY = {
     "BadImageWarning": "images",
@@ -34,7 +41,7 @@ _LAZY = {
     "fetch_dataset": "fetch",
 }
 
-__all__ = ["DATASETS", "DatasetInfo", "get_dataset_info", "resolve_split", *_LAZY]
+__all__ = ["DATASETS", "DatasetInfo", "get_dataset_info", "register_dataset", "resolve_split", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -4,6 +4,11 @@ and where the official copies can be downloaded.
 A dataset folder sits under :func:`lic_bench.paths.data_dir` (``--data-dir``,
 ``$LIC_BENCH_DATA``, default ``../shared/data``); a split is a sub-folder (BSDS500's
 ``train``/``val``/``test``) or the folder itself (Kodak is one test set).
+
+Each dataset is registered (:func:`register_dataset`) in the dataset registry,
+:data:`lic_bench.registry.DATASETS`, which ``components list``, ``data list``, ``eval``,
+``test`` and ``fit`` read; another package adds its own through :mod:`lic_bench.plugins`.
+A plugin's ``folder`` may be absolute (a data set kept outside the data folder).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 
 from lic_bench.errors import UsageError
 from lic_bench.paths import data_dir
+from lic_bench.registry import DATASETS
 
 IMAGE_EXTENSIONS = frozenset(
     {".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp"}
@@ -70,96 +76,97 @@ _BSDS = (
 )
 _CLIC = "https://data.vision.ee.ethz.ch/cvl/clic"
 
-DATASETS: dict[str, DatasetInfo] = {
-    d.name: d
-    for d in (
-        DatasetInfo(
-            name="kodak",
-            description="Kodak Lossless True Color Image Suite: 24 PNGs, 768x512 (standard test set)",
-            folder="kodak",
-            splits={"test": ""},
-            default_split="test",
-            downloads=tuple(
-                Download(f"{_KODAK}/kodim{i:02d}.png", f"kodim{i:02d}.png") for i in range(1, 25)
+
+def register_dataset(info: DatasetInfo, *, papers: tuple[str, ...] = ()) -> DatasetInfo:
+    """Register ``info`` under its name (kebab-case) in the dataset registry; returns it."""
+    return DATASETS.register(info.name, papers=papers, description=info.description,
+                             splits=list(info.splits), default_split=info.default_split)(info)
+
+
+for _info in (
+    DatasetInfo(
+        name="kodak",
+        description="Kodak Lossless True Color Image Suite: 24 PNGs, 768x512 (standard test set)",
+        folder="kodak",
+        splits={"test": ""},
+        default_split="test",
+        downloads=tuple(
+            Download(f"{_KODAK}/kodim{i:02d}.png", f"kodim{i:02d}.png") for i in range(1, 25)
+        ),
+        checksums="kodak.sha256",
+        homepage="http://r0k.us/graphics/kodak/",
+        licence="released by Eastman Kodak for unrestricted usage",
+    ),
+    DatasetInfo(
+        name="bsds500",
+        description="Berkeley Segmentation Dataset 500: JPEGs 481x321, train 200 / val 100 / test 200",
+        folder="bsds500",
+        splits={"train": "train", "val": "val", "test": "test"},
+        default_split="train",
+        downloads=(
+            Download(
+                _BSDS,
+                "BSR_bsds500.tgz",
+                extract={f"BSR/BSDS500/data/images/{s}/": s for s in ("train", "val", "test")},
             ),
-            checksums="kodak.sha256",
-            homepage="http://r0k.us/graphics/kodak/",
-            licence="released by Eastman Kodak for unrestricted usage",
         ),
-        DatasetInfo(
-            name="bsds500",
-            description="Berkeley Segmentation Dataset 500: JPEGs 481x321, train 200 / val 100 / test 200",
-            folder="bsds500",
-            splits={"train": "train", "val": "val", "test": "test"},
-            default_split="train",
-            downloads=(
-                Download(
-                    _BSDS,
-                    "BSR_bsds500.tgz",
-                    extract={f"BSR/BSDS500/data/images/{s}/": s for s in ("train", "val", "test")},
-                ),
-            ),
-            checksums="bsds500.sha256",
-            homepage="https://www2.eecs.berkeley.edu/Research/Projects/CS/vision/grouping/resources.html",
-            licence="research and non-commercial use (Berkeley terms)",
+        checksums="bsds500.sha256",
+        homepage="https://www2.eecs.berkeley.edu/Research/Projects/CS/vision/grouping/resources.html",
+        licence="research and non-commercial use (Berkeley terms)",
+    ),
+    DatasetInfo(
+        name="clic2020",
+        description="CLIC 2020 professional and mobile validation / test PNGs",
+        folder="clic2020",
+        splits={
+            "professional-valid": "professional-valid",
+            "mobile-valid": "mobile-valid",
+            "professional-test": "professional-test",
+            "mobile-test": "mobile-test",
+        },
+        default_split="professional-valid",
+        downloads=(
+            Download(f"{_CLIC}/professional_valid_2020.zip", "professional_valid_2020.zip",
+                     extract={"": "professional-valid"}, split="professional-valid"),
+            Download(f"{_CLIC}/mobile_valid_2020.zip", "mobile_valid_2020.zip",
+                     extract={"": "mobile-valid"}, split="mobile-valid"),
+            Download(f"{_CLIC}/test/CLIC2020Professional_test.zip",
+                     "CLIC2020Professional_test.zip",
+                     extract={"": "professional-test"}, split="professional-test"),
+            Download(f"{_CLIC}/test/CLIC2020Mobile_test.zip", "CLIC2020Mobile_test.zip",
+                     extract={"": "mobile-test"}, split="mobile-test"),
         ),
-        DatasetInfo(
-            name="clic2020",
-            description="CLIC 2020 professional and mobile validation / test PNGs",
-            folder="clic2020",
-            splits={
-                "professional-valid": "professional-valid",
-                "mobile-valid": "mobile-valid",
-                "professional-test": "professional-test",
-                "mobile-test": "mobile-test",
-            },
-            default_split="professional-valid",
-            downloads=(
-                Download(f"{_CLIC}/professional_valid_2020.zip", "professional_valid_2020.zip",
-                         extract={"": "professional-valid"}, split="professional-valid"),
-                Download(f"{_CLIC}/mobile_valid_2020.zip", "mobile_valid_2020.zip",
-                         extract={"": "mobile-valid"}, split="mobile-valid"),
-                Download(f"{_CLIC}/test/CLIC2020Professional_test.zip",
-                         "CLIC2020Professional_test.zip",
-                         extract={"": "professional-test"}, split="professional-test"),
-                Download(f"{_CLIC}/test/CLIC2020Mobile_test.zip", "CLIC2020Mobile_test.zip",
-                         extract={"": "mobile-test"}, split="mobile-test"),
-            ),
-            homepage="http://compression.cc/",
-            licence="CLIC terms (Unsplash photos)",
-        ),
-        DatasetInfo(
-            name="wiki49",
-            description="49 natural photos, 0.7-1.5 MP PNG, downscaled from Wikimedia Commons",
-            folder="wiki49",
-            splits={"test": ""},
-            default_split="test",
-            homepage="https://commons.wikimedia.org/",
-            licence="mostly Creative Commons; attribution list in the folder",
-        ),
-    )
-}
+        homepage="http://compression.cc/",
+        licence="CLIC terms (Unsplash photos)",
+    ),
+    DatasetInfo(
+        name="wiki49",
+        description="49 natural photos, 0.7-1.5 MP PNG, downscaled from Wikimedia Commons",
+        folder="wiki49",
+        splits={"test": ""},
+        default_split="test",
+        homepage="https://commons.wikimedia.org/",
+        licence="mostly Creative Commons; attribution list in the folder",
+    ),
+):
+    register_dataset(_info)
 
 
 def get_dataset_info(name: str) -> DatasetInfo:
-    try:
-        return DATASETS[name]
-    except KeyError:
-        raise UsageError(
-            f"unknown dataset {name!r}; known: {', '.join(sorted(DATASETS))} "
-            "(or give a folder path)"
-        ) from None
+    if name not in DATASETS:
+        raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} (or give a folder path)")
+    return DATASETS.get(name)
 
 
 def resolve_split(dataset: str, split: str | None = None, root: str | Path | None = None) -> Path:
     """Folder of a split of a named dataset, or ``dataset`` itself when it is a path."""
     if dataset in DATASETS:
-        path = DATASETS[dataset].split_dir(split, root)
+        path = DATASETS.get(dataset).split_dir(split, root)
     else:
         path = Path(dataset).expanduser()
         if not path.is_absolute() and not path.exists():
             raise UsageError(
-                f"unknown dataset {dataset!r}; known: {', '.join(sorted(DATASETS))} "
+                f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)} "
                 "(or give a folder path)"
             )
         if split:
@@ -173,7 +180,7 @@ def resolve_split(dataset: str, split: str | None = None, root: str | Path | Non
 def dataset_table(root: str | Path | None = None) -> list[dict]:
     """One row per dataset split: where it lives and how many images are there now."""
     rows = []
-    for info in DATASETS.values():
+    for info in (entry.obj for entry in DATASETS.registered()):
         for split in info.splits:
             folder = info.split_dir(split, root)
             count = 0

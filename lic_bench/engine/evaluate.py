@@ -44,9 +44,6 @@ from lic_bench.metrics import (
 METRICS = ("bpp", "bpp-estimated", "psnr-rgb", "ms-ssim-rgb", "ms-ssim-rgb-db", "lpips",
            "encoding_time", "decoding_time")
 
-#: suite metrics this module computes itself, on the float tensors
-_BUILT_IN = ("psnr", "ms-ssim", "lpips")
-
 #: the decoded image may differ from the forward pass's reconstruction by rounding only
 DECODE_TOLERANCE_LEVELS = 1
 
@@ -108,7 +105,8 @@ def evaluate_image(
         ref8 = (x[0].permute(1, 2, 0).cpu().numpy() * 255).round().clip(0, 255).astype("uint8")
         dec8 = (x_dec[0].permute(1, 2, 0).cpu().numpy() * 255).round().clip(0, 255).astype("uint8")
         for name in suite.names:
-            if name in _BUILT_IN or suite.cached(name, extra):
+            # a metric whose keys are all columns of METRICS is computed below, on the floats
+            if suite.cached(name, dict.fromkeys(METRICS)) or suite.cached(name, extra):
                 continue
             if on_metric:
                 on_metric(name)
@@ -310,6 +308,8 @@ def results_document(model, cfg: dict[str, Any], checkpoint: str | Path, images:
         model_config=cfg["model"],
         nonlinearity=init.get("nonlinearity"),
         loss={"distortion": cfg["loss"]["distortion"], "lmbda": cfg["loss"]["lmbda"]},
+        opt_metric=cfg["loss"]["distortion"],  # mse or ms-ssim (checked by the config)
+        averaging="per-quality",  # one lambda, images averaged at it
         config_hash=config_hash(cfg),
         checkpoint=checkpoint.name,
         checkpoint_hash=file_sha256(checkpoint),

@@ -14,8 +14,7 @@ name everywhere; code and results files written before a rename (registry
 
 from __future__ import annotations
 
-import datetime as _dt
-
+from lic_bench.kb._verified import verified_problems
 from lic_bench.kb.problems import Problem, unknown_id_message
 from lic_bench.kb.schema import MIN_YEAR, Component, Paper, max_year
 
@@ -86,14 +85,7 @@ def paper_problems(
                     )
             if view.components is not None and len(set(view.components)) != len(view.components):
                 problems.append(Problem(rel, f"{field}.components", "lists the same id twice"))
-        if paper.verified is not None:
-            both = sorted(set(paper.verified.fields) & set(paper.verified.unverified))
-            if both:
-                problems.append(
-                    Problem(rel, "verified", f"listed as both verified and unverified: {', '.join(both)}")
-                )
-            if paper.verified.date > _dt.date.today():
-                problems.append(Problem(rel, "verified.date", f"{paper.verified.date} is in the future"))
+        problems.extend(verified_problems(paper, rel))
     return problems
 
 

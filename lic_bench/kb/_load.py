@@ -316,15 +316,14 @@ def _load_papers(
     former = alias_map({pid: p for pid, (p, _) in papers.items()})
     seen: dict[tuple[str, str], str] = {}
     for pid, (paper, rel) in papers.items():
-        for cid in paper.components:
-            if cid in rejected:
-                problems.append(
-                    Problem(rel, "components", f"component {cid!r} fails the taxonomy checks")
-                )
-            elif cid not in components:
-                problems.append(
-                    Problem(rel, "components", unknown_id_message("component", cid, known_components))
-                )
+        for key, cids in (("components", paper.components), ("uses", paper.uses)):
+            for cid in cids:
+                if cid in rejected:
+                    problems.append(Problem(rel, key, f"component {cid!r} fails the taxonomy checks"))
+                elif cid not in components:
+                    problems.append(Problem(rel, key, unknown_id_message("component", cid, known_components)))
+        for cid in sorted(set(paper.uses) & set(paper.components)):
+            problems.append(Problem(rel, "uses", f"{cid!r} is already in components (what the paper contributes)"))
         for ref in paper.builds_on:
             if ref == pid:
                 problems.append(Problem(rel, "builds_on", "a paper cannot build on itself"))

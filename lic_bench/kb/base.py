@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from lic_bench.errors import UsageError
-from lic_bench.kb._load import read_kb
+from lic_bench.kb._cache import read_kb_cached
 from lic_bench.kb.problems import KnowledgeBaseError, Problem, UnknownIdError, unknown_id_message
 from lic_bench.kb.schema import Component, Paper
 
@@ -46,6 +46,8 @@ class KnowledgeBase:
                 self._children[comp.parent].append(comp)
         self._tagged: dict[str, list[Paper]] = {cid: [] for cid in self.components}
         self._built_upon: dict[str, list[Paper]] = {pid: [] for pid in self.papers}
+        self._uses: dict[str, dict[str, str | None]] = {}
+        self._used_by: dict[str, set[str]] | None = None
         for paper in self.papers.values():
             for cid in paper.components:
                 if cid in self._tagged:
@@ -125,6 +127,46 @@ class KnowledgeBase:
         found = {p.id: p for node in ids for p in self._tagged[node]}
         return sorted(found.values(), key=lambda p: (p.year, p.id))
 
+    def uses(self, pid: str) -> dict[str, str | None]:
+        """Components paper ``pid`` uses without contributing them -> where that comes from.
+
+        The rule (``papers/_template.yaml``, field ``uses``): a paper uses what its
+        ``uses:`` lists (value None), and inherits from every paper it directly builds
+        on what that paper contributes (``components``) or lists in ``uses`` (value: that
+        paper's id), except in the areas where its own record lists a component (in
+        ``components`` or ``uses``): what it names there replaces what it built on. What the paper
+        contributes is never also counted as used. One level only: a grandparent's
+        components reach a paper through its parent's ``uses`` list, not on their own.
+        """
+        cached = self._uses.get(pid)
+        if cached is not None:
+            return cached
+        paper = self.paper(pid)
+        own = set(paper.components)
+        own_areas = {self.components[c].area for c in [*own, *paper.uses] if c in self.components}
+        found: dict[str, str | None] = {c: None for c in paper.uses if c in self.components and c not in own}
+        for parent in self.builds_on(paper.id):
+            for cid in [*parent.components, *parent.uses]:
+                comp = self.components.get(cid)
+                if comp is None or cid in own or cid in found or comp.area in own_areas:
+                    continue
+                found[cid] = parent.id
+        self._uses[pid] = found
+        return found
+
+    def papers_relying_on(self, cid: str, include_descendants: bool = True) -> list[Paper]:
+        """Papers that use ``cid`` (or a node below it) by :meth:`uses` and are not tagged
+        with it or below it (those are :meth:`papers_using`), by year."""
+        ids = {cid} | (self.descendants(cid) if include_descendants else set())
+        tagged = {p.id for p in self.papers_using(cid, include_descendants)}
+        if self._used_by is None:  # component -> ids of papers using it, built once
+            self._used_by = {}
+            for pid in self.papers:
+                for used in self.uses(pid):
+                    self._used_by.setdefault(used, set()).add(pid)
+        found = set().union(*(self._used_by.get(node, set()) for node in ids)) - tagged
+        return [p for p in self.papers.values() if p.id in found]  # by year, as papers are
+
     def built_upon_by(self, pid: str) -> list[Paper]:
         """Papers whose ``builds_on`` lists ``pid`` (or a former id of it), by year."""
         return list(self._built_upon[self.paper(pid).id])
@@ -188,7 +230,7 @@ def load_kb(root: Path | None = None, *, strict: bool = True) -> KnowledgeBase:
     from lic_bench.paths import project_root
 
     root = Path(root) if root is not None else project_root()
-    result = read_kb(root)
+    result = read_kb_cached(root)
     if strict and result.problems:
         raise KnowledgeBaseError(result.problems)
     return KnowledgeBase(result.components, result.papers, root=root, problems=result.problems)
@@ -198,4 +240,4 @@ def validate_kb(root: Path | None = None) -> list[Problem]:
     """Every problem in the knowledge base under ``root``, sorted; empty when it is clean."""
     from lic_bench.paths import project_root
 
-    return read_kb(Path(root) if root is not None else project_root()).problems
+    return read_kb_cached(Path(root) if root is not None else project_root()).problems

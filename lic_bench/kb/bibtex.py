@@ -32,6 +32,13 @@ _JOURNAL_WORDS = (
     "journal", "transactions", "trans.", "letters", "magazine", "ieee access",
     "foundations and trends", "signal processing: image", "review",
 )
+#: Journals whose name holds none of the words above; matched as the whole venue.
+_JOURNAL_NAMES = frozenset({
+    "signal processing", "pattern recognition", "multimedia systems", "entropy",
+    "expert systems with applications", "engineering applications of artificial intelligence",
+    "neurocomputing", "neural networks", "information sciences", "sensors", "electronics",
+    "applied sciences", "remote sensing",
+})
 _PARTICLES = frozenset("van von der den de da di du del della le la ten ter".split())
 _LATEX_SPECIALS = re.compile(r"([&%$#_])")
 _ASCII_EXTRA = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "đ": "d",
@@ -48,7 +55,7 @@ def entry_type(venue: str | None) -> str:
         if "phd" in text or "doctoral" in text or "dissertation" in text:
             return "phdthesis"
         return "mastersthesis"
-    if any(word in text for word in _JOURNAL_WORDS):
+    if text.strip() in _JOURNAL_NAMES or any(word in text for word in _JOURNAL_WORDS):
         return "article"
     return "inproceedings"
 

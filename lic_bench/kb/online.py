@@ -84,7 +84,7 @@ class Fetched:
     venue: str | None = None
     doi: str | None = None
     arxiv: str | None = None
-    landing: str = ""  # the primary source's public page, for ``verified.sources``
+    landing: str = ""  # the primary source's public page, for ``verified.fields``
     fields: list[str] = field(default_factory=list)  # record fields this source vouches for
 
 
@@ -256,6 +256,20 @@ _STUB_HEADER = (
 )
 
 
+def stub_verified(found: Fetched, today: _dt.date) -> dict[str, Any]:
+    """The stub's ``verified:`` block: the API's landing page for the fields it shows,
+    a reason for the rest a record must cover (lic_bench.kb._verified)."""
+    shown = [f for f in found.fields if f in ("title", "authors", "year", "venue", "doi", "arxiv")]
+    fields = {f: found.landing for f in shown}
+    unverified = {}
+    for f in ("title", "authors", "year", "venue"):
+        if f not in fields:
+            unverified[f] = f"the {found.source} API does not show it; check the publisher's page"
+    # A preprint's no_published_version is left for the person who searches for one:
+    # `kb validate` asks for it.
+    return {"date": today, "fields": fields, "unverified": unverified}
+
+
 def stub_record(found: Fetched, pid: str, today: _dt.date | None = None) -> dict[str, Any]:
     """A record dict in template field order, ``verified`` by the API it came from."""
     record: dict[str, Any] = {
@@ -268,17 +282,14 @@ def stub_record(found: Fetched, pid: str, today: _dt.date | None = None) -> dict
         "arxiv": found.arxiv,
         "url": None,
         "components": [],
+        "uses": [],
         "builds_on": [],
         "code": [],
         "notes": None,
         "aliases": [],
-        "verified": {
-            "date": today or _dt.date.today(),
-            "sources": [found.landing],
-            "fields": [f for f in found.fields if f in ("title", "authors", "year", "venue", "doi", "arxiv")],
-            "unverified": [],
-        },
+        "verified": stub_verified(found, today or _dt.date.today()),
         "surveys": {},
+        "claims": [],
     }
     assert tuple(record) == PAPER_FIELDS, "stub fields must follow the template"
     return record

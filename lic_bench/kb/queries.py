@@ -69,7 +69,8 @@ def papers_table(
 
 
 def components_table(kb: KnowledgeBase) -> list[dict]:
-    """Every component in taxonomy order with its place in the tree and paper count."""
+    """Every component in taxonomy order with its place in the tree, the papers that
+    contribute it (``papers``) and those that only use it (``uses``)."""
     rows = []
     for comp in kb.components.values():
         rows.append(
@@ -80,6 +81,8 @@ def components_table(kb: KnowledgeBase) -> list[dict]:
                 "area": comp.area,
                 "depth": len(kb.ancestors(comp.id)),
                 "papers": len(kb.papers_using(comp.id)),
+                # papers that use it (or a node below) without contributing it: KnowledgeBase.uses
+                "uses": len(kb.papers_relying_on(comp.id)),
                 "implementations": list(comp.implementations),
                 "aliases": list(comp.aliases),
                 "summary": comp.summary,

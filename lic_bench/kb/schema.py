@@ -115,25 +115,40 @@ class Component(TaxonomyNode):
 VERIFIABLE = ("title", "authors", "year", "venue", "doi", "arxiv", "url", "code")
 
 
-class Verified(_Strict):
-    """What a record's facts were checked against, and when.
+#: Field names a ``verified:`` block may use as keys.
+VerifiableField = Literal[VERIFIABLE]  # type: ignore[valid-type]
 
-    ``sources`` are primary sources (DOI/publisher page, arXiv, OpenReview, CVF
-    open access, DBLP); ``fields`` the record fields they confirm; ``unverified``
-    the fields no primary source could confirm (say why in ``notes``).
+
+class Verified(_Strict):
+    """Per field, the primary source that shows its value, or why none could (KB-SCHEMA.md).
+
+    ``fields`` maps a record field to the URL of the primary source that shows its value
+    (the allowlist is :mod:`lic_bench.kb.sources`); ``unverified`` maps a field to the
+    reason no primary source reachable at check time confirmed it. ``no_published_version``
+    is the date a venue-arXiv record from 2023 on was last searched for a conference or
+    journal version, none found. Rules that need the record itself (coverage, non-empty
+    fields, primary sources) are checked by :mod:`lic_bench.kb._verified`.
     """
 
     date: _dt.date
-    sources: list[str] = Field(min_length=1)
-    fields: list[Literal[VERIFIABLE]] = Field(min_length=1)  # type: ignore[valid-type]
-    unverified: list[Literal[VERIFIABLE]] = Field(default_factory=list)  # type: ignore[valid-type]
+    fields: dict[VerifiableField, str] = Field(default_factory=dict)
+    unverified: dict[VerifiableField, str] = Field(default_factory=dict)
+    no_published_version: _dt.date | None = None
 
-    @field_validator("sources")
+    @field_validator("fields")
     @classmethod
-    def _source_urls(cls, value: list[str]) -> list[str]:
-        for url in value:
+    def _source_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, url in value.items():
             if not re.match(URL_PATTERN, url):
-                raise ValueError(f"not an http(s) URL: {url!r}")
+                raise ValueError(f"{key}: not an http(s) URL: {url!r}")
+        return value
+
+    @field_validator("unverified")
+    @classmethod
+    def _reasons(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, reason in value.items():
+            if not reason.strip():
+                raise ValueError(f"{key}: give the reason it could not be verified")
         return value
 
 
@@ -149,6 +164,58 @@ class SurveyView(_Strict):
     #: The survey's tables that list the paper, e.g. ["5.6", "5.3"].
     tables: list[str] = Field(default_factory=list)
     note: str | None = None
+
+
+#: Metrics a claimed BD-rate can be measured on (results keys, see lic_bench.rd.curves).
+CLAIM_METRICS = ("psnr-rgb", "ms-ssim-rgb", "psnr-y", "ms-ssim-y")
+
+
+class Claim(_Strict):
+    """A BD-rate a paper states for its codec, as printed, with what it is measured against.
+
+    ``lic-bench rd claims`` recomputes it from the published points (``results/reported``)
+    against the same anchor and version; a claim is data, never a measurement of ours.
+    """
+
+    #: results name of the curve the claim is about (e.g. ``tcm-large``); one model version.
+    codec: str = Field(pattern=ID_PATTERN)
+    #: the stated BD-rate in percent; negative = fewer bits than the anchor.
+    bd_rate: float
+    #: results name of the anchor (``vtm``, ``bpg444``, ``he2022-elic``, ...).
+    anchor: str = Field(pattern=ID_PATTERN)
+    #: the anchor's version as the paper states it (``"12.1"`` for VTM-12.1); null if unstated.
+    anchor_version: str | None = None
+    #: dataset name (``kodak``, ``clic2020-pro-valid``, ``tecnick``, ...); several when the
+    #: paper states one figure over datasets (see ``over_datasets``); ``unstated`` when the
+    #: paper names none (the claim is kept, and cannot be recomputed).
+    dataset: str | list[str]
+    #: with several datasets: ``mean`` (one figure averaged over them) or ``best`` (the paper
+    #: says "up to": the largest saving among them).
+    over_datasets: Literal["mean", "best"] = "mean"
+    metric: Literal[CLAIM_METRICS] = "psnr-rgb"  # type: ignore[valid-type]
+    #: where the paper states it: "Table 2", "abstract", "Section 4.2", "README".
+    where: str = Field(min_length=1)
+    #: the page the number was read on (arXiv abstract/HTML, proceedings, repository).
+    source: str = Field(pattern=URL_PATTERN)
+    note: str | None = None
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset_ids(cls, value: str | list[str]) -> str | list[str]:
+        names = [value] if isinstance(value, str) else value
+        if not names:
+            raise ValueError("names no dataset")
+        for name in names:
+            if not re.match(ID_PATTERN, name):
+                raise ValueError(f"not a kebab-case dataset name: {name!r}")
+        return value
+
+    @field_validator("bd_rate")
+    @classmethod
+    def _plausible(cls, value: float) -> float:
+        if not -100.0 < value < 1000.0:
+            raise ValueError(f"{value} is not a BD-rate in percent (-100 < x < 1000)")
+        return value
 
 
 class Paper(_Strict):
@@ -167,6 +234,9 @@ class Paper(_Strict):
     arxiv: str | None = Field(default=None, pattern=ARXIV_PATTERN)
     url: str | None = Field(default=None, pattern=URL_PATTERN)
     components: list[str] = Field(default_factory=list)
+    #: Components the paper's method relies on without contributing them (see
+    #: ``KnowledgeBase.uses`` for what it also inherits through ``builds_on``).
+    uses: list[str] = Field(default_factory=list)
     builds_on: list[str] = Field(default_factory=list)
     code: list[str] = Field(default_factory=list)
     notes: str | None = None
@@ -176,6 +246,8 @@ class Paper(_Strict):
     verified: Verified | None = None
     #: survey record id -> what that survey says about this paper.
     surveys: dict[str, SurveyView] = Field(default_factory=dict)
+    #: BD-rates the paper states for its codecs (see :class:`Claim`).
+    claims: list[Claim] = Field(default_factory=list)
 
     @field_validator("year")
     @classmethod
@@ -202,7 +274,7 @@ class Paper(_Strict):
                 raise ValueError(f"not an http(s) URL: {url!r}")
         return value
 
-    @field_validator("components", "builds_on", "aliases")
+    @field_validator("components", "uses", "builds_on", "aliases")
     @classmethod
     def _ids(cls, value: list[str]) -> list[str]:
         for item in value:

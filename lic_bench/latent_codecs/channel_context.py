@@ -138,6 +138,7 @@ class ChannelSpatialContext(ConditionalCodec):
         quantizer: training quantizer (registry name).
         y_codec: the codec of the elements it predicts parameters for, CompressAI-style
             (default: a :class:`GaussianConditionalCodec` with CompressAI's Gaussian).
+        entropy_model: class of the conditional of the default ``y_codec``.
     """
 
     def __init__(
@@ -155,6 +156,7 @@ class ChannelSpatialContext(ConditionalCodec):
         activation: str = "relu",
         quantizer: str | dict[str, Any] | Quantizer = "mixed-quantization",
         y_codec: GaussianConditionalCodec | None = None,
+        entropy_model=GaussianConditional,
     ):
         super().__init__()
         masks = SPATIAL_SCHEDULES.get(schedule).masks(kernel_size, patch_size)
@@ -191,7 +193,7 @@ class ChannelSpatialContext(ConditionalCodec):
         else:
             self.quantizer = get_quantizer(quantizer)
         # holds gaussian_conditional; drops its own name (keys stay context.gaussian_conditional.*)
-        self.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(self.quantizer, True)
+        self.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(self.quantizer, True, entropy_model)
 
     @property
     def gaussian_conditional(self) -> GaussianConditional:

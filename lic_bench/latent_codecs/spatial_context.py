@@ -139,6 +139,7 @@ class JointContext(ConditionalCodec):
         y_codec: the codec of the elements it predicts parameters for, CompressAI-style
             (default: a :class:`GaussianConditionalCodec` with CompressAI's Gaussian);
             the model passes its own, built from its y entropy model.
+        entropy_model: class of the conditional of the default ``y_codec``.
     """
 
     needs = "mean-scale"
@@ -153,6 +154,7 @@ class JointContext(ConditionalCodec):
         kernel_size: int = 5,
         quantizer: str | dict[str, Any] | Quantizer = "additive-uniform-noise",
         y_codec: GaussianConditionalCodec | None = None,
+        entropy_model=GaussianConditional,
     ):
         super().__init__()
         self.schedule = schedule
@@ -165,7 +167,7 @@ class JointContext(ConditionalCodec):
         else:
             self.quantizer = get_quantizer(quantizer)
         # holds gaussian_conditional; drops its own name from the state dict (CompressAI's keys)
-        self.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(self.quantizer, True)
+        self.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(self.quantizer, True, entropy_model)
 
     @property
     def gaussian_conditional(self) -> GaussianConditional:

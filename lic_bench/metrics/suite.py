@@ -24,6 +24,10 @@ lpips         lpips                      lpips (needs torchvision's AlexNet weig
 Y is BT.709 luma of the 8-bit RGB (see :mod:`lic_bench.metrics.color`). A metric whose
 package or weights are missing is recorded as ``None``; the reason is said once, in one
 line, and kept in the results' ``meta``.
+
+Each metric is registered here (:func:`~lic_bench.metrics.specs.register_metric`) with
+its results keys, labels, units and direction; a metric from another package
+(:mod:`lic_bench.plugins`) joins the suite the same way.
 """
 
 from __future__ import annotations
@@ -38,40 +42,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from lic_bench.errors import UsageError
 from lic_bench.metrics.color import luma709, luma709_limited_u8, rgb_to_yuv709
+from lic_bench.metrics.specs import ResultKey, metric_names, metric_spec, register_metric
 from lic_bench.rd.curves import JPEG_AI_AVERAGE as _JPEG_AI_AVERAGE
-
-
-@dataclass(frozen=True)
-class MetricSpec:
-    name: str
-    keys: tuple[str, ...]
-    packages: tuple[str, ...]
-    label: str
-    higher_is_better: bool = True
-
-
-SPECS: dict[str, MetricSpec] = {s.name: s for s in (
-    MetricSpec("psnr", ("psnr-rgb",), ("numpy",), "PSNR (RGB)"),
-    MetricSpec("ms-ssim", ("ms-ssim-rgb",), ("pytorch-msssim",), "MS-SSIM (RGB)"),
-    MetricSpec("ms-ssim-y", ("ms-ssim-y",), ("pytorch-msssim",), "MS-SSIM (Y)"),
-    MetricSpec("psnr-yuv", ("psnr-y", "psnr-u", "psnr-v"), ("numpy",), "PSNR-Y/U/V (BT.709)"),
-    MetricSpec("vif", ("vif",), ("piq",), "VIF (pixel domain, Y)"),
-    MetricSpec("fsim", ("fsim",), ("piq",), "FSIM (Y)"),
-    MetricSpec("iw-ssim", ("iw-ssim",), ("piq",), "IW-SSIM (Y)"),
-    MetricSpec("nlpd", ("nlpd",), ("lic-bench", "torch"), "NLPD (Y)", higher_is_better=False),
-    MetricSpec("psnr-hvs", ("psnr-hvs", "psnr-hvs-m"), ("psnr-hvsm",), "PSNR-HVS (Y)"),
-    MetricSpec("psnr-hvs-m", ("psnr-hvs-m", "psnr-hvs"), ("psnr-hvsm",), "PSNR-HVS-M (Y)"),
-    MetricSpec("vmaf", ("vmaf",), ("imageio-ffmpeg",), "VMAF v0.6.1 (Y)"),
-    MetricSpec("lpips", ("lpips",), ("lpips", "torchvision"), "LPIPS (AlexNet)",
-               higher_is_better=False),
-)}
+from lic_bench.registry import METRICS
 
 #: the JPEG AI suite (plus PSNR on RGB, which every curve here carries)
 JPEG_AI = ("psnr", "ms-ssim", "ms-ssim-y", "psnr-yuv", "vif", "fsim", "iw-ssim", "nlpd",
@@ -90,9 +69,9 @@ def parse_metrics(value: str | Sequence[str] | None) -> list[str]:
                 continue
             names = JPEG_AI if tok == "jpeg-ai" else DEFAULT if tok == "default" else (tok,)
             for n in names:
-                if n not in SPECS:
+                if n not in METRICS:
                     raise UsageError(f"unknown metric {n!r}; use jpeg-ai, default or any of "
-                                     f"{', '.join(SPECS)}")
+                                     f"{', '.join(metric_names())}")
                 if n not in out:
                     out.append(n)
     if not out:
@@ -123,10 +102,13 @@ def _psnr(a: np.ndarray, b: np.ndarray, peak: float = 255.0) -> float:
     return math.inf if mse == 0 else 10.0 * math.log10(peak * peak / mse)
 
 
+@register_metric("psnr", keys=["psnr-rgb"], label="PSNR (RGB)", unit="dB", packages=["numpy"])
 def m_psnr(ref, dist):
     return {"psnr-rgb": _psnr(ref, dist)}
 
 
+@register_metric("ms-ssim", keys=["ms-ssim-rgb"], label="MS-SSIM (RGB)", unit="dB", scale="db",
+                 packages=["pytorch-msssim"], papers=["wang2003-multiscale"])
 def m_msssim(ref, dist):
     import torch
 
@@ -136,15 +118,20 @@ def m_msssim(ref, dist):
     return {"ms-ssim-rgb": _msssim(t(ref), t(dist), 255.0)}
 
 
+@register_metric("ms-ssim-y", keys=["ms-ssim-y"], label="MS-SSIM (Y)", unit="dB", scale="db",
+                 packages=["pytorch-msssim"], papers=["wang2003-multiscale"])
 def m_msssim_y(ref, dist):
     return {"ms-ssim-y": _msssim(_torch_y(ref), _torch_y(dist), 255.0)}
 
 
+@register_metric("psnr-yuv", keys=[ResultKey(f"psnr-{c.lower()}", f"PSNR-{c}", "dB") for c in "YUV"],
+                 label="PSNR-Y/U/V (BT.709)", unit="dB", packages=["numpy"])
 def m_psnr_yuv(ref, dist):
     a, b = rgb_to_yuv709(ref), rgb_to_yuv709(dist)
     return {k: _psnr(a[i], b[i]) for i, k in enumerate(("psnr-y", "psnr-u", "psnr-v"))}
 
 
+@register_metric("vif", keys=[ResultKey("vif", "VIF")], label="VIF (pixel domain, Y)", packages=["piq"])
 def m_vif(ref, dist):
     import piq
     import torch
@@ -153,6 +140,7 @@ def m_vif(ref, dist):
         return {"vif": float(piq.vif_p(_torch_y(dist), _torch_y(ref), data_range=255.0))}
 
 
+@register_metric("fsim", keys=[ResultKey("fsim", "FSIM")], label="FSIM (Y)", packages=["piq"])
 def m_fsim(ref, dist):
     import piq
     import torch
@@ -162,6 +150,7 @@ def m_fsim(ref, dist):
                                        chromatic=False))}
 
 
+@register_metric("iw-ssim", keys=[ResultKey("iw-ssim", "IW-SSIM")], label="IW-SSIM (Y)", packages=["piq"])
 def m_iw_ssim(ref, dist):
     import piq
     import torch
@@ -171,6 +160,9 @@ def m_iw_ssim(ref, dist):
             _torch_y(dist), _torch_y(ref), data_range=255.0))}
 
 
+@register_metric("nlpd", keys=[ResultKey("nlpd", "NLPD", higher_is_better=False)], label="NLPD (Y)",
+                 higher_is_better=False,
+                 packages=["lic-bench", "torch"])
 def m_nlpd(ref, dist):
     import torch
 
@@ -187,6 +179,10 @@ def _psnr_hvsm_backend():
         else psnr_hvsm.BACKENDS["numpy"]["psnr_hvs_hvsm"]
 
 
+@register_metric("psnr-hvs-m", keys=[ResultKey("psnr-hvs-m", "PSNR-HVS-M", "dB")], label="PSNR-HVS-M (Y)",
+                 unit="dB", packages=["psnr-hvsm"])
+@register_metric("psnr-hvs", keys=[ResultKey("psnr-hvs", "PSNR-HVS", "dB")], label="PSNR-HVS (Y)",
+                 unit="dB", packages=["psnr-hvsm"])
 def m_psnr_hvs(ref, dist):
     fn = _psnr_hvsm_backend()
     hvs, hvsm = fn(luma709(ref) / 255.0, luma709(dist) / 255.0)
@@ -220,6 +216,7 @@ def vmaf_ffmpeg(ref_y: np.ndarray, dist_y: np.ndarray, threads: int = 1) -> floa
             return float(json.load(fh)["frames"][0]["metrics"]["vmaf"])
 
 
+@register_metric("vmaf", keys=[ResultKey("vmaf", "VMAF")], label="VMAF v0.6.1 (Y)", packages=["imageio-ffmpeg"])
 def m_vmaf(ref, dist):
     return {"vmaf": vmaf_ffmpeg(luma709_limited_u8(ref), luma709_limited_u8(dist))}
 
@@ -229,6 +226,8 @@ _LPIPS = None
 _ALEXNET_WEIGHTS = "alexnet-owt-7be5be79.pth"
 
 
+@register_metric("lpips", keys=[ResultKey("lpips", "LPIPS", higher_is_better=False)], label="LPIPS (AlexNet)",
+                 higher_is_better=False, packages=["lpips", "torchvision"], papers=["zhang2018-unreasonable"])
 def m_lpips(ref, dist):
     import torch
 
@@ -249,13 +248,6 @@ def m_lpips(ref, dist):
         return torch.from_numpy(np.asarray(x, np.float32) / 255.0).permute(2, 0, 1)[None]
 
     return {"lpips": _LPIPS(t(ref), t(dist))[0]}
-
-
-FUNCTIONS: dict[str, Callable[[np.ndarray, np.ndarray], dict[str, Any]]] = {
-    "psnr": m_psnr, "ms-ssim": m_msssim, "ms-ssim-y": m_msssim_y, "psnr-yuv": m_psnr_yuv,
-    "vif": m_vif, "fsim": m_fsim, "iw-ssim": m_iw_ssim, "nlpd": m_nlpd,
-    "psnr-hvs": m_psnr_hvs, "psnr-hvs-m": m_psnr_hvs, "vmaf": m_vmaf, "lpips": m_lpips,
-}
 
 
 class MetricUnavailable(RuntimeError):
@@ -305,27 +297,28 @@ class MetricSuite:
     def keys(self) -> list[str]:
         out: list[str] = []
         for n in self.names:
-            for k in SPECS[n].keys[:1] if n in ("psnr-hvs", "psnr-hvs-m") else SPECS[n].keys:
+            for k in metric_spec(n).key_names:
                 if k not in out:
                     out.append(k)
         return out
 
     def cached(self, name: str, values: dict[str, Any]) -> bool:
-        key = SPECS[name].keys[0]
-        return key in values
+        """Whether an earlier metric's computation already gave ``name``'s values
+        (PSNR-HVS and PSNR-HVS-M come from one call)."""
+        return all(k in values for k in metric_spec(name).key_names)
 
     def compute_one(self, name: str, ref: np.ndarray, dist: np.ndarray) -> dict[str, Any]:
-        spec = SPECS[name]
+        spec = metric_spec(name)
         if name in self.unavailable:
-            return {k: None for k in spec.keys}
+            return {k: None for k in spec.key_names}
         t0, c0 = time.perf_counter(), _cpu()
         try:
-            values = FUNCTIONS[name](ref, dist)
+            values = spec.function(ref, dist)
         except (ImportError, MetricUnavailable) as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self.unavailable[name] = f"{name}: not computed: {reason}"
             self._warn(self.unavailable[name])
-            return {k: None for k in spec.keys}
+            return {k: None for k in spec.key_names}
         finally:
             self.seconds[name] += time.perf_counter() - t0
             self.cpu_seconds[name] += _cpu() - c0
@@ -343,11 +336,11 @@ class MetricSuite:
         it is null where it is."""
         out: dict[str, Any] = {}
         for n in self.names:
-            spec = SPECS[n]
+            spec = metric_spec(n)
             pkgs = {p: _version(p) for p in spec.packages}
             if n == "vmaf":
                 pkgs["ffmpeg (libvmaf, model vmaf_v0.6.1)"] = _libvmaf_version()
-            entry: dict[str, Any] = {"keys": list(spec.keys[:1] if n.startswith("psnr-hvs") else spec.keys),
+            entry: dict[str, Any] = {"keys": list(spec.key_names),
                                      "label": spec.label, "packages": pkgs,
                                      "higher_is_better": spec.higher_is_better}
             if n in self.unavailable:

@@ -117,7 +117,8 @@ def check_combination(backbone: str, context: str, variable_rate: str, entropy_m
     if backbone not in BACKBONES:
         raise UsageError(f"unknown backbone {backbone!r} (known: {', '.join(BACKBONES)})")
     if context != "none":
-        needs = getattr(CONTEXT_MODELS.get(context), "needs", None)  # unknown ids fail, with suggestions
+        # unknown ids fail, with suggestions; a factory that declares nothing predicts means and scales
+        needs = getattr(CONTEXT_MODELS.get(context), "needs", "mean-scale")
         if not satisfies(backbone, needs):
             good = " or ".join(b for b in BACKBONES if satisfies(b, needs))
             raise UsageError(
@@ -216,7 +217,8 @@ class ComposedModel(LatentCompressionModel):
                 # latent_codec={"y": ...}): y's entropy model enters through it
                 elements = GaussianConditionalCodec(q, mean_scale=True, entropy_model=entropy_cls)
                 y_codec = _context_codec(section, M, {
-                    "quantizer": q, "y_codec": elements, "activation": hyper_nonlinearity,
+                    "quantizer": q, "y_codec": elements, "entropy_model": entropy_cls,
+                    "activation": hyper_nonlinearity,
                 })
             codec = HyperpriorCodec(h_a, EntropyBottleneckCodec(N, q, eb), h_s, y_codec, hyper_input)
             stages, z_channels = 6, N
@@ -235,3 +237,25 @@ class ComposedModel(LatentCompressionModel):
         self._assemble(g_a, g_s, codec, q, stages, lmbdas if variable_rate != "none" else (), default_quality)
         if self.variable_rate and not 1 <= self.default_quality <= self.levels:
             raise UsageError(f"default_quality must lie in [1, {self.levels}]")
+
+    def __init_subclass__(cls, **kwargs):
+        """A preset: ``defaults = {...}`` become the defaults of its constructor
+        (keyword-only, so its signature shows every setting)."""
+        super().__init_subclass__(**kwargs)
+        defaults = dict(cls.__dict__.get("defaults") or {})
+        if not defaults:
+            return
+        base_sig = inspect.signature(ComposedModel.__init__)
+        unknown = set(defaults) - set(base_sig.parameters)
+        if unknown:
+            raise TypeError(f"{cls.__name__}: unknown defaults {sorted(unknown)}")
+
+        def __init__(self, **kwargs):
+            ComposedModel.__init__(self, **{**defaults, **kwargs})
+
+        __init__.__signature__ = base_sig.replace(parameters=[
+            p if p.name == "self" else p.replace(default=defaults.get(p.name, p.default), kind=p.KEYWORD_ONLY)
+            for p in base_sig.parameters.values()
+        ])
+        __init__.__doc__ = ComposedModel.__init__.__doc__
+        cls.__init__ = __init__

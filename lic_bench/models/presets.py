@@ -1,7 +1,7 @@
 """Every registered model: a preset of :class:`~lic_bench.models.compose.ComposedModel`.
 
 One place and one form: each preset is a class here whose ``defaults`` become the
-defaults of its constructor (:func:`preset`), registered under its paper-style id.
+defaults of its constructor, registered under its paper-style id (:func:`preset`).
 ``configs/models/<id>.yaml`` documents the same values with comments;
 ``tests/core/test_presets.py`` checks that every file agrees with its preset and that
 every preset builds, so ``build_model("mbt2018")`` and ``build_model({"name":
@@ -15,7 +15,6 @@ and mixed quantization (seed 004 §4.2).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,25 +41,10 @@ __all__ = [
 
 def preset(name: str, *, taxonomy: Sequence[str], papers: Sequence[str],
            test_overrides: Mapping[str, Any] | None = None):
-    """Register a :class:`ComposedModel` subclass whose ``defaults`` replace the
-    constructor's defaults (keyword-only, so its signature shows every setting)."""
+    """Register a :class:`ComposedModel` subclass; its ``defaults`` are the defaults of its
+    constructor (:meth:`ComposedModel.__init_subclass__`, which a plugin's preset uses too)."""
 
     def decorate(cls: type) -> type:
-        defaults = dict(cls.__dict__.get("defaults") or {})
-        base_sig = inspect.signature(ComposedModel.__init__)
-        unknown = set(defaults) - set(base_sig.parameters)
-        if unknown:
-            raise TypeError(f"{cls.__name__}: unknown defaults {sorted(unknown)}")
-
-        def __init__(self, **kwargs):
-            ComposedModel.__init__(self, **{**defaults, **kwargs})
-
-        __init__.__signature__ = base_sig.replace(parameters=[
-            p if p.name == "self" else p.replace(default=defaults.get(p.name, p.default), kind=p.KEYWORD_ONLY)
-            for p in base_sig.parameters.values()
-        ])
-        __init__.__doc__ = ComposedModel.__init__.__doc__
-        cls.__init__ = __init__
         extra = {"test_overrides": dict(test_overrides)} if test_overrides else {}
         return MODELS.register(name, taxonomy=taxonomy, papers=papers, **extra)(cls)
 

@@ -35,7 +35,7 @@ __all__ = ["SECTIONS", "merge_section", "resolve_section", "section_name", "sect
 
 #: model key -> (the registry its id names, the arguments the model supplies itself)
 SECTIONS: dict[str, tuple[Registry, frozenset[str]]] = {
-    "context": (CONTEXT_MODELS, frozenset({"M", "quantizer", "y_codec", "activation"})),
+    "context": (CONTEXT_MODELS, frozenset({"M", "quantizer", "y_codec", "entropy_model", "activation"})),
 }
 _DEFAULT_BOUNDS = (0, 1024)
 _MAX_LIST = 64
@@ -54,7 +54,7 @@ def section_name(value: Any) -> str | None:
 def _schema(key: str, name: str):
     registry, supplied = SECTIONS[key]
     cls = registry.get(name)
-    hints = typing.get_type_hints(cls.__init__)
+    hints = typing.get_type_hints(cls.__init__ if isinstance(cls, type) else cls)  # a class or a factory
     fields = {}
     for p in inspect.signature(cls).parameters.values():
         if p.name in supplied or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
@@ -62,7 +62,7 @@ def _schema(key: str, name: str):
         if p.default is inspect.Parameter.empty:
             raise TypeError(f"{registry.kind} {name}: setting {p.name} needs a default")
         fields[p.name] = (hints.get(p.name, Any), p.default)
-    model = create_model(f"{cls.__name__}Settings",
+    model = create_model(f"{getattr(cls, '__name__', 'Component')}Settings",
                          __config__=ConfigDict(extra="forbid", strict=True, arbitrary_types_allowed=True),
                          **fields)
     return cls, model

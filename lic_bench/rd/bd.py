@@ -127,9 +127,84 @@ def bd_curves(anchor: Curve, test: Curve, method: str = "pchip") -> BDResult:
 
 
 def bd_documents(anchor: dict[str, Any], test: dict[str, Any], metric: str = "psnr-rgb",
-                 method: str = "pchip") -> BDResult:
-    """BD between two results documents (see :func:`lic_bench.rd.curves.curve`)."""
-    return bd_curves(curve(anchor, metric), curve(test, metric), method)
+                 method: str = "pchip", allow_protocol_mismatch: bool = False) -> BDResult:
+    """BD between two results documents (see :func:`lic_bench.rd.curves.curve`).
+
+    Both must average over images the same way (:mod:`lic_bench.rd.protocol`): a mismatch
+    raises ``ProtocolMismatch`` unless ``allow_protocol_mismatch``, which puts a warning
+    into the result instead.
+    """
+    from lic_bench.rd import protocol
+
+    notes = protocol.check(anchor, test, allow_protocol_mismatch)
+    res = bd_curves(curve(anchor, metric), curve(test, metric), method)
+    res.warnings = notes + res.warnings
+    return res
+
+
+def _image_key(name: str) -> str:
+    """``kodim01.png`` and ``kodim01`` are the same image."""
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def _per_image_curves(doc: dict[str, Any], role: str) -> dict[str, dict[str, Any]]:
+    """Each image's points as a results document of its own (``per_image[img]`` lists)."""
+    label = doc.get("_path") or doc.get("name", "?")
+    table = doc.get("per_image")
+    if not isinstance(table, dict) or not table:
+        raise UsageError(f"{role} {label}: no per_image table; --per-image needs one in both files")
+    out: dict[str, dict[str, Any]] = {}
+    for image, values in table.items():
+        if not isinstance(values, dict):
+            raise UsageError(f"{role} {label}: per_image[{image!r}] is not a mapping")
+        bpp = values.get("bpp")
+        if not isinstance(bpp, list):
+            raise UsageError(f"{role} {label}: per_image[{image!r}] has no list of bpp values "
+                             "(one point per image: a curve needs the points of one file)")
+        out[_image_key(str(image))] = {"_path": f"{label} {image}", "results": {
+            "bpp": bpp, **{k: v for k, v in values.items() if k != "bpp"}}}
+    return out
+
+
+def bd_per_image(anchor: dict[str, Any], test: dict[str, Any], metric: str = "psnr-rgb",
+                 method: str = "pchip") -> dict[str, Any]:
+    """BD-rate per image, then the mean over images: the JPEG AI CTC's method.
+
+    Needs per-image points in both files, for the same images. No point of either curve is
+    an average over images, so the two files' averaging protocols do not enter (this is
+    how the CTC compares codecs that do not share quality steps). The mean is given only
+    when every image has a BD-rate; the images without one are listed.
+    """
+    a_imgs = _per_image_curves(anchor, "anchor")
+    t_imgs = _per_image_curves(test, "test")
+    shared = sorted(set(a_imgs) & set(t_imgs))
+    if not shared:
+        raise UsageError("--per-image: the two files have no image in common")
+    notes = []
+    if set(a_imgs) != set(t_imgs):
+        only = sorted(set(a_imgs) ^ set(t_imgs))
+        notes.append(f"{len(only)} image(s) in one file only, left out: {', '.join(only[:5])}"
+                     + ("..." if len(only) > 5 else ""))
+    per: dict[str, float | None] = {}
+    missing: list[str] = []
+    for image in shared:
+        try:
+            res = bd_curves(curve(a_imgs[image], metric), curve(t_imgs[image], metric), method)
+        except UsageError as exc:
+            per[image] = None
+            missing.append(image)
+            notes.append(f"{image}: {exc}")
+            continue
+        per[image] = res.bd_rate if math.isfinite(res.bd_rate) else None
+        if per[image] is None:
+            missing.append(image)
+        notes += [f"{image}: {w}" for w in res.warnings if "overlap" in w or "do not overlap" in w]
+    values = [v for v in per.values() if v is not None]
+    return {"bd_rate": float(np.mean(values)) if values and not missing else None, "metric": metric,
+            "method": method, "averaging": "per-image BD-rate, mean over images (JPEG AI CTC)",
+            "images": len(shared), "missing": missing, "per_image": per,
+            "anchor": anchor.get("_path") or anchor.get("name"), "test": test.get("_path") or test.get("name"),
+            "warnings": notes}
 
 
 #: the ``--metric`` value that averages the JPEG AI suite's BD-rates
@@ -137,21 +212,23 @@ JPEG_AI_AVERAGE_NAME = "jpeg-ai-average"
 
 
 def bd_average(anchor: dict[str, Any], test: dict[str, Any], metrics: tuple[str, ...] | None = None,
-               method: str = "pchip") -> dict[str, Any]:
+               method: str = "pchip", allow_protocol_mismatch: bool = False) -> dict[str, Any]:
     """Mean BD-rate over several metrics (default: the seven of the JPEG AI CTC).
 
     Each metric is compared on its own, with its own warnings; the mean is given only
     when every metric has a finite BD-rate, since an average over a subset would not be
     the same figure.
     """
+    from lic_bench.rd import protocol
     from lic_bench.rd.curves import JPEG_AI_AVERAGE
 
+    notes = protocol.check(anchor, test, allow_protocol_mismatch)
     metrics = metrics or JPEG_AI_AVERAGE
     per: dict[str, Any] = {}
     missing: list[str] = []
     for m in metrics:
         try:
-            res = bd_documents(anchor, test, m, method)
+            res = bd_curves(curve(anchor, m), curve(test, m), method)
         except UsageError as exc:
             per[m] = {"bd_rate": None, "error": str(exc), "warnings": []}
             missing.append(m)
@@ -162,4 +239,4 @@ def bd_average(anchor: dict[str, Any], test: dict[str, Any], metrics: tuple[str,
     rates = [per[m]["bd_rate"] for m in metrics if m not in missing]
     mean = float(np.mean(rates)) if not missing else None
     return {"metric": JPEG_AI_AVERAGE_NAME, "method": method, "metrics": list(metrics),
-            "bd_rate": mean, "missing": missing, "per_metric": per}
+            "bd_rate": mean, "missing": missing, "per_metric": per, "warnings": notes}

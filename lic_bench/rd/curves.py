@@ -1,7 +1,8 @@
 """Rate-distortion curves pulled out of results documents.
 
-MS-SSIM (RGB or Y) is compared in decibels, ``-10 log10(1 - MS-SSIM)``, as CompressAI's
-plots and most papers do; documents that store only ``ms-ssim-db-rgb`` (some of
+Which results keys are comparable, their labels, units and directions come from the
+metric registry (:mod:`lic_bench.metrics.specs`). MS-SSIM (RGB or Y) is compared in
+decibels, ``-10 log10(1 - MS-SSIM)``, as CompressAI's plots and most papers do; documents that store only ``ms-ssim-db-rgb`` (some of
 CompressAI's digitised curves) are read too. Metrics where lower is better (NLPD,
 LPIPS) are negated, so that every curve's quality rises with rate: the BD-rate is the
 same either way, and a positive BD-quality always means the test curve is better.
@@ -10,38 +11,73 @@ same either way, and a positive BD-quality always means the test curve is better
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from lic_bench.errors import UsageError
+from lic_bench.metrics.specs import ResultKey, result_key, result_keys
 
 #: the metrics of the default BD tables
 METRICS = ("psnr-rgb", "ms-ssim-rgb")
+
+
+def _shown(info: ResultKey) -> tuple[str, str]:
+    # a lower-is-better value is compared negated (see the module's docstring)
+    return (info.label if info.higher_is_better else f"{info.label} (negated)", info.unit)
+
+
+class _KeyLabels(Mapping):
+    """Results key -> (label, unit of the compared value), read from the metric registry
+    at each use, so a metric registered later (a plugin) is comparable too."""
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        info = result_key(key)
+        if info is None:
+            raise KeyError(key)
+        return _shown(info)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(result_keys())
+
+    def __len__(self) -> int:
+        return len(result_keys())
+
+
+class _Comparable(Sequence):
+    """Every results key a BD-rate can be computed on, in the metric registry's order."""
+
+    def __getitem__(self, index):  # noqa: ANN001 - int or slice, as a tuple takes
+        return tuple(result_keys())[index]
+
+    def __len__(self) -> int:
+        return len(result_keys())
+
+
 #: how each comparable metric (results key) is shown: (label, unit of the compared value)
-METRIC_LABELS = {
-    "psnr-rgb": ("PSNR (RGB)", "dB"),
-    "ms-ssim-rgb": ("MS-SSIM (RGB)", "dB"),
-    "ms-ssim-y": ("MS-SSIM (Y)", "dB"),
-    "psnr-y": ("PSNR-Y", "dB"),
-    "psnr-u": ("PSNR-U", "dB"),
-    "psnr-v": ("PSNR-V", "dB"),
-    "vif": ("VIF", ""),
-    "fsim": ("FSIM", ""),
-    "iw-ssim": ("IW-SSIM", ""),
-    "nlpd": ("NLPD (negated)", ""),
-    "psnr-hvs": ("PSNR-HVS", "dB"),
-    "psnr-hvs-m": ("PSNR-HVS-M", "dB"),
-    "vmaf": ("VMAF", ""),
-    "lpips": ("LPIPS (negated)", ""),
-}
+METRIC_LABELS: Mapping[str, tuple[str, str]] = _KeyLabels()
 #: every metric a BD-rate can be computed on
-ALL_METRICS = tuple(METRIC_LABELS)
-LOWER_IS_BETTER = frozenset({"nlpd", "lpips"})
+ALL_METRICS: Sequence[str] = _Comparable()
+
+
+def metric_key(name: str) -> str:
+    """The results key of a metric named in any case, or as the site labels it:
+    ``VMAF`` -> ``vmaf``, ``PSNR (RGB)`` -> ``psnr-rgb``, ``MS-SSIM`` -> ``ms-ssim-rgb``.
+    Unknown names come back folded, for the caller's error message."""
+    folded = " ".join(str(name).split()).casefold()
+    short = {"psnr": "psnr-rgb", "ms-ssim": "ms-ssim-rgb", "msssim": "ms-ssim-rgb"}
+    if folded in short:
+        return short[folded]
+    for key, (label, _) in METRIC_LABELS.items():
+        if folded in (key, label.casefold(), label.split(" (")[0].casefold()):
+            return key
+    return folded
+
+
 #: the seven metrics whose BD-rates the JPEG AI common test conditions average (MS-SSIM on Y)
 JPEG_AI_AVERAGE = ("ms-ssim-y", "vif", "fsim", "nlpd", "iw-ssim", "vmaf", "psnr-hvs")
-_IN_DB = frozenset({"ms-ssim-rgb", "ms-ssim-y"})
 
 
 def msssim_db(values: Any) -> np.ndarray:
@@ -109,8 +145,10 @@ def usable_points(
 
 def curve(doc: dict[str, Any], metric: str = "psnr-rgb", label: str | None = None) -> Curve:
     """The (bpp, metric) points of a document; raises UsageError naming what is missing."""
-    if metric not in ALL_METRICS:
+    info = result_key(metric)
+    if info is None:
         raise UsageError(f"unknown metric {metric!r}; use one of {', '.join(ALL_METRICS)}")
+    in_db_scale = info.scale == "db"
     label = label or doc.get("_path") or doc.get("name", "?")
     res = doc.get("results", {})
     if "bpp" not in res:
@@ -128,7 +166,7 @@ def curve(doc: dict[str, Any], metric: str = "psnr-rgb", label: str | None = Non
             raise UsageError(f"{label}: results.{name} is not a list of numbers")
     if len(raw) != len(bpp):
         raise UsageError(f"{label}: {len(bpp)} bpp values but {len(raw)} {key} values")
-    pts, dropped = usable_points(bpp, raw, unit_interval=metric in _IN_DB and not in_db)
+    pts, dropped = usable_points(bpp, raw, unit_interval=in_db_scale and not in_db)
     notes = [f"{label}: dropped {n} point(s) with {why}" for why, n in dropped.items()]
     if not pts:
         why = "; ".join(f"{n} with {w}" for w, n in dropped.items())
@@ -136,8 +174,8 @@ def curve(doc: dict[str, Any], metric: str = "psnr-rgb", label: str | None = Non
     pts.sort()
     rate = np.array([p[0] for p in pts])
     quality = np.array([p[1] for p in pts])
-    if metric in _IN_DB and not in_db:
+    if in_db_scale and not in_db:
         quality = msssim_db(quality)
-    elif metric in LOWER_IS_BETTER:
+    elif not info.higher_is_better:
         quality = -quality
     return Curve(label=label, rate=rate, quality=quality, metric=metric, notes=notes)

@@ -195,7 +195,8 @@ def _slug(text: str) -> str:
 
 #: C3's method labels that are models registered here under paper-style names
 _C3_NAMES = {"BMS": "bmshj2018-hyperprior", "MBT": "mbt2018", "CST": "cheng2020-anchor",
-             "ELIC": "he2022-elic", "MLIC": "mlic", "MLIC+": "mlic-plus"}
+             "ELIC": "he2022-elic", "MLIC": "mlic", "MLIC+": "mlic-plus",
+             "COOL-CHIC": "cool-chic-2023", "COOL-CHICv2": "cool-chic-v2"}
 
 
 def read_c3(path: Path, only: str | None = None) -> list[Imported]:
@@ -220,24 +221,44 @@ def read_c3(path: Path, only: str | None = None) -> list[Imported]:
     return out
 
 
+#: Cool-Chic release -> results name and paper (the repository's docs/.../literature.rst):
+#: one model version = one name. 3.x and 4.x share a name: 4.0-4.2 ship image results
+#: byte-identical to 3.4 (their changes were video coding).
+COOLCHIC_VERSIONS = {
+    "1": ("cool-chic-2023", ["ladune2023-cool-chic"]),
+    "2": ("cool-chic-v2", ["leguay2023-low-complexity"]),
+    "3": ("cool-chic-v3", ["philippe2025-upsampling"]),
+    "4": ("cool-chic-v3", ["philippe2025-upsampling"]),
+    "5": ("cool-chic-v5", ["ladune2026-cool-chic"]),
+}
+#: releases whose image results files are byte-identical to an earlier one's (checked on
+#: the repository at a6fe38a); a claim against 4.2 is checked on the 3.4 file
+COOLCHIC_SAME_RESULTS = {"v3.4": ["v4.0", "v4.1", "v4.2"]}
+
+
 def read_coolchic(path: Path) -> list[Imported]:
     rows = list(csv.DictReader(path.read_text().splitlines(), delimiter="\t"))
-    if not rows or not {"lmbda", "psnr_db", "rate_bpp"} <= set(rows[0]):
+    lam = "lmbda" if rows and "lmbda" in rows[0] else "lambda"  # v1.0 files say "lambda"
+    if not rows or not {lam, "psnr_db", "rate_bpp"} <= set(rows[0]):
         raise UsageError(f"{path}: not a Cool-Chic results TSV (lmbda, seq_name, psnr_db, rate_bpp)")
     by_lambda: dict[float, list[dict[str, str]]] = {}
     for r in rows:
-        by_lambda.setdefault(float(r["lmbda"]), []).append(r)
+        by_lambda.setdefault(float(r[lam]), []).append(r)
     lambdas = sorted(by_lambda, reverse=True)  # large lambda = low rate first
     bpp = [sum(float(r["rate_bpp"]) for r in by_lambda[lm]) / len(by_lambda[lm]) for lm in lambdas]
     psnr = [sum(float(r["psnr_db"]) for r in by_lambda[lm]) / len(by_lambda[lm]) for lm in lambdas]
-    version = re.search(r"v(\d+\.\d+)", path.name)
+    version = re.search(r"v(\d+)\.(\d+)", "/".join(path.parts[-2:]))
+    name, papers = COOLCHIC_VERSIONS.get(version.group(1), ("cool-chic", [])) if version else ("cool-chic", [])
+    label = f"v{version.group(1)}.{version.group(2)}" if version else ""
     return [Imported(
-        name="cool-chic", results={"bpp": bpp, "psnr-rgb": psnr, "lambda": lambdas},
+        name=name, results={"bpp": bpp, "psnr-rgb": psnr, "lambda": lambdas},
         provenance="reported", reported_by="Cool-Chic authors (Orange-OpenSource/Cool-Chic)",
-        tag="authors" + (f"-v{version.group(1)}" if version else ""),
-        description=f"Cool-Chic {('v' + version.group(1)) if version else ''} per-image points, "
+        tag="authors" + (f"-{label}" if label else ""),
+        description=f"Cool-Chic {label} per-image points, "
                     "averaged here per lambda (mean bpp, mean per-image PSNR)",
-        extra={"opt_metric": "mse", "images_per_point": [len(by_lambda[lm]) for lm in lambdas]},
+        extra={"opt_metric": "mse", "images_per_point": [len(by_lambda[lm]) for lm in lambdas],
+               "model_version": label or None, "also_versions": COOLCHIC_SAME_RESULTS.get(label),
+               "averaging": "per-quality", "_papers": papers},
     )]
 
 
@@ -247,6 +268,8 @@ def detect_format(path: Path) -> str:
         return "elic"
     if suffix == ".tsv":
         return "coolchic"
+    if suffix in (".yaml", ".yml"):
+        return "transcribed"
     if suffix == ".txt":
         head = path.read_text(errors="replace")[:200]
         if "rate-distortion data" in head:
@@ -280,6 +303,8 @@ def _repo_path(fmt: str, path: Path) -> str | None:
     if fmt == "c3":
         return f"baselines/{path.stem}.py (converted to JSON with ast)"
     if fmt == "coolchic":
+        if "results" in path.parts[:-1]:  # a copy kept at its place in the repository's tree
+            return "/".join(path.parts[len(path.parts) - 1 - path.parts[::-1].index("results"):])
         src = find_source_txt(path)
         found = re.search(r"file (\S+\.tsv)", src.read_text()) if src else None
         return found.group(1) if found else None
@@ -305,12 +330,18 @@ def import_file(
     ``paper``/``name`` may only be given when the file holds one curve (or ``curve``
     selects one); ``provenance`` overrides the format's default.
     """
-    from lic_bench.results.meta import command_line
+    from lic_bench.results.meta import PER_QUALITY, command_line
 
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     fmt = detect_format(path)
+    if fmt == "transcribed":
+        from lic_bench.rd.transcribed import transcribed_documents
+
+        if paper is not None or name or curve or dataset:
+            raise UsageError(f"{path}: a transcription names its curves, papers and datasets itself")
+        return transcribed_documents(path, command or command_line())
     items = read_c3(path, curve) if fmt == "c3" else READERS[fmt](path)
     if curve is not None and fmt != "c3":
         raise UsageError("--curve only applies to files holding several curves (C3 baselines)")
@@ -335,10 +366,14 @@ def import_file(
         if "bpp" not in item.results or len(item.results["bpp"]) < 1:
             raise UsageError(f"{path}: curve {item.name!r} has no bpp values")
         doc_name = name or item.name.lower().replace("_", "-")  # one kebab-case name everywhere
-        papers, taxonomy = resolve_papers(item.name, item.hints, paper)
+        papers, taxonomy = resolve_papers(item.name, item.hints, paper if paper is not None else item.extra.pop("_papers", None))
+        item.extra.pop("_papers", None)
         meta = {
             "kind": "reported",
             "provenance": provenance or item.provenance,
+            # every format read here is one point per quality value or lambda, averaged over
+            # the images at that value (CompressAI, tfc, C3, Cool-Chic's per-lambda means)
+            "averaging": PER_QUALITY,
             "reported_by": item.reported_by,
             "source": source,
             "format": fmt,

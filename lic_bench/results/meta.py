@@ -117,3 +117,42 @@ def collect_meta(
     }
     meta.update(fields)
     return meta
+
+
+# --- how a curve's points were made, and what it may be ranked against -------------------
+#
+# The shared vocabulary of results files (measured and reported). Written by the anchor
+# runners, ``lic-bench eval`` and the importers of reported curves; read through
+# ``lic_bench.rd.protocol`` by ``bd``, ``rd table`` and the leaderboard's filters.
+
+#: ``meta.averaging``: how one point of the curve averages over the images
+AVERAGING_FIELD = "averaging"
+#: one quality value or lambda per point, images averaged at equal quality: every learned
+#: curve of a paper or of CompressAI, CompressAI's own anchors, our classical sweeps
+PER_QUALITY = "per-quality"
+#: JPEG AI CTC: each image coded at a target bpp, images averaged at equal rate
+PER_TARGET_RATE = "per-target-rate"
+AVERAGING_VALUES = (PER_QUALITY, PER_TARGET_RATE)
+
+#: ``meta.opt_metric``: the distortion a model was trained for. ``none``: not trained (a
+#: classical codec). Older files say ``mse-rgb`` / ``ms-ssim-rgb``; read as ``mse`` / ``ms-ssim``.
+OBJECTIVE_FIELD = "opt_metric"
+OBJECTIVE_VALUES = ("mse", "ms-ssim", "other", "none")
+OBJECTIVE_ALIASES = {"mse-rgb": "mse", "ms-ssim-rgb": "ms-ssim", "msssim": "ms-ssim", "psnr": "mse"}
+
+#: ``meta.dataset``: a name (reported curves) or ``{"name": ...}`` (measured here). The
+#: leaderboard's dataset filter offers these, in this order; other names are shown as they are.
+DATASET_FIELD = "dataset"
+DATASET_VALUES = ("kodak", "clic2020-pro-valid", "tecnick")
+#: former spellings of the same image sets
+DATASET_ALIASES = {"clic2020-professional": "clic2020-pro-valid", "clic-pro-val": "clic2020-pro-valid",
+                   "clic2020": "clic2020-pro-valid", "tecnick-100": "tecnick"}
+
+#: ``meta.model_version``: optional, the version of a model a curve is of, when its results
+#: name does not say it (e.g. ``v5.0``); each version is its own results name all the same
+#: (``cool-chic-2023``, ``cool-chic-v2``, ...): one leaderboard row per version.
+MODEL_VERSION_FIELD = "model_version"
+
+#: ``meta.codec_version``: the version of a classical codec behind a reported curve (e.g.
+#: ``VTM-18.0``); shown wherever the curve is an anchor. ``model_version`` is read too.
+CODEC_VERSION_FIELD = "codec_version"

@@ -19,6 +19,31 @@ LEADERBOARD = "results/leaderboard.md"
 BENCHMARKS = "results/benchmarks.md"
 
 
+def front_matter(*, hide: Sequence[str] = (), boost: float | None = None,
+                 tags: Sequence[str] = (), full_width: bool = False) -> str:
+    """YAML front matter for a generated page.
+
+    ``full_width``: the theme override (``site/overrides/main.html``) lets the page use
+    the whole window instead of the theme's reading width.
+
+    ``boost`` and ``tags`` feed MkDocs-Material's search: ``search.boost`` weighs every
+    section of the page, and ``tags`` (a field boosted far above titles, not shown on
+    the page without the tags plugin) makes the page rank first for its id, name and
+    aliases. Values are written as JSON strings, which YAML reads as they are.
+    """
+    import json
+
+    lines = ["hide:", *(f"  - {h}" for h in hide)] if hide else []
+    if full_width:
+        lines.append("full_width: true")
+    if boost is not None:
+        lines += ["search:", f"  boost: {boost}"]
+    words = list(dict.fromkeys(str(t) for t in tags if str(t).strip()))
+    if words:
+        lines += ["tags:", *(f"  - {json.dumps(w, ensure_ascii=False)}" for w in words)]
+    return "---\n" + "\n".join(lines) + "\n---\n" if lines else ""
+
+
 def component_path(cid: str) -> str:
     """``components/<id>/index.md``: an index file so the node can head its own nav section."""
     return f"components/{cid}/index.md"

@@ -20,6 +20,8 @@ AREA_COLOURS = {
     "context-models": "#2ca02c",
     "hierarchical-priors": "#d62728",
     "variable-rate": "#9467bd",
+    "generative-codecs": "#e377c2",
+    "overfitted-codecs": "#8c564b",
 }
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}

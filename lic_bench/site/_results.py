@@ -75,9 +75,21 @@ def _select(docs: list[dict[str, Any]], keep) -> ResultSet:
 
 
 def for_component(docs: list[dict[str, Any]], kb: Any, cid: str) -> ResultSet:
-    """Results tagged with ``cid`` or any node below it."""
+    """Results tagged with ``cid`` or any node below it, and results that carry no
+    taxonomy tag of their own but name a paper contributing ``cid`` or a node below it
+    (C3's baselines file C3 and Cool-Chic by paper only: they belong on the
+    overfitted-codecs pages all the same)."""
     wanted = {cid, *kb.descendants(cid)}
-    return _select(docs, lambda d: bool(_ids(d, "taxonomy") & wanted))
+    resolve = getattr(kb, "resolve", lambda pid: pid)
+    papers = {p.id for p in kb.papers_using(cid)}
+
+    def keep(doc: dict[str, Any]) -> bool:
+        tags = _ids(doc, "taxonomy")
+        if tags:
+            return bool(tags & wanted)
+        return any(resolve(p) in papers for p in _ids(doc, "papers"))
+
+    return _select(docs, keep)
 
 
 def for_paper(docs: list[dict[str, Any]], pid: str) -> ResultSet:

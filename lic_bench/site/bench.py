@@ -53,7 +53,9 @@ def _layout(fig: Any, title: str, x: str, y: str) -> None:
         title=title,
         xaxis_title=x,
         yaxis_title=y,
-        legend={"orientation": "h", "y": -0.25},
+        # beside the plot, not under it: a long legend below squeezed the plot to a strip
+        # and sat on the x-axis title
+        legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top", "font": {"size": 11}},
         margin={"t": 40, "l": 50, "r": 10, "b": 10},
     )
 
@@ -98,6 +100,9 @@ def throughput_figure(docs: list[dict[str, Any]], names: dict[int, str] | None =
                 )
     resolution = next((d["throughput"]["resolution"] for d in docs if d.get("throughput")), "?")
     _layout(fig, f"Throughput at {resolution}", "batch size", "images / s")
+    # batch sizes are whole numbers: tick exactly the ones measured (no 2.5, 3.5)
+    sizes = sorted({int(b) for d in docs for b in (d.get("throughput") or {}).get("batch_size") or []})
+    fig.update_layout(xaxis={"tickmode": "array", "tickvals": sizes} if sizes else {"dtick": 1})
     return fig
 
 
@@ -106,11 +111,15 @@ def _reference(doc: dict[str, Any]) -> str:
     return _REFERENCE if _REFERENCE in enc else doc["results"]["resolution"][-1]
 
 
+_TABLE_HEAD = ("configuration", "params", "kMAC/px", "encode ms", "decode ms", "vs CompressAI (enc+dec)", "path")
+
+
 def _table(docs: list[dict[str, Any]]) -> str:
-    rows = [
-        "| configuration | params | kMAC/px | encode ms | decode ms | vs CompressAI (enc+dec) | path | machine | command |",
-        "|---|---:|---:|---:|---:|---:|---|---|---|",
-    ]
+    """One row per configuration; its machine and command fold into a row below it."""
+    numeric = {1, 2, 3, 4, 5}
+    right = ' style="text-align:right"'
+    head = "".join(f"<th{right if i in numeric else ''}>{h}</th>" for i, h in enumerate(_TABLE_HEAD))
+    body = []
     for doc in docs:
         cx = doc.get("complexity", {})
         lat = doc.get("latency", {})
@@ -123,20 +132,23 @@ def _table(docs: list[dict[str, Any]]) -> str:
         if ratio is not None:
             same = "bit-identical" if comp.get("identical_output") else "output differs"
             ratio_txt = f"{ratio:.2f}× ({same})"
-        rows.append(
-            "| {} | {:,} | {:.1f} | {} | {} | {} | {} | {} | `{}` |".format(
-                html.escape(_label(doc)),
-                cx.get("params", 0),
-                cx.get("kmac_per_pixel", 0.0),
-                f"{enc:.1f} @ {ref}" if enc is not None else "-",
-                f"{dec:.1f} @ {ref}" if dec is not None else "-",
-                ratio_txt,
-                html.escape(str(doc.get("implementation", {}).get("path", "model"))),
-                html.escape(_machine(doc)),
-                html.escape(meta_of(doc).get("command", "")),
-            )
+        cells = [
+            html.escape(_label(doc)),
+            f"{cx.get('params', 0):,}",
+            f"{cx.get('kmac_per_pixel', 0.0):.1f}",
+            f"{enc:.1f} @ {ref}" if enc is not None else "-",
+            f"{dec:.1f} @ {ref}" if dec is not None else "-",
+            html.escape(ratio_txt),
+            html.escape(str(doc.get("implementation", {}).get("path", "model"))),
+        ]
+        body.append("<tr>" + "".join(
+            f"<td{right if i in numeric else ''}>{c}</td>" for i, c in enumerate(cells)) + "</tr>")
+        body.append(
+            f'<tr class="lb-details"><td colspan="{len(_TABLE_HEAD)}"><details><summary>machine and command'
+            f"</summary>{html.escape(_machine(doc))}<br><code>{html.escape(meta_of(doc).get('command', ''))}</code>"
+            "</details></td></tr>"
         )
-    return "\n".join(rows)
+    return f'<div class="lb-scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def _group_key(doc: dict[str, Any]) -> str | None:
@@ -200,7 +212,7 @@ def comparison_figure(group: list[dict[str, Any]]) -> Any:
     return fig
 
 
-def _comparison_section(group: list[dict[str, Any]], key: str) -> list[str]:
+def _comparison_section(group: list[dict[str, Any]], key: str, skip: str = "") -> list[str]:
     first = meta_of(group[0])
     args = {k: v for k, v in (first["config"].get("init_args") or {}).items() if k in ("N", "M")}
     width = ", ".join(f"{k}={v}" for k, v in args.items())
@@ -212,7 +224,7 @@ def _comparison_section(group: list[dict[str, Any]], key: str) -> list[str]:
         cx = d.get("complexity", {})
         rows.append(f"| {names[id(d)]} | {cx.get('params', 0):,} | {cx.get('kmac_per_pixel', 0.0):.1f} |")
     return [
-        f"#### {nls} on `{group[0]['name']}` ({width})",
+        f"#### {nls} on `{group[0]['name']}` ({width}){skip}",
         "",
         f"Same model, widths and machine; only the non-linearity differs. Machine: {html.escape(_machine(group[0]))}.",
         "",
@@ -246,8 +258,12 @@ def bench_section(
     docs = sorted(docs, key=_label)
     if peers is None:
         peers = _disk_peers()
+    # Component pages repeat the runs of every node below them (each quantizer page holds
+    # the same GDN-vs-ReLU timings): only the overview page's copy goes into the search
+    # index, or every such page outranked the component's own page.
+    skip = "" if key == "overview" else " { data-search-exclude }"
     parts = [
-        "### Latency and throughput",
+        f"### Latency and throughput{skip}",
         "",
         "Measured here by `lic-bench bench` (random weights: speed does not depend on "
         "training). Medians after warm-up; every row names its machine and command. "
@@ -258,8 +274,8 @@ def bench_section(
         "",
     ]
     for group in component_groups(docs, [p for p in peers if meta_of(p).get("kind") == "bench"]):
-        parts += _comparison_section(group, key)
-    parts += ["#### Every configuration on this page", ""]
+        parts += _comparison_section(group, key, skip)
+    parts += [f"#### Every configuration on this page{skip}", ""]
     for stage in ("encode", "decode", "transform_encode", "transform_decode"):
         if any(stage in d.get("latency", {}) for d in docs):
             parts += [_figure_html(latency_figure(docs, stage), f"{key}-lat-{stage}"), ""]

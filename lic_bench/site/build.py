@@ -17,6 +17,8 @@ from lic_bench.errors import LicBenchError, UsageError
 from lic_bench.site import _md, bench, rd
 from lic_bench.site._fragments import Fragments
 from lic_bench.site._results import NOT_RD, anchors_of, by_paper, for_component, kind_of
+from lic_bench.site.claims import PAGE as CLAIMS_PAGE
+from lic_bench.site.claims import claims_page
 from lic_bench.site.explorer import explorer_page
 from lic_bench.site.pages import (
     component_page,
@@ -150,6 +152,9 @@ def _results_pages(kb, results, ranked, model_configs, fragments, parallel, stud
         board = rd.leaderboard_page(ranked, anchors_of(results))
         if board and board.strip():
             pages[_md.LEADERBOARD] = _wide(board)
+        claims_md = claims_page(kb, results)
+        if claims_md:
+            pages[CLAIMS_PAGE] = _wide(claims_md)
         bench_md = bench.bench_page([d for d in results if kind_of(d) == "bench"])
         if bench_md and bench_md.strip():
             pages[_md.BENCHMARKS] = _wide(bench_md)

@@ -204,7 +204,7 @@ def explorer_figure(data: ExplorerData, area_names: dict[str, str]):
             name=area_names.get(area, area or "component"),
         )
     for node in comps:
-        if node.id == node.area:  # name the five area roots on the canvas
+        if node.id == node.area:  # name the area roots on the canvas
             fig.add_annotation(
                 x=node.x,
                 y=node.y,
@@ -220,6 +220,11 @@ def explorer_figure(data: ExplorerData, area_names: dict[str, str]):
         # A few classics (a 1985 paper) would wash out the colours of the modern field:
         # the scale starts at the 5th percentile and older papers take its first colour.
         cmin = sorted(years)[len(years) // 20]
+        cmax = max(years)
+        ticks = list(range(cmin, cmax + 1, 2 if cmax - cmin > 8 else 1))
+        if ticks[-1] != cmax:
+            ticks.append(cmax)
+        labels = [f"≤ {y}" if y == cmin and min(years) < cmin else str(y) for y in ticks]
         fig.add_scatter(
             x=[n.x for n in papers],
             y=[n.y for n in papers],
@@ -229,13 +234,14 @@ def explorer_figure(data: ExplorerData, area_names: dict[str, str]):
                 "color": years,
                 "colorscale": "Viridis",
                 "cmin": cmin,
-                "cmax": max(years),
+                "cmax": cmax,
                 "colorbar": {
                     "title": "year",
                     "x": 1.0,
-                    "len": 0.5,
+                    "len": 0.6,
                     "y": 0.5,
-                    "tickformat": "d",
+                    "tickvals": ticks,
+                    "ticktext": labels,
                 },
                 "line": {"width": 0.5, "color": "#333"},
             },

@@ -8,6 +8,7 @@ so ``mkdocs build --strict`` fails on any that does not resolve.
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections import Counter
 from typing import Any
 
@@ -43,6 +44,19 @@ def _first_sentence(text: str | None) -> str:
     text = " ".join((text or "").split())
     end = text.find(". ")
     return text if end < 0 else text[: end + 1]
+
+
+def relying_on(kb: Any, cid: str) -> list[Any]:
+    """Papers that use ``cid`` (or a node below it) without contributing it (kb.uses rule)."""
+    find = getattr(kb, "papers_relying_on", None)
+    return list(find(cid, include_descendants=True)) if find else []
+
+
+def _counts(kb: Any, cid: str) -> str:
+    """``4 contribute · 3 use`` for a node and its subtree."""
+    n = len(_ids(kb.papers_using(cid, include_descendants=True)))
+    u = len(relying_on(kb, cid))
+    return f"{n} contribute" + (f" · {u} use" if u else "")
 
 
 def component_name(kb: Any, cid: str) -> str:
@@ -87,6 +101,27 @@ def papers_table(kb: Any, papers: list[Any], src: str, within: set[str] | None =
 
 
 PAPERS_TABLE_HEADERS = ["Year", "Paper", "Authors", "Venue", "Components", "Links"]
+
+
+def _how(kb: Any, source: str | None, src: str) -> str:
+    if source is None:
+        return "listed in its record"
+    name = kb.papers[source].title if source in kb.papers else source
+    return "inherited from " + _md.link(name, _md.rel(src, _md.paper_path(source)))
+
+
+def uses_table(kb: Any, papers: list[Any], src: str, within: set[str]) -> str:
+    """Year / paper / which of ``within`` it uses / how (listed, or inherited from whom)."""
+    rows = []
+    for p in papers:
+        used = {c: how for c, how in kb.uses(p.id).items() if c in within}
+        rows.append([
+            _md.cell(p.year),
+            _md.link(p.title, _md.rel(src, _md.paper_path(p.id))),
+            ", ".join(_md.link(component_name(kb, c), _md.rel(src, _md.component_path(c))) for c in used),
+            "; ".join(dict.fromkeys(_how(kb, how, src) for how in used.values())),
+        ])
+    return _md.table(["Year", "Paper", "Uses", "How"], rows)
 
 
 def papers_table_html(kb: Any, papers: list[Any], src: str, within: set[str] | None = None) -> str:
@@ -179,10 +214,9 @@ def children_block(kb: Any, cid: str, src: str) -> str:
     lines = ["## Sub-components", ""]
     for kid in kids:
         comp = kb.components[kid]
-        n = len(_ids(kb.papers_using(kid, include_descendants=True)))
         lines.append(
             f"- {_md.link(comp.name, _md.rel(src, _md.component_path(kid)))} "
-            f"({n} paper{'s' if n != 1 else ''}) — {_md.prose(_first_sentence(comp.summary))}"
+            f"({_counts(kb, kid)}) — {_md.prose(_first_sentence(comp.summary))}"
         )
     return "\n".join(lines) + "\n"
 
@@ -193,12 +227,11 @@ def tree_block(kb: Any, root: str, src: str) -> str:
 
     def walk(cid: str, depth: int) -> None:
         comp = kb.components[cid]
-        n = len(_ids(kb.papers_using(cid, include_descendants=True)))
         impl = " · implemented" if getattr(comp, "implementations", None) else ""
         lines.append(
             "    " * depth
             + f"- {_md.link(comp.name, _md.rel(src, _md.component_path(cid)))} "
-            + f"<small>({n} paper{'s' if n != 1 else ''}{impl})</small>"
+            + f"<small>({_counts(kb, cid)}{impl})</small>"
         )
         for kid in _ids(kb.children(cid)):
             walk(kid, depth + 1)
@@ -226,7 +259,9 @@ def component_page(
     """
     comp = kb.components[cid]
     src = _md.component_path(cid)
-    out = [f"# {_md.cell(comp.name)}", "", breadcrumb(kb, cid, src), ""]
+    head = _md.front_matter(hide=("toc",), boost=2, tags=[cid, comp.name, *(comp.aliases or [])],
+                            full_width=True)
+    out = [head + f"# {_md.cell(comp.name)}", "", breadcrumb(kb, cid, src), ""]
     meta = [f"id `{cid}`"]
     if comp.aliases:
         meta.append("also known as " + ", ".join(f"*{_md.cell(a)}*" for a in comp.aliases))
@@ -242,12 +277,19 @@ def component_page(
     if extra:
         out += [extra, ""]
     papers = _paper_list(kb, kb.papers_using(cid, include_descendants=True))
+    users = relying_on(kb, cid)
     subtree = {cid, *_ids(kb.descendants(cid))}
+    below = " or one below it" if len(subtree) > 1 else ""
     out += ["## Papers", ""]
+    out += [
+        f"**{len(papers)} contribute** this component{below} (their record is tagged with it); "
+        f"**{len(users)} use** it without contributing it (listed under `uses:` or inherited "
+        f"from a paper they build on, see the [rule]({_md.rel(src, GUIDE_PAPER)}#uses-vs-contributes)).",
+        "",
+    ]
     if papers:
         out += [
-            f"{len(papers)} paper{'s' if len(papers) != 1 else ''} use this component"
-            + (" or one below it." if len(subtree) > 1 else "."),
+            "### Contribute it",
             "",
             # The paper pages hold this text: keep it out of the search index, which
             # would otherwise repeat every paper once per component above it.
@@ -269,6 +311,9 @@ def component_page(
             f"([add one]({_md.rel(src, GUIDE_PAPER)})).",
             "",
         ]
+    if users:
+        out += ["### Use it", "", "<div data-search-exclude markdown>", "",
+                uses_table(kb, users, src, subtree), "", "</div>", ""]
     out += ["## Implementations", "", implementations_block(kb, comp, model_configs)]
     if studies:
         out += [studies, ""]
@@ -287,7 +332,11 @@ def paper_page(
     """
     p = kb.papers[pid]
     src = _md.paper_path(pid)
-    out = [f"# {_md.cell(p.title)}", ""]
+    found = found or ResultSet()
+    wide = bool(found.results or found.bench)
+    head = _md.front_matter(hide=("toc",) if wide else (), boost=1.5,
+                            tags=[pid, p.title, *(getattr(p, "aliases", None) or [])], full_width=wide)
+    out = [head + f"# {_md.cell(p.title)}", ""]
     authors = _md.cell(", ".join(p.authors))
     where = " · ".join(_md.cell(x) for x in (p.venue, p.year) if x)
     former = list(getattr(p, "aliases", None) or [])
@@ -348,6 +397,15 @@ def paper_page(
     else:
         out += ["Not tagged with any component yet.", ""]
 
+    used = kb.uses(pid) if hasattr(kb, "uses") else {}
+    if used:
+        out += ["## Uses", "",
+                "Components its model relies on without contributing them (see the "
+                f"[rule]({_md.rel(src, GUIDE_PAPER)}#uses-vs-contributes)):", ""]
+        out += [_md.table(["Component", "How"], [
+            [_md.link(component_name(kb, c), _md.rel(src, _md.component_path(c))), _how(kb, how, src)]
+            for c, how in used.items()]), ""]
+
     for heading, objs in (
         ("Builds on", p.builds_on),
         ("Built upon by", kb.built_upon_by(pid)),
@@ -393,7 +451,6 @@ def paper_page(
         ]
     # The fence holds no link: converted on its own by one reused Markdown instance.
     out += ["## BibTeX", "", _frag.block(fragments, _md.fence(bibtex.strip(), "bibtex"), lambda: None), ""]
-    found = found or ResultSet()
     if fragments is not None and not (found.results or found.bench or found.determinism):
         guide = _md.rel_url(src, GUIDE_BENCH)
         none_md = NO_RESULTS.format(what="papers", guide=_md.rel(src, GUIDE_BENCH))
@@ -404,16 +461,41 @@ def paper_page(
     return "\n".join(out)
 
 
+def _verification(p: Any) -> tuple[str, list[tuple[str, str, str | None, str]]]:
+    """The record's verification as a head line (date, status; only words that need no
+    escaping) and rows ``(field, link label, source URL or None, reason)``: one per field
+    with a primary source or a reason (issue #25). ("", []) without a ``verified:`` block."""
+    from lic_bench.kb._verified import open_fields, status
+
+    verified = getattr(p, "verified", None)
+    if verified is None:
+        return "", []
+    state = status(p)
+    open_ = open_fields(p)
+    head = f"Verification, checked {verified.date}: **{state}**"
+    head += f" (not confirmed: {', '.join(open_)})." if state == "partly verified" else "."
+    if verified.no_published_version is not None:
+        head += f" No conference or journal version found as of {verified.no_published_version}."
+    rows: list[tuple[str, str, str | None, str]] = []
+    for field in ("title", "authors", "year", "venue", "doi", "arxiv", "url", "code"):
+        if field in verified.fields:
+            url = verified.fields[field]
+            label = (urllib.parse.urlsplit(url).hostname or "source").removeprefix("www.")
+            rows.append((field, label, url, ""))
+        elif field in verified.unverified:
+            rows.append((field, "", None, f"unverified: {verified.unverified[field]}"))
+    return head, rows
+
+
 def _facts_block(kb: Any, p: Any, src: str) -> str:
     """Where the record's facts were checked, and what surveys say where they differ."""
     lines = []
-    verified = getattr(p, "verified", None)
-    if verified is not None:
-        sources = ", ".join(f"<{u}>" for u in verified.sources)
-        line = f"Checked on {verified.date} against {sources}: {', '.join(verified.fields)}."
-        if verified.unverified:
-            line += f" Not confirmed: {', '.join(verified.unverified)}."
-        lines.append(line)
+    head, rows = _verification(p)
+    if head:
+        lines.append(head)
+        lines.append("\n".join(
+            f"- {field}: " + (f"[{_md.cell(label)}]({_md.href(url)})" if url else _md.cell(why)) for field, label, url, why in rows
+        ))
     for sid, view in sorted((getattr(p, "surveys", None) or {}).items()):
         target = kb.resolve(sid) if hasattr(kb, "resolve") else sid
         name = _md.link(target, _md.rel(src, _md.paper_path(target))) if target in kb.papers else f"`{sid}`"
@@ -429,6 +511,7 @@ def _facts_block(kb: Any, p: Any, src: str) -> str:
     return "\n\n".join(lines)
 
 
+_HOST = re.compile(r"^[a-z0-9.-]+$")  # a link label Markdown shows as it is
 _WORDS = re.compile(r"^[A-Za-z0-9 .,:-]*$")  # nothing Markdown would read as markup
 _URL = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$'()*+,;=%-]+$")  # autolink text is literal; no & < > " space
 
@@ -437,16 +520,15 @@ def _facts_html(kb: Any, p: Any, src: str) -> str | None:
     """:func:`_facts_block` as MkDocs renders it, or None where its text is not plain
     enough to be sure of what Markdown would make of it."""
     paras = []
-    verified = getattr(p, "verified", None)
-    if verified is not None:
-        words = [str(verified.date), *verified.fields, *(verified.unverified or [])]
-        if not all(_URL.match(str(u)) for u in verified.sources) or not all(_WORDS.match(w) for w in words):
+    head, rows = _verification(p)
+    if head:
+        if not all(_URL.match(str(_md.href(url))) and _HOST.match(label) for _, label, url, _ in rows if url):
             return None
-        sources = ", ".join(f'<a href="{u}">{u}</a>' for u in verified.sources)
-        line = f"Checked on {verified.date} against {sources}: {', '.join(verified.fields)}."
-        if verified.unverified:
-            line += f" Not confirmed: {', '.join(verified.unverified)}."
-        paras.append(line)
+        paras.append(f"<p>{head.replace('**', '<strong>', 1).replace('**', '</strong>', 1)}</p>")
+        paras.append(_frag.list_html([
+            f"{field}: " + (_frag.link_html(label, str(_md.href(url))) if url else _frag.cell_html(why))
+            for field, label, url, why in rows
+        ]))
     for sid, view in sorted((getattr(p, "surveys", None) or {}).items()):
         target = kb.resolve(sid) if hasattr(kb, "resolve") else sid
         tables = [str(t) for t in (view.tables or [])]
@@ -466,7 +548,8 @@ def _facts_html(kb: Any, p: Any, src: str) -> str | None:
             f"Listed by the survey {name}" + (f" (table {', '.join(tables)})" if tables else "")
             + (f", which gives {' and '.join(differs)}." if differs else ".")
         )
-    return "\n".join(f"<p>{para}</p>" for para in paras)
+        paras[-1] = f"<p>{paras[-1]}</p>"
+    return "\n".join(paras)
 
 
 ALL_PAPERS_HEADERS = ["Year", "Title", "Authors", "Venue", "Areas", "Components", "Results"]

@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from lic_bench.codecs import DEFAULT_ANCHOR
+from lic_bench.rd.fold import PROVENANCE_RANK
 from lic_bench.results.meta import meta_of
 from lic_bench.site import _md
 
@@ -51,16 +52,46 @@ def provenance_text(doc: dict[str, Any]) -> str:
         commit = str(meta.get("git_commit") or "")[:12]
         return f"{words} with `{_md.cell(cmd)}`" + (f" (commit {commit})" if commit else "")
     src = meta.get("source")
+    url = None
     if isinstance(src, dict):
-        where = src.get("repository", "")
-        path = src.get("path", "")
-        commit = str(src.get("commit", ""))[:12]
-        loc = " ".join(x for x in (f"{where}/{path}" if where else path, f"@ {commit}" if commit else "") if x)
+        where = str(src.get("repository", ""))
+        path = str(src.get("path", ""))
+        commit = str(src.get("commit", ""))
+        loc = " ".join(x for x in (f"{where}/{path}" if where else path, f"@ {commit[:12]}" if commit else "") if x)
+        url = _source_url(where, path, commit)
     else:
         loc = str(src or "")
+        url = _md.href(loc) if loc.startswith(("http://", "https://")) else None
     by = meta.get("reported_by")
     out = words + (f" by {by}" if by and prov != "digitised" else "")
-    return out + (f"; source: `{_md.cell(loc)}`" if loc else "")
+    if not loc:
+        return out
+    return out + (f"; source: [{_md.cell(loc)}]({url})" if url else f"; source: `{_md.cell(loc)}`")
+
+
+def _source_url(repository: str, path: str, commit: str) -> str | None:
+    """A link to a source file on GitHub at its commit (``github.com/owner/name``), or None."""
+    import re
+
+    repo = repository.removeprefix("https://").removeprefix("http://").rstrip("/")
+    if not re.fullmatch(r"github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
+        return None
+    if not re.fullmatch(r"[0-9a-f]{7,40}", commit) or not path or ".." in path:
+        return None
+    from urllib.parse import quote
+
+    return f"https://{repo}/blob/{commit}/{quote(path.lstrip('/'))}"
+
+
+def _per_quality_first(anchors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One curve per anchor codec: its per-quality sweep where it has one (the protocol of
+    the learned curves these pages draw), else its target-rate run."""
+    from lic_bench.rd.protocol import averaging_of
+    from lic_bench.results.meta import PER_QUALITY
+
+    ordered = sorted(anchors, key=lambda a: averaging_of(a) != PER_QUALITY)
+    seen: set[str] = set()
+    return [a for a in ordered if not (a.get("name") in seen or seen.add(str(a.get("name"))))]
 
 
 def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
@@ -68,50 +99,180 @@ def _div_id(prefix: str, docs: list[dict[str, Any]]) -> str:
     return f"{prefix}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
+#: model groups whose main curve a chart shows at first; with the two visible anchors
+#: that is at most eight curves, the others one click away (legend or "All curves")
+MAX_VISIBLE_MODELS = 6
+# Twelve well-separated hues, one per model group; a group's other sources get lighter
+# and darker shades of its hue, so no colour repeats within a chart.
+_HUES = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
+         "#8c564b", "#e377c2", "#bcbd22", "#393b79", "#637939", "#843c39"]
+_ANCHOR_GREYS = ["#555555", "#777777", "#999999", "#b0b0b0", "#666666", "#888888", "#a5a5a5", "#bbbbbb"]
+
+
+def is_training_run(doc: dict[str, Any]) -> bool:
+    """A curve of a model trained here (``lic-bench test`` of a run's checkpoint): small
+    CPU proxy runs so far, not comparable with published models."""
+    meta = meta_of(doc)
+    return bool(meta.get("training") or meta.get("run"))
+
+
+def _shade(hex_colour: str, step: int) -> str:
+    """``step`` 0: the hue itself; 1, 2, ...: alternately lighter and darker."""
+    if step == 0:
+        return hex_colour
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    amount = min(0.18 * ((step + 1) // 2), 0.7)
+    if step % 2:  # toward white
+        r, g, b = (round(c + (255 - c) * amount) for c in (r, g, b))
+    else:  # toward black
+        r, g, b = (round(c * (1 - amount)) for c in (r, g, b))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _source_rank(doc: dict[str, Any]) -> tuple:
+    """Which curve of a model its group shows first: measured here, then the authors'
+    reported numbers, then third parties', then digitised; MSE-trained before
+    MS-SSIM-trained (the ``ms-ssim`` in a source tag)."""
+    meta = meta_of(doc)
+    prov = str(meta.get("provenance") or "")
+    return ("ms-ssim" in label(doc).casefold(), PROVENANCE_RANK.get(prov, 3),
+            "authors" not in str(meta.get("reported_by") or "").casefold(), label(doc))
+
+
+def _source_words(doc: dict[str, Any]) -> str:
+    """A legend entry inside a model's group: the source tag and its provenance."""
+    meta = meta_of(doc)
+    text = label(doc)
+    tag = text[text.find("[") + 1:-1] if text.endswith("]") and "[" in text else text
+    if is_training_run(doc):
+        steps = (meta.get("training") or {}).get("global_step") if isinstance(meta.get("training"), dict) else None
+        tag = tag.removesuffix(f"-{_dataset(doc)}")
+        return f"{tag}: trained here{f', {steps} steps' if steps else ''}"
+    prov = str(meta.get("provenance") or "unknown")
+    # the chart's heading names the dataset, the line style the provenance: keep it short
+    tag = tag.removesuffix(f"-{_dataset(doc)}")
+    return tag if prov == "reported" else f"{tag} ({prov})"
+
+
+def model_title(doc: dict[str, Any]) -> str:
+    """A curve's model as the legend names it: the results name and, from its first paper
+    id, whose model it is (``wyh · Wang 2022``), so short third-party names read."""
+    import re
+
+    name = str(doc.get("name"))
+    papers = meta_of(doc).get("papers") or []
+    first = str(papers[0]) if isinstance(papers, list) and papers else ""
+    found = re.match(r"([a-z]+)(\d{4})", first)
+    if not found:
+        return name
+    who = f"{found.group(1).capitalize()} {found.group(2)}"
+    return f"{name} · {who}"
+
+
 def rd_figure(results: list[dict[str, Any]], anchors: list[dict[str, Any]], metric: str) -> Any:
-    """A plotly figure of ``metric`` (a results key; MS-SSIM in dB) against bpp; None if nothing to draw."""
+    """A plotly figure of ``metric`` (a results key; MS-SSIM in dB) against bpp; None if nothing to draw.
+
+    Curves are grouped by model (the results ``name``) in the legend, and a click on any
+    entry of a group shows or hides all its sources together. At first each of the first
+    :data:`MAX_VISIBLE_MODELS` models shows its main source (:func:`_source_rank`) and
+    the two reference anchors show; the "All curves" button (or the legend) shows the
+    rest. Curves of models trained here (CPU proxy runs) form their own group, labelled
+    so, and start hidden. Every trace has its own colour.
+    """
     from lic_bench.errors import LicBenchError
+    from lic_bench.metrics.specs import result_key
     from lic_bench.rd.curves import METRIC_LABELS, curve, has_metric
     from lic_bench.site._plotly import LiteFigure, trace
 
     label_, unit = METRIC_LABELS[metric]
-    title = ("MS-SSIM (RGB), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-rgb"
-             else "MS-SSIM (Y), −10·log10(1 − MS-SSIM)" if metric == "ms-ssim-y" else label_)
-    fig = LiteFigure()
-    drawn = 0
-    for doc, is_anchor in [(d, False) for d in results] + [(a, True) for a in anchors]:
+    # a value compared in dB (MS-SSIM) says how: -10 log10(1 - value)
+    title = f"{label_}, −10·log10(1 − {label_.split(' (')[0]})" if result_key(metric).scale == "db" else label_
+    drawable: list[tuple[dict[str, Any], Any]] = []
+    for doc in results + anchors:
         if not has_metric(doc, metric):
             continue
         try:
-            cv = curve(doc, metric)
+            drawable.append((doc, curve(doc, metric)))
         except LicBenchError:
             continue
-        prov = str(meta_of(doc).get("provenance") or "")
-        name = (f"{doc.get('name')} (anchor)" if is_anchor else label(doc)) + (
-            "" if is_anchor or prov == "measured" else f" — {prov}")
-        fig.add_trace(trace(
-            "scatter", x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
-            line={"dash": _DASH.get(prov, "solid"), "width": 1.5 if is_anchor else 2.2,
-                  **({"color": "#888888"} if is_anchor and doc.get("name") != DEFAULT_ANCHOR else {}),
-                  **({"color": "#000000", "width": 2.8} if is_anchor and doc.get("name") == DEFAULT_ANCHOR else {})},
-            marker={"size": 5 if is_anchor else 7, "symbol": "circle-open" if is_anchor else "circle"},
-            visible=True if not is_anchor or doc.get("name") in _VISIBLE_ANCHORS else "legendonly",
-            hovertemplate="%{x:.3f} bpp, %{y:.3f}" + (f" {unit}" if unit else "")
-                          + "<extra>" + _md.esc(name) + "</extra>",
-        ))
-        drawn += 0 if is_anchor else 1
-    if not drawn:
+    anchor_ids = {id(a) for a in anchors}
+    groups: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+    for doc, cv in drawable:
+        if id(doc) in anchor_ids:
+            continue
+        key = model_title(doc) + (" — trained here (CPU proxy)" if is_training_run(doc) else "")
+        groups.setdefault(key, []).append((doc, cv))
+    if not groups:
         return None
+    # published/measured models first (those with a measured curve lead), proxies last
+    order = sorted(groups, key=lambda k: (is_training_run(groups[k][0][0]), k))
+    fig = LiteFigure()
+    default: list[bool] = []
+    hover_unit = f" {unit}" if unit else ""
+    shown_models = 0
+    for gi, key in enumerate(order):
+        members = sorted(groups[key], key=lambda dc: _source_rank(dc[0]))
+        proxy = is_training_run(members[0][0])
+        lead = not proxy and shown_models < MAX_VISIBLE_MODELS
+        shown_models += lead
+        hue = _HUES[gi % len(_HUES)]
+        for j, (doc, cv) in enumerate(members):
+            prov = str(meta_of(doc).get("provenance") or "")
+            colour = "#7f7f7f" if proxy and j == 0 else _shade(hue if not proxy else "#7f7f7f", j + (gi // len(_HUES)))
+            on = lead and j == 0
+            default.append(on)
+            name = _source_words(doc)
+            fig.add_trace(trace(
+                "scatter", x=cv.rate.tolist(), y=cv.quality.tolist(), name=name, mode="lines+markers",
+                legendgroup=key, legendgrouptitle={"text": key} if j == 0 else None,
+                line={"dash": _DASH.get(prov, "solid"), "width": 2.2, "color": colour},
+                marker={"size": 7, "symbol": "x" if proxy else "circle", "color": colour},
+                visible=True if on else "legendonly",
+                hovertemplate="%{x:.3f} bpp, %{y:.3f}" + hover_unit
+                              + "<extra>" + _md.esc(f"{key}: {name}") + "</extra>",
+            ))
+    for k, doc in enumerate(d for d, _ in drawable if id(d) in anchor_ids):
+        cv = next(c for d, c in drawable if d is doc)
+        is_default = doc.get("name") == DEFAULT_ANCHOR
+        on = doc.get("name") in _VISIBLE_ANCHORS
+        default.append(on)
+        colour = "#000000" if is_default else _ANCHOR_GREYS[k % len(_ANCHOR_GREYS)]
+        fig.add_trace(trace(
+            "scatter", x=cv.rate.tolist(), y=cv.quality.tolist(), name=str(doc.get("name")),
+            mode="lines+markers", legendgroup="anchors",
+            legendgrouptitle={"text": "classical anchors (measured here)"} if k == 0 else None,
+            line={"dash": "solid", "width": 2.8 if is_default else 1.5, "color": colour},
+            marker={"size": 5, "symbol": "circle-open", "color": colour},
+            visible=True if on else "legendonly",
+            hovertemplate="%{x:.3f} bpp, %{y:.3f}" + hover_unit
+                          + "<extra>" + _md.esc(f"{doc.get('name')} (anchor)") + "</extra>",
+        ))
+    for t in fig.data:  # plotly.js rejects a null group title
+        if t.get("legendgrouptitle") is None:
+            t.pop("legendgrouptitle", None)
+    n_all = len(fig.data)
+    buttons = [
+        {"label": f"Main curves ({sum(default)})", "method": "restyle",
+         "args": [{"visible": [True if on else "legendonly" for on in default]}]},
+        {"label": f"All curves ({n_all})", "method": "restyle", "args": [{"visible": [True] * n_all}]},
+    ]
     fig.update_layout(
-        title=title, xaxis_title="bits per pixel",
+        title={"text": title, "x": 0, "xref": "paper", "xanchor": "left"}, xaxis_title="bits per pixel",
         yaxis_title=title.split(",")[0] + (f" [{unit}]" if unit else ""),
-        legend={"orientation": "h", "y": -0.22}, margin={"t": 40, "l": 55, "r": 10, "b": 10}, height=480,
+        # beside the plot: below it, the legend sat on the x-axis title
+        legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top", "groupclick": "togglegroup",
+                "tracegroupgap": 8, "font": {"size": 11}, "grouptitlefont": {"size": 12}},
+        updatemenus=[{"type": "buttons", "direction": "right", "showactive": True, "active": 0,
+                      "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom", "pad": {"b": 4},
+                      "buttons": buttons}],
+        margin={"t": 70, "l": 55, "r": 10, "b": 10}, height=520,
     )
     return fig
 
 
 def _bd_table_md(results: list[dict[str, Any]], anchor: dict[str, Any], method: str) -> str:
     from lic_bench.errors import LicBenchError
+    from lic_bench.rd.anchor_choice import anchor_text
     from lic_bench.rd.table import bd_rows
 
     try:
@@ -127,8 +288,10 @@ def _bd_table_md(results: list[dict[str, Any]], anchor: dict[str, Any], method: 
     def db(v):
         return "n/a" if v is None else f"{v:+.3f} dB"
 
+    proxies = {label(d) for d in results if is_training_run(d)}
+    notes: list[str] = []
     lines = [
-        f"BD against **{anchor.get('name')}** on {_dataset(anchor)} ({method} interpolation; "
+        f"BD against **{_md.cell(anchor_text(anchor))}** on {_dataset(anchor)} ({method} interpolation; "
         "negative BD-rate = fewer bits than the anchor for the same quality; "
         "`lic-bench bd` reproduces each number from the files named below).",
         "",
@@ -136,11 +299,17 @@ def _bd_table_md(results: list[dict[str, Any]], anchor: dict[str, Any], method: 
         "|---|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        warn = f" ⚠ <span title=\"{_md.esc('; '.join(r['warnings']))}\">(see note)</span>" if r["warnings"] else ""
+        warn = ""
+        if r["warnings"]:
+            notes.append(f"{len(notes) + 1}. **{_md.cell(r['label'])}**: {_md.cell('; '.join(r['warnings']))}")
+            warn = f" ⚠ note {len(notes)}"
+        proxy = " (trained here, CPU proxy)" if r["label"] in proxies else ""
         lines.append(
-            f"| {_md.cell(r['label'])}{warn} | {pct(r['bd_rate_psnr'])} | {db(r['bd_psnr_db'])} | "
+            f"| {_md.cell(r['label'])}{proxy}{warn} | {pct(r['bd_rate_psnr'])} | {db(r['bd_psnr_db'])} | "
             f"{pct(r['bd_rate_ms-ssim'])} | {db(r['bd_ms-ssim_db'])} | {_md.cell(r['provenance'])} |"
         )
+    if notes:
+        lines += ["", "⚠ Numbers to read with care:", "", *notes]
     return "\n".join(lines)
 
 
@@ -169,7 +338,7 @@ def rd_section(
     parts = ["### Rate–distortion"]
     for dataset in sorted(by_dataset, key=lambda d: (d != "kodak", d)):
         docs = sorted(by_dataset[dataset], key=label)
-        here = [a for a in anchors if _dataset(a) == dataset]
+        here = _per_quality_first([a for a in anchors if _dataset(a) == dataset])
         parts.append(f"#### {_md.cell(dataset.capitalize() if dataset == 'kodak' else dataset)}")
         for metric, prefix in (("psnr-rgb", "rd-psnr"), ("ms-ssim-rgb", "rd-msssim")):
             fig = rd_figure(docs, here, metric)
@@ -178,10 +347,20 @@ def rd_section(
         extra = _metric_charts(docs, here)
         if extra:
             parts.append(extra)
+        else:
+            parts.append("_Perceptual metrics (LPIPS, or the JPEG AI suite's VMAF, FSIM, NLPD, …): none "
+                         "available for these curves, whose sources give PSNR and MS-SSIM only._")
         parts.append(
-            "Solid lines: measured here; dashed: reported; dotted: digitised from a figure. "
-            "Anchors are classical codecs measured here (`lic-bench anchors run`); grey ones start "
-            "hidden — click the legend to show them."
+            "Curves are grouped by model in the legend, with each model's sources under it: "
+            "click a model in the legend to show or hide all its sources at once (double-click: "
+            "that model alone). "
+            f"At first each of up to {MAX_VISIBLE_MODELS} models shows its main source (measured here, "
+            "else its authors' numbers, MSE-trained first) next to the two reference anchors; "
+            "**All curves** shows the rest. Solid lines: measured here; dashed: reported; dotted: "
+            "digitised from a figure. Anchors are classical codecs measured here "
+            "(`lic-bench anchors run`). Crosses in grey shades are models trained here in small "
+            "CPU proxy runs, labelled so in the legend and hidden at first: they are not "
+            "comparable with the published curves."
         )
         anchor = next((a for a in here if a.get("name") == anchor_name), None)
         if anchor is not None:
@@ -196,53 +375,6 @@ def rd_section(
             prov.append(f"- **{_md.cell(a.get('name'))} (anchor)**: {provenance_text(a)}")
         parts.append("\n".join(prov))
     return "\n\n".join(parts) + "\n"
-
-
-_PROVENANCE_RANK = {"measured": 0, "reported": 1, "digitised": 2}
-
-
-def source_name(row: dict[str, Any]) -> str:
-    """Who a curve's numbers come from, in a few words: ``measured here``, ``C3 baselines``…"""
-    if row.get("provenance") == "measured":
-        who = "measured here"
-    else:
-        who = str(row.get("reported_by") or row.get("provenance") or "unknown source")
-        if not who.startswith("paper figure"):
-            who = who.split(", whose source")[0].split(" (")[0]
-    if row.get("opt_metric") == "ms-ssim":
-        who += " (MS-SSIM-trained)"
-    return who
-
-
-def _primary_key(row: dict[str, Any]) -> tuple:
-    """Which of a model's curves gives its row's numbers: MSE-trained before MS-SSIM-trained,
-    measured before reported before digitised, the authors' own numbers before third
-    parties', then a curve with a PSNR BD-rate; the file path breaks ties."""
-    return (
-        row.get("opt_metric") == "ms-ssim",
-        _PROVENANCE_RANK.get(str(row.get("provenance")), 3),
-        "authors" not in str(row.get("reported_by") or "").casefold(),
-        row.get("bd_rate_psnr") is None,
-        str(row.get("path") or ""),
-    )
-
-
-def fold_by_model(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per model (results ``name``): the numbers of its primary curve (see
-    :func:`_primary_key`), ``sources`` listing every curve of it (primary first) and the
-    union of their papers; ranked by the primary PSNR BD-rate (missing ones last)."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(str(row.get("name")), []).append(row)
-    folded = []
-    for name, members in groups.items():
-        members = sorted(members, key=_primary_key)
-        papers: list[str] = []
-        for member in members:
-            papers += [p for p in member.get("papers") or [] if p not in papers]
-        folded.append({**members[0], "name": name, "papers": papers, "sources": members})
-    folded.sort(key=lambda r: (r["bd_rate_psnr"] is None, r["bd_rate_psnr"] if r["bd_rate_psnr"] is not None else 0))
-    return folded
 
 
 #: switches the charts of a ``.rd-metric-block`` (component and paper pages)
@@ -277,196 +409,13 @@ def _metric_charts(docs: list[dict[str, Any]], anchors: list[dict[str, Any]]) ->
             f'{"".join(blocks)}</div>\n{_METRIC_CHART_SCRIPT}')
 
 
-def metric_rows(docs: list[dict[str, Any]], anchor: dict[str, Any], metric: str,
-                method: str = "pchip") -> list[dict[str, Any]]:
-    """BD-rate of every curve on the anchor's dataset against ``anchor`` on one metric
-    (a results key, or ``jpeg-ai-average``), best first; each with its own warnings."""
-    from lic_bench.errors import LicBenchError
-    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average
-    from lic_bench.rd.curves import JPEG_AI_AVERAGE, has_metric
-    from lic_bench.rd.table import _bd_cached  # the pairs the BD tables computed already
+# The leaderboard page lives in its own module; these names stay importable from here.
+from lic_bench.site.leaderboard import (  # noqa: E402
+    fold_by_model,
+    leaderboard_page,
+    metric_rows,
+    source_name,
+)
 
-    needs = JPEG_AI_AVERAGE if metric == JPEG_AI_AVERAGE_NAME else (metric,)
-    if not all(has_metric(anchor, m) for m in needs):
-        return []
-    rows = []
-    for doc in docs:
-        if doc is anchor or _dataset(doc) != _dataset(anchor):
-            continue
-        if not all(has_metric(doc, m) for m in needs):
-            continue
-        row = {"label": label(doc), "provenance": meta_of(doc).get("provenance"),
-               "papers": meta_of(doc).get("papers") or [], "bd_rate": None, "bd_quality": None,
-               "warnings": []}
-        try:
-            if metric == JPEG_AI_AVERAGE_NAME:
-                avg = bd_average(anchor, doc, method=method)
-                row["bd_rate"] = avg["bd_rate"]
-                for m, r in avg["per_metric"].items():
-                    row["warnings"] += [f"{m}: {w}" for w in r.get("warnings", [])]
-                    if r.get("error"):
-                        row["warnings"].append(f"{m}: {r['error']}")
-            else:
-                res = _bd_cached(anchor, doc, metric, method)
-                row["bd_rate"] = res.to_dict()["bd_rate"]
-                row["bd_quality"] = res.to_dict()["bd_psnr"]
-                row["warnings"] = [f"{metric}: {w}" for w in res.warnings]
-        except LicBenchError as exc:
-            row["warnings"].append(f"{metric}: {exc}")
-        rows.append(row)
-    rows.sort(key=lambda r: (r["bd_rate"] is None, r["bd_rate"] if r["bd_rate"] is not None else 0))
-    return rows
-
-
-def _metric_table_html(rows: list[dict[str, Any]], anchor: str, dataset: str, metric: str,
-                       page: str) -> str:
-    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME
-    from lic_bench.rd.curves import METRIC_LABELS
-
-    if metric == JPEG_AI_AVERAGE_NAME:
-        name, unit = "JPEG AI average of 7", ""
-    else:
-        name, unit = METRIC_LABELS[metric]
-
-    def pct(v):
-        return "—" if v is None else f"{v:+.2f}&nbsp;%"
-
-    def dq(v):
-        return "—" if v is None else f"{v:+.3f}" + (f"&nbsp;{unit}" if unit else "")
-
-    head = (f"<tr><th>#</th><th>curve</th><th>BD-rate ({_md.esc(name)})</th>"
-            f"<th>BD-quality</th><th>provenance</th><th>papers</th></tr>")
-    body = []
-    for i, r in enumerate(rows, 1):
-        papers = ", ".join(
-            f'<a href="{_md.esc(_md.rel_url(page, _md.paper_path(p)))}">{_md.esc(p)}</a>' for p in r["papers"]
-        )
-        warn = (f' <span class="lb-warn" title="{_md.esc("; ".join(r["warnings"]))}">⚠</span>'
-                if r["warnings"] else "")
-        body.append(f"<tr><td>{i}</td><td>{_md.esc(r['label'])}{warn}</td><td>{pct(r['bd_rate'])}</td>"
-                    f"<td>{dq(r['bd_quality'])}</td><td>{_md.esc(r['provenance'])}</td><td>{papers}</td></tr>")
-    return (f'<div class="lb-board" data-anchor="{_md.esc(anchor)}" data-dataset="{_md.esc(dataset)}" '
-            f'data-metric="{_md.esc(metric)}" style="display:none">'
-            f'<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
-
-
-def _leaderboard_table_html(rows: list[dict[str, Any]], anchor: str, dataset: str, hidden: bool,
-                            page: str) -> str:
-    def pct(v):
-        return "—" if v is None else f"{v:+.2f}&nbsp;%"
-
-    def db(v):
-        return "—" if v is None else f"{v:+.3f}&nbsp;dB"
-
-    head = ("<tr><th>#</th><th>model</th><th>BD-rate (PSNR)</th><th>BD-PSNR</th>"
-            "<th>BD-rate (MS-SSIM)</th><th>sources</th><th>papers</th></tr>")
-    body = []
-    for i, r in enumerate(fold_by_model(rows), 1):
-        papers = ", ".join(
-            f'<a href="{_md.esc(_md.rel_url(page, _md.paper_path(p)))}">{_md.esc(p)}</a>' for p in r["papers"] or []
-        )
-        warn = (f' <span class="lb-warn" title="{_md.esc("; ".join(r["warnings"]))}">⚠</span>'
-                if r["warnings"] else "")
-        sources = []
-        for j, src in enumerate(r["sources"]):
-            text = (f'<span title="{_md.esc(src["label"])} ({_md.esc(src["provenance"])})">'
-                    f"{_md.esc(source_name(src))}</span>")
-            if j == 0:
-                sources.append(f"<strong>{text}</strong>")
-            else:
-                sources.append(f"{text}: {pct(src['bd_rate_psnr'])}")
-        body.append(
-            f"<tr><td>{i}</td><td>{_md.esc(r['name'])}{warn}</td><td>{pct(r['bd_rate_psnr'])}</td>"
-            f"<td>{db(r['bd_psnr_db'])}</td><td>{pct(r['bd_rate_ms-ssim'])}</td>"
-            f'<td class="lb-sources">{"<br>".join(sources)}</td><td>{papers}</td></tr>'
-        )
-    style = ' style="display:none"' if hidden else ""
-    return (f'<div class="lb-board" data-anchor="{_md.esc(anchor)}" data-dataset="{_md.esc(dataset)}" '
-            f'data-metric="default"{style}>'
-            f'<table><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
-
-
-def leaderboard_page(
-    results: list[dict[str, Any]],
-    anchors: list[dict[str, Any]],
-    *,
-    method: str = "pchip",
-    default_anchor: str = DEFAULT_ANCHOR,
-) -> str:
-    """Markdown for the leaderboard page; "" until there is something to rank.
-
-    One precomputed ranking per (dataset, anchor); a select box switches between them
-    with a few lines of inline JavaScript. Other anchors are ranked too, as rows.
-    """
-    from lic_bench.errors import LicBenchError
-    from lic_bench.rd.table import bd_rows
-
-    page = _md.LEADERBOARD
-    boards: list[tuple[str, str, list[dict[str, Any]]]] = []
-    for anchor in sorted(anchors, key=lambda a: (a.get("name") != default_anchor, str(a.get("name")))):
-        dataset = _dataset(anchor)
-        others = [a for a in anchors if a is not anchor]
-        try:
-            rows = bd_rows(list(results) + others, anchor, method=method)
-        except LicBenchError:
-            continue
-        if rows:
-            boards.append((str(anchor.get("name")), dataset, rows))
-    if not boards:
-        return ""
-    from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME
-    from lic_bench.rd.curves import ALL_METRICS, METRIC_LABELS, METRICS
-
-    options = "".join(
-        f'<option value="{_md.esc(a)}|{_md.esc(d)}">{_md.esc(a)} — {_md.esc(d)}</option>' for a, d, _ in boards
-    )
-    tables = "".join(_leaderboard_table_html(rows, a, d, i > 0, page) for i, (a, d, rows) in enumerate(boards))
-    # one more ranking per (anchor, metric of the JPEG AI suite) where both sides have it
-    extra_metrics = [m for m in ALL_METRICS if m not in METRICS] + [JPEG_AI_AVERAGE_NAME]
-    metric_options = ['<option value="default">PSNR and MS-SSIM (RGB)</option>']
-    for metric in extra_metrics:
-        found = False
-        for anchor in anchors:
-            name, dataset = str(anchor.get("name")), _dataset(anchor)
-            if not any(a == name and d == dataset for a, d, _ in boards):
-                continue
-            others = [a for a in anchors if a is not anchor]
-            rows = metric_rows(list(results) + others, anchor, metric, method)
-            if rows:
-                found = True
-                tables += _metric_table_html(rows, name, dataset, metric, page)
-        if found:
-            text = ("BD-rate averaged over the JPEG AI seven" if metric == JPEG_AI_AVERAGE_NAME
-                    else METRIC_LABELS[metric][0])
-            metric_options.append(f'<option value="{_md.esc(metric)}">{_md.esc(text)}</option>')
-    script = (
-        "<script>(function(){var s=document.getElementById('lb-anchor'),m=document.getElementById('lb-metric');"
-        "if(!s)return;var none=document.getElementById('lb-none');"
-        "function show(){var v=s.value.split('|'),k=m?m.value:'default',n=0;"
-        "document.querySelectorAll('.lb-board').forEach(function(b){"
-        "var on=b.dataset.anchor===v[0]&&b.dataset.dataset===v[1]&&(b.dataset.metric||'default')===k;"
-        "b.style.display=on?'':'none';n+=on?1:0;});if(none)none.hidden=n>0;}"
-        "s.addEventListener('change',show);if(m)m.addEventListener('change',show);show();})();</script>"
-    )
-    return "\n".join([
-        "# Leaderboard",
-        "",
-        "Every model with a rate–distortion curve in `results/`, ranked by its Bjøntegaard delta rate "
-        f"against an anchor codec ({method} interpolation; negative = fewer bits than the anchor at equal "
-        "quality). Choose the anchor and the quality metric below (the JPEG AI suite's metrics appear "
-        "where both the anchor and the curve carry them). A model's curves may come from several sources "
-        "— measured here, its authors, CompressAI, C3's baselines, digitised paper figures: the default "
-        "view shows the numbers of the source in bold (measured here first, then the authors' own, "
-        "MSE-trained before MS-SSIM-trained) and lists the others with their BD-rate (PSNR); hover a "
-        "source for its file. ⚠ marks numbers to read with care "
-        "(few points, non-monotone curve or little range overlap; hover for details). "
-        "Recompute any number with `lic-bench bd ANCHOR.json TEST.json --metric NAME`, or the whole table with "
-        "`lic-bench rd table --anchor NAME`.",
-        "",
-        f'<div class="lb-leaderboard"><label for="lb-anchor">Anchor: </label><select id="lb-anchor">{options}</select> '
-        f'<label for="lb-metric">Metric: </label><select id="lb-metric">{"".join(metric_options)}</select>'
-        f'<p id="lb-none" hidden>No curve has this metric against this anchor.</p>'
-        f"{tables}</div>",
-        script,
-        "",
-    ])
+__all__ = ["fold_by_model", "label", "leaderboard_page", "metric_rows", "provenance_text", "rd_figure",
+           "rd_section", "source_name"]

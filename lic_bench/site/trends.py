@@ -35,7 +35,7 @@ PALETTE = [
     "#3182bd",
 ]
 # Material front matter: the charts get the full width (the tabs still navigate).
-WIDE_PAGE = "---\nhide:\n  - navigation\n  - toc\n---\n"
+WIDE_PAGE = _md.front_matter(hide=("navigation", "toc"), full_width=True)
 
 
 @dataclass
@@ -78,15 +78,22 @@ def _tree_order(kb: Any) -> list[str]:
     return order
 
 
-def cooccurrence(kb: Any, min_papers: int = 1) -> Cooccurrence:
-    """Co-occurrence of the components papers are tagged with directly.
+def involved(kb: Any, paper: Any) -> set[str]:
+    """The components a paper contributes (``components``) or uses (``kb.uses``: listed
+    under ``uses`` or inherited through ``builds_on``)."""
+    used = kb.uses(paper.id) if hasattr(kb, "uses") else {}
+    return {c for c in [*paper.components, *used] if c in kb.components}
 
-    Only components with at least ``min_papers`` papers are kept (a row of zeros says
-    nothing); a paper tagged twice with the same id counts once.
+
+def cooccurrence(kb: Any, min_papers: int = 1) -> Cooccurrence:
+    """Co-occurrence of the components papers contribute or use (see :func:`involved`).
+
+    A pair counts as combined when one paper has both, whichever role each plays: a
+    paper contributing an adversarial decoder on top of ELIC's checkerboard context has
+    combined the two. Only components with at least ``min_papers`` papers are kept (a
+    row of zeros says nothing).
     """
-    per_paper = [
-        sorted({c for c in p.components if c in kb.components}) for p in kb.papers.values()
-    ]
+    per_paper = [sorted(involved(kb, p)) for p in kb.papers.values()]
     uses = Counter(c for comps in per_paper for c in comps)
     ids = [c for c in _tree_order(kb) if uses[c] >= min_papers]
     index = {c: i for i, c in enumerate(ids)}
@@ -108,7 +115,16 @@ def notable_gaps(kb: Any, co: Cooccurrence, n: int = 12) -> list[tuple[str, str,
     two niche ones, so pairs are ranked by the smaller of the two usage counts.
     """
     uses = {c: co.counts[i][i] for i, c in enumerate(co.ids)}
-    pairs = [(a, b, uses[a], uses[b]) for a, b in co.gaps() if kb.area_of(a) != kb.area_of(b)]
+    # A paper with a node below ``a`` (mixed quantization is a uniform quantization) has
+    # combined ``a`` too: such pairs are no gap, though their cell, of direct tags, is 0.
+    below = {c: {c, *kb.descendants(c)} for c in co.ids}
+    per_paper = [involved(kb, p) for p in kb.papers.values()]
+
+    def combined(a: str, b: str) -> bool:
+        return any(below[a] & tags and below[b] & tags for tags in per_paper)
+
+    pairs = [(a, b, uses[a], uses[b]) for a, b in co.gaps()
+             if kb.area_of(a) != kb.area_of(b) and not combined(a, b)]
     pairs.sort(key=lambda p: (-min(p[2], p[3]), -max(p[2], p[3]), p[0], p[1]))
     return pairs[:n]
 
@@ -118,7 +134,7 @@ def _gaps_table(kb: Any, gaps: list[tuple[str, str, int, int]]) -> str:
         return _md.link(kb.components[cid].name, _md.rel(_md.TRENDS, _md.component_path(cid)))
 
     rows = [[name(a), str(na), name(b), str(nb)] for a, b, na, nb in gaps]
-    return _md.table(["Component", "papers", "never combined with", "papers"], rows)
+    return _md.table(["Component", "papers with it", "never combined with", "papers with it"], rows)
 
 
 def _area_name(kb: Any, area: str) -> str:
@@ -141,14 +157,22 @@ def stacked_bars(
         by_group[row["group"]][int(row["year"])] = (
             by_group[row["group"]].get(int(row["year"]), 0) + row["count"]
         )
-    # Years as categories: one paper from 1985 must not squeeze thirty empty years in.
+    # Years as categories: one paper from 1985 must not squeeze thirty empty years in;
+    # a run of empty years shows as one labelled gap ("1986–2015"), not as nothing.
     years = sorted({y for counts in by_group.values() for y in counts})
+    slots: list[tuple[str, int | None]] = []
+    for k, y in enumerate(years):
+        if k and y - years[k - 1] > 2:
+            slots.append((f"{years[k - 1] + 1}–{y - 1}", None))
+        elif k and y - years[k - 1] == 2:
+            slots.append((str(y - 1), None))
+        slots.append((str(y), y))
     fig = go.Figure()
     for i, group in enumerate(by_group):  # first-seen order: rows come in taxonomy order
         counts = by_group[group]
         fig.add_bar(
-            x=[str(y) for y in years],
-            y=[counts.get(y, 0) for y in years],
+            x=[label for label, _ in slots],
+            y=[counts.get(y, 0) if y is not None else 0 for _, y in slots],
             name=names.get(group, group),
             marker_color=PALETTE[i % len(PALETTE)] if palette else AREA_COLOURS.get(group),
             hovertemplate=f"{names.get(group, group)}<br>%{{x}}: %{{y}}<extra></extra>",
@@ -156,7 +180,8 @@ def stacked_bars(
     fig.update_layout(
         barmode="stack",
         title=title,
-        xaxis={"title": "year", "type": "category", "categoryorder": "category ascending"},
+        xaxis={"title": "year (a range: years without papers)", "type": "category",
+               "categoryorder": "array", "categoryarray": [label for label, _ in slots]},
         yaxis={"title": yaxis},
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         margin={"t": 50, "r": 10},
@@ -358,10 +383,28 @@ def _switch(views: list[tuple[str, str, Any]]) -> str:
     return f'<div class="lb-view-switch" role="radiogroup" aria-label="Which records">{options}</div>'
 
 
+def all_records_label(kb: Any) -> str:
+    """What the "all records" view holds: how many records, and how many carry facts
+    no primary source confirmed (their ``verified.unverified`` list, or no check at all)."""
+    partly = unchecked = 0
+    label = f"All {len(kb.papers)} records, as corrected"
+    for paper in kb.papers.values():
+        verified = getattr(paper, "verified", None)
+        if verified is None:
+            unchecked += 1
+        elif not hasattr(verified, "unverified"):
+            return label  # a record format this count does not know: claim nothing
+        elif verified.unverified:
+            partly += 1
+    notes = ([f"{partly} with unconfirmed fields"] if partly else []) + (
+        [f"{unchecked} never checked"] if unchecked else [])
+    return label + (f" ({', '.join(notes)})" if notes else " (every fact checked)")
+
+
 def trend_views(kb: Any, survey: str | None = DEFAULT_SURVEY) -> list[tuple[str, str, Any]]:
     """``(key, label, knowledge base)``: every record with corrected facts, then the
     survey's view when some record carries an entry for it."""
-    views = [("all", f"All {len(kb.papers)} records (verified facts)", kb)]
+    views = [("all", all_records_label(kb), kb)]
     counts = kb.surveys() if hasattr(kb, "surveys") else {}
     if survey and counts.get(survey):
         views.append((survey, f"As the survey {survey} saw them ({counts[survey]} papers)",
@@ -446,7 +489,8 @@ def trends_page(kb: Any, survey: str | None = DEFAULT_SURVEY) -> str:
     out += [
         "## Which components were combined?",
         "",
-        f"{len(co.ids)} components that at least one paper is tagged with. A white cell is a "
+        f"{len(co.ids)} components that at least one paper contributes or uses (its `uses`, "
+        "listed or inherited through `builds_on`). A white cell is a "
         f"pair no paper in the knowledge base combines: {len(gaps)} such pairs span two "
         "different areas. Some are gaps worth a study, others are alternatives that "
         "exclude each other (two quantizers in one model).",
@@ -455,8 +499,8 @@ def trends_page(kb: Any, survey: str | None = DEFAULT_SURVEY) -> str:
         "",
         "### Widely used, never combined",
         "",
-        "Pairs from different areas, each used by several papers, that no paper uses "
-        "together; ranked by the less used of the two.",
+        "Pairs from different areas, each contributed or used by several papers, that no "
+        "paper has together in either role; ranked by the less used of the two.",
         "",
         _gaps_table(kb, notable_gaps(kb, co)) if gaps else "Every cross-area pair is covered.",
         "",

@@ -45,7 +45,7 @@ def test_rd_section_charts_table_and_provenance(docs):
     md = rd_section(results, anchors)
     assert md.count('class="plotly-graph-div"') == 2  # PSNR and MS-SSIM charts
     assert "cdn.plot.ly" not in md and "<script src" not in md  # plotly.js comes from the page head
-    assert "BD against **x265-bpg444**" in md
+    assert "BD against **x265-bpg444 (per-quality, measured here" in md  # the anchor, its protocol and version
     row = next(line for line in md.splitlines() if line.startswith("| fake-model"))
     assert "-20.00 %" in row  # 0.8x rate at equal quality
     assert "-10.00 %" in next(line for line in md.splitlines() if line.startswith("| fake-paper"))
@@ -67,7 +67,7 @@ def test_leaderboard_has_one_table_per_anchor_and_a_switch(docs):
     assert page.count('class="lb-board"') == 2 and 'id="lb-anchor"' in page
     assert page.count('style="display:none"') == 1  # only the default anchor's table shows
     first = page.split('data-anchor="x265-bpg444"')[1].split("</table>")[0]
-    names = re.findall(r"<tr><td>\d+</td><td>([^<]+)", first)
+    names = re.findall(r"<tr data-i=[^>]*><td>\d+</td><td>([^<]+)", first)
     assert names[0].startswith("fake-model") and names[1].startswith("fake-paper")
     assert names[-1].startswith("jpeg444")  # other anchors are ranked too
     assert 'href="../../papers/minnen2018-joint/"' in page
@@ -113,18 +113,19 @@ def test_leaderboard_metric_selector_has_a_board_per_suite_metric(docs):
     assert 'id="lb-metric"' in page and '<option value="default">' in page
     for key in (*SUITE_KEYS, "jpeg-ai-average"):
         assert f'<option value="{key}">' in page, key
-    vmaf = page.split('data-anchor="x265-bpg444" data-dataset="kodak" data-metric="vmaf"')[1].split("</table>")[0]
-    names = re.findall(r"<tr><td>\d+</td><td>([^<]+)", vmaf)
+    vmaf = page.split('data-anchor="x265-bpg444" data-averaging="per-quality" data-dataset="kodak" data-metric="vmaf"')[1].split("</table>")[0]
+    names = re.findall(r"<tr data-i=\"\d+\"><td>\d+</td><td>([^<]+)", vmaf)  # per curve, not folded
     assert [n.split(" ")[0] for n in names] == ["fake-model", "jpeg444"]
     assert "-20.00&nbsp;%" in vmaf  # 0.8x rate at equal quality, on every metric
     avg = page.split('data-metric="jpeg-ai-average"')[1].split("</table>")[0]
     assert "fake-paper" not in avg and "-20.00&nbsp;%" in avg  # needs all seven metrics
-    nlpd = page.split('data-anchor="x265-bpg444" data-dataset="kodak" data-metric="nlpd"')[1].split("</table>")[0]
+    nlpd = page.split('data-anchor="x265-bpg444" data-averaging="per-quality" data-dataset="kodak" data-metric="nlpd"')[1].split("</table>")[0]
     assert "-20.00&nbsp;%" in nlpd and "-10.00&nbsp;%" in nlpd  # lower-is-better handled
     boards = re.findall(r'<div class="lb-board"[^>]*>', page)
     assert len(boards) == 2 + 8 * 2  # per anchor: the default board and one per metric
     assert [b for b in boards if "display:none" not in b] == [
-        '<div class="lb-board" data-anchor="x265-bpg444" data-dataset="kodak" data-metric="default">']
+        '<div class="lb-board" data-anchor="x265-bpg444" data-averaging="per-quality" data-dataset="kodak" '
+        'data-metric="default">']
 
 
 def test_rd_section_metric_charts_switch(docs):

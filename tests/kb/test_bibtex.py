@@ -46,6 +46,10 @@ def test_entry_types_follow_the_venue():
     assert entry_type(None) == "misc"
     assert entry_type("TU Wien (Master's thesis)") == "mastersthesis"
     assert entry_type("ETH Zurich (PhD thesis)") == "phdthesis"
+    # journals whose names hold no journal word (found in the KB: MCM in Pattern Recognition)
+    for journal in ("Pattern Recognition", "Signal Processing", "Multimedia Systems", "Entropy"):
+        assert entry_type(journal) == "article", journal
+    assert entry_type("Signal Processing Workshop") == "inproceedings"
 
 
 def test_paper_bibtex_entry(pass_root: Path):

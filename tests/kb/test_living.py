@@ -91,8 +91,11 @@ def test_survey_verified_and_taxonomy_problems(pass_root: Path):
         (papers / "adams2018-alpha.yaml").read_text()
         + "surveys:\n  evans2023-epsilonn: {}\n  adams2018-alpha: {}\n"
         "  clark2021-gamma: {year: 1850, components: [checkerbord]}\n"
-        "verified:\n  date: 2026-01-02\n  sources: [https://arxiv.org/abs/1801.00001]\n"
-        "  fields: [title, year]\n  unverified: [year]\n"
+        "verified:\n  date: 2026-01-02\n"
+        "  fields: {title: https://arxiv.org/abs/1801.00001, authors: https://arxiv.org/abs/1801.00001,\n"
+        "           year: https://arxiv.org/abs/1801.00001, venue: https://openreview.net/forum?id=x1,\n"
+        "           arxiv: https://arxiv.org/abs/1801.00001}\n"
+        "  unverified: {year: the proceedings page gives another year}\n"
     )
     _rename(pass_root, "davis2022-delta", "davis2021-delta")
     (papers / "evans2023-epsilon.yaml").write_text(

@@ -8,6 +8,7 @@ base URLs reach the code through ``$LIC_BENCH_ARXIV_API`` / ``$LIC_BENCH_CROSSRE
 from __future__ import annotations
 
 import http.server
+import json
 import socket
 import threading
 import urllib.parse
@@ -111,8 +112,9 @@ def test_add_writes_a_verified_stub_and_refuses_duplicates(api, pass_root: Path)
     assert text.startswith("# Written by `lic-bench kb add` from https://arxiv.org/abs/1802.01436")
     written = Paper.model_validate(yaml.safe_load(text))
     assert written.verified is not None
-    assert written.verified.sources == ["https://arxiv.org/abs/1802.01436"]
     assert set(written.verified.fields) == {"title", "authors", "year", "arxiv"}
+    assert set(written.verified.fields.values()) == {"https://arxiv.org/abs/1802.01436"}
+    assert list(written.verified.unverified) == ["venue"]  # arXiv does not show where it was published
     assert load_kb(pass_root).problems == []  # the stub is a valid record
     kb = load_kb(pass_root)
     for kwargs, why in (
@@ -134,7 +136,8 @@ def test_add_by_doi_through_the_cli(api, pass_root: Path):
     path = pass_root / "papers" / "he2021-checkerboard.yaml"
     record = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert record["venue"] == "CVPR" and record["doi"] == "10.1109/CVPR46437.2021.01453"
-    assert record["verified"]["sources"] == ["https://doi.org/10.1109/CVPR46437.2021.01453"]
+    assert record["verified"]["fields"]["venue"] == "https://doi.org/10.1109/CVPR46437.2021.01453"
+    assert record["verified"]["unverified"] == {}
     again = runner.invoke(app, args)
     assert again.exit_code == 2
     assert again.output.strip().splitlines()[-1].startswith("error: refused: duplicate (same DOI as")
@@ -190,3 +193,41 @@ def test_check_online_reports_one_line_per_mismatch(api, pass_root: Path):
 def test_check_needs_online(pass_root: Path):
     out = CliRunner().invoke(app, ["kb", "check", "--root", str(pass_root)])
     assert out.exit_code == 2 and "needs --online" in out.output
+
+
+def test_check_report_lists_what_the_services_say_per_field(api, pass_root: Path, tmp_path: Path):
+    papers = pass_root / "papers"
+    (papers / "balle2018-variational.yaml").write_text(
+        "id: balle2018-variational\ntitle: Variational Image Compression with a Scale Hyperprior\n"
+        "authors: [Johannes Ballé, David Minnen, Saurabh Singh, Sung Jin Hwang, Nick Johnston]\n"
+        "year: 2017\nvenue: ICLR\narxiv: '1802.01436'\n"
+        "verified:\n  date: 2026-12-01\n  fields: {title: https://arxiv.org/abs/1802.01436, "
+        "authors: https://arxiv.org/abs/1802.01436, arxiv: https://arxiv.org/abs/1802.01436}\n"
+        "  unverified: {year: not re-checked yet, venue: not re-checked yet}\n", encoding="utf-8")
+    out_file = tmp_path / "report.json"
+    args = ["kb", "check", "--online", "--delay", "0", "--report", str(out_file), "--root", str(pass_root)]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 1, out.output  # the year differs, the fixture's other ids are unknown
+    report = json.loads(out_file.read_text(encoding="utf-8"))
+    rows = {(r["record"], r["field"], r["service"]): r for r in report["rows"]}
+    assert rows[("balle2018-variational", "title", "arXiv")]["status"] == "agrees"
+    assert rows[("balle2018-variational", "authors", "arXiv")]["status"] == "agrees"
+    year = rows[("balle2018-variational", "year", "arXiv")]
+    assert (year["status"], year["online"], year["recorded"]) == ("differs", "2018", "2017")
+    assert year["cited"] == "unverified: not re-checked yet"
+    assert rows[("balle2018-variational", "venue", "arXiv")]["status"] == "not shown"
+    assert rows[("adams2018-alpha", "arxiv", "arXiv")]["status"] == "unknown id"
+    assert "papers/balle2018-variational.yaml: year: arXiv differs: '2018' (record: '2017')" in out.output
+    md = tmp_path / "report.md"
+    CliRunner().invoke(app, [*args[:-4], "--report", str(md), "--root", str(pass_root)])
+    text = md.read_text(encoding="utf-8")
+    assert "| balle2018-variational | year | arXiv | differs | 2018 | 2017 |" in text
+
+
+def test_check_report_when_offline_is_one_line(offline, pass_root: Path, tmp_path: Path):
+    out_file = tmp_path / "report.md"
+    args = ["kb", "check", "--online", "--delay", "0", "--report", str(out_file), "--root", str(pass_root)]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 1 and "Traceback" not in out.output
+    lines = out_file.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("offline on ") and "no record was checked online" in lines[0]

@@ -16,6 +16,7 @@ implementation that does not share code with the one the suite uses:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -26,6 +27,7 @@ torch = pytest.importorskip("torch")
 from lic_bench.errors import UsageError  # noqa: E402
 from lic_bench.metrics import suite  # noqa: E402
 from lic_bench.metrics.color import luma709, luma709_limited_u8, rgb_to_yuv709  # noqa: E402
+from lic_bench.registry import METRICS  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
@@ -174,7 +176,8 @@ def test_missing_package_gives_null_with_one_line_reason(monkeypatch):
     def broken(ref, dist):
         raise ImportError("No module named 'piq'")
 
-    monkeypatch.setitem(suite.FUNCTIONS, "vif", broken)
+    entry = METRICS.entry("vif")  # the registered function, swapped for this test only
+    monkeypatch.setitem(METRICS._entries, "vif", dataclasses.replace(entry, obj=broken))
     s = suite.MetricSuite(["psnr", "vif"], warn=lines.append)
     ref, dist = _pair(48, 48)
     out = s.compute(ref, dist)

@@ -1,6 +1,6 @@
 """The living knowledge base on the site: former-id redirects, the survey switch on the
-trends page, results attached through former ids, the leaderboard's one row per model,
-the paged papers table, results linked to records, and dataset names in headings."""
+trends page, results attached through former ids, the paged papers table, results linked
+to records, and dataset names in headings (the leaderboard: test_leaderboard.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from lic_bench.kb import Component, KnowledgeBase, Paper
 from lic_bench.kb.result_links import is_classical, link_problems
 from lic_bench.site import _md, build
 from lic_bench.site.pages import PAPERS_PAGE_SIZE, papers_index_page
-from lic_bench.site.rd import fold_by_model, leaderboard_page, rd_section
+from lic_bench.site.rd import rd_section
 from lic_bench.site.trends import trends_page
 from tests.site.conftest import _NODES, _PAPERS
 
@@ -79,29 +79,6 @@ def test_trends_page_switches_to_the_survey_view():
     assert "lb-view-switch" not in plain and "Plotly.Plots.resize" not in plain
 
 
-def test_leaderboard_folds_a_models_sources_into_one_row():
-    anchors = [fake("x265-bpg444", "measured", kind="anchor")]
-    rows_in = [
-        fake("elic", rate_scale=0.70, reported_by="C3 baselines (Google DeepMind), whose source: x",
-             tag="c3-baselines-kodak", papers=["he2022-elic"]),
-        fake("elic", rate_scale=0.75, reported_by="ELIC authors (JiangWeibeta/ELIC)", tag="authors-kodak"),
-        fake("elic", rate_scale=0.60, reported_by="ELIC authors (JiangWeibeta/ELIC)", tag="authors-ms-ssim-kodak",
-             opt_metric="ms-ssim"),
-        fake("bmshj", "digitised", rate_scale=0.9, reported_by="paper figure, digitised by CompressAI"),
-    ]
-    page = leaderboard_page(rows_in, anchors)
-    board = page.split('data-anchor="x265-bpg444"')[1].split("</table>")[0]
-    names = re.findall(r"<tr><td>\d+</td><td>([^<]+)", board)
-    assert names == ["elic", "bmshj"]  # one row per model, ranked by the primary curve
-    elic = board.split("<td>elic</td>")[1].split("</tr>")[0]
-    assert "-25.00&nbsp;%" in elic  # the authors' MSE-trained curve gives the row's numbers
-    assert "<strong><span" in elic and "ELIC authors</span></strong>" in elic
-    assert "C3 baselines</span>: -30.00&nbsp;%" in elic
-    assert "ELIC authors (MS-SSIM-trained)</span>: -40.00&nbsp;%" in elic
-    assert 'href="../../papers/he2022-elic/"' in elic  # papers of every source
-    assert fold_by_model([]) == []
-
-
 def test_papers_table_is_paged_and_results_link_check():
     kb = living_kb()
     md = papers_index_page(kb)
@@ -126,7 +103,7 @@ def test_dataset_records_are_named_not_dumped():
     run["meta"]["dataset"] = {"name": "kodak", "num_images": 24, "checksum": "abc"}
     md = rd_section([run], [fake("x265-bpg444", "measured", kind="anchor")])
     assert "#### Kodak" in md and "{'name'" not in md and "num_images" not in md
-    assert "BD against **x265-bpg444**" in md  # and it is ranked against the kodak anchor
+    assert "BD against **x265-bpg444 (per-quality, measured here" in md  # ranked against the kodak anchor
 
 
 def test_committed_learned_curves_link_to_records(project_root):

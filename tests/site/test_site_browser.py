@@ -2,7 +2,8 @@
 
 One session: search finds a paper by its title, a component page lists its papers, the
 trend charts and the graph explorer render (their plotly SVG is in the DOM), the papers
-table filters and sorts, the leaderboard switches quality metric, and throughout no request
+table filters and sorts, the leaderboard switches quality metric, objective and dataset and
+downloads the view shown (and a chart's points), and throughout no request
 leaves 127.0.0.1 and no console error occurs. A second session, on a "living" copy of the
 project (a renamed record, survey entries; see ``conftest.make_living_project``), follows a
 former id's redirect and switches the trends page to the survey's view. Skips only when no
@@ -196,7 +197,9 @@ def test_leaderboard_switches_metric(browser_session):
     assert shown.get_attribute("data-metric") == "default"
     # an anchor that has a VMAF ranking, then VMAF: exactly that board shows
     target = page.locator('.lb-board[data-metric="vmaf"]').first
-    anchor = f'{target.get_attribute("data-anchor")}|{target.get_attribute("data-dataset")}'
+    dataset = target.get_attribute("data-dataset")
+    anchor = f'{target.get_attribute("data-anchor")}|{target.get_attribute("data-averaging")}|{dataset}'
+    page.select_option("#lb-dataset", dataset)
     page.select_option("#lb-anchor", anchor)
     page.select_option("#lb-metric", "vmaf")
     expect(shown).to_have_count(1)
@@ -212,6 +215,94 @@ def test_leaderboard_switches_metric(browser_session):
     expect(shown).to_have_count(1)
     assert shown.get_attribute("data-metric") == "default"
     expect(shown.locator("thead")).to_contain_text("BD-rate (PSNR)")
+
+
+def _shown_rows(board):
+    return board.locator("tbody tr[data-objective]:not([hidden])")
+
+
+def test_leaderboard_objective_and_dataset_filters(browser_session):
+    """Default view: Kodak, the per-quality x265-bpg444 sweep, MSE-trained models (and
+    classical codecs) ranked on PSNR; the objective select swaps to MS-SSIM-trained models
+    ranked on MS-SSIM; the dataset select offers only that dataset's anchors."""
+    page, base, _ = browser_session
+    page.goto(f"{base}results/leaderboard/")
+    expect(page.locator("#lb-dataset")).to_have_value("kodak")
+    expect(page.locator("#lb-objective")).to_have_value("mse")
+    board = page.locator(".lb-board:visible")
+    expect(board).to_have_count(1)
+    assert (board.get_attribute("data-anchor"), board.get_attribute("data-averaging")) == ("x265-bpg444", "per-quality")
+    expect(board.locator(".lb-caption")).to_contain_text("version: x265")
+
+    def ranked(key):
+        rows = _shown_rows(board)
+        objectives = set(rows.evaluate_all("rs => rs.map(r => r.dataset.objective)"))
+        values = [float(v) for v in rows.evaluate_all(f"rs => rs.map(r => r.dataset.{key})")]
+        numbers = [int(t) for t in rows.evaluate_all("rs => rs.map(r => r.cells[0].textContent)")]
+        assert values == sorted(values) and numbers == list(range(1, len(values) + 1))
+        return objectives, rows.evaluate_all("rs => rs.map(r => r.cells[1].childNodes[0].textContent)")
+
+    objectives, names = ranked("psnr")
+    assert objectives == {"mse", "none"} and len(names) >= 20
+    # one row per Cool-Chic version
+    assert {"cool-chic-2023", "cool-chic-v2", "cool-chic-v5"} <= set(names)
+    page.select_option("#lb-objective", "ms-ssim")
+    objectives, ssim_names = ranked("msssim")
+    assert "ms-ssim" in objectives and objectives <= {"ms-ssim", "none"}
+    assert ssim_names != names
+    page.select_option("#lb-objective", "all")
+    objectives, _ = ranked("psnr")
+    assert {"mse", "ms-ssim", "none"} <= objectives
+    # another dataset: its own anchors only (a reported VTM, with its version), its own curves
+    page.select_option("#lb-objective", "mse")
+    page.select_option("#lb-dataset", "tecnick")
+    offered = page.locator("#lb-anchor option:not([disabled])").evaluate_all("os => os.map(o => o.value)")
+    assert offered and all(v.endswith("|tecnick") for v in offered)
+    expect(board).to_have_count(1)
+    assert board.get_attribute("data-dataset") == "tecnick"
+    expect(board.locator(".lb-caption")).to_contain_text("version: VTM")
+    assert _shown_rows(board).count() >= 3
+    page.select_option("#lb-dataset", "kodak")
+    assert board.get_attribute("data-anchor") == "x265-bpg444"
+
+
+def test_leaderboard_and_chart_downloads(browser_session, tmp_path):
+    """The CSV of the view shown holds its rows in its order, with the anchor named; the JSON
+    the same; a chart's points come as CSV too."""
+    import csv
+    import json
+
+    from lic_bench.rd.fold import FOLDED_COLUMNS
+
+    page, base, _ = browser_session
+    page.goto(f"{base}results/leaderboard/")
+    page.select_option("#lb-objective", "ms-ssim")
+    board = page.locator(".lb-board:visible")
+    shown = _shown_rows(board).evaluate_all("rs => rs.map(r => r.cells[1].childNodes[0].textContent)")
+    with page.expect_download() as info:
+        board.locator('.lb-dl[data-format="csv"]').click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "leaderboard-kodak-x265-bpg444-per-quality-ms-ssim.csv"
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == list(FOLDED_COLUMNS)
+    assert [r["name"] for r in rows] == shown and [r["rank"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+    assert {r["objective"] for r in rows} <= {"ms-ssim", "none"}
+    assert all(r["anchor"] == "x265-bpg444" and r["anchor_averaging"] == "per-quality" and r["anchor_version"]
+               for r in rows)
+    with page.expect_download() as info:
+        board.locator('.lb-dl[data-format="json"]').click()
+    data = json.loads(open(info.value.path()).read())
+    assert data["view"] == "ms-ssim" and [r["name"] for r in data["rows"]] == shown
+    # a chart's points (a paper page with RD curves)
+    page.goto(f"{base}papers/minnen2018-joint/")
+    plot = page.locator(".lb-plot").first
+    expect(plot.locator(".lb-chart-downloads .lb-dl")).to_have_count(2)
+    with page.expect_download() as info:
+        plot.locator('.lb-dl[data-format="csv"]').click()
+    lines = open(info.value.path()).read().splitlines()
+    assert lines[0].startswith("# x: bits per pixel") and lines[1] == "trace,x,y" and len(lines) > 10
 
 
 def test_every_section_page_loads(browser_session, built_site):

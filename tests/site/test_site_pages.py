@@ -12,7 +12,7 @@ from lic_bench.site import _md, build, pages
 from lic_bench.site._results import ResultSet, for_component, for_paper, results_section
 
 HAND_WRITTEN = {"index.md", "guides/add-a-paper.md", "guides/run-benchmarks.md"}
-MD_LINK = re.compile(r"\]\(([^)\s]+\.md)(#[^)]*)?\)")
+MD_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*://)([^)\s]+\.md)(#[^)]*)?\)")  # site pages, not web addresses
 
 
 def dead_links(rendered: dict[str, str]) -> list[str]:

@@ -66,6 +66,8 @@ def project(tmp_path, project_root):
     anchor = root / "results" / "anchors" / "x265-bpg444" / "kodak.json"
     anchor.parent.mkdir(parents=True)
     shutil.copy(project_root / "results/anchors/x265-bpg444/kodak.json", anchor)
+    # the per-quality sweep too: what the leaderboard ranks per-quality curves against
+    shutil.copy(project_root / "results/anchors/x265-bpg444/kodak-per-quality.json", anchor.parent)
     reported = root / "results" / "reported" / "studies" / "nonlinearity"
     reported.mkdir(parents=True)
     shutil.copy(project_root / "results/reported/studies/nonlinearity/ferrari2025-registry.yaml", reported)
