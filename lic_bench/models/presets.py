@@ -1,7 +1,9 @@
 """Every registered model: a preset of :class:`~lic_bench.models.compose.ComposedModel`.
 
 One place and one form: each preset is a class here whose ``defaults`` become the
-defaults of its constructor, registered under its paper-style id (:func:`preset`).
+defaults of its constructor (:meth:`ComposedModel.__init_subclass__`, which a plugin's
+preset uses too), registered under its paper-style id with a literal decorator (so
+``models list`` reads them without torch: :mod:`lic_bench.static_registry`).
 ``configs/models/<id>.yaml`` documents the same values with comments;
 ``tests/core/test_presets.py`` checks that every file agrees with its preset and that
 every preset builds, so ``build_model("mbt2018")`` and ``build_model({"name":
@@ -14,9 +16,6 @@ and mixed quantization (seed 004 §4.2).
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from lic_bench.lambdas import GAIN_LAMBDAS
 from lic_bench.models.compose import ComposedModel
@@ -35,26 +34,13 @@ __all__ = [
     "ScaleHyperprior",
     "Uludag2022Unified",
     "Uludag2022UnifiedParallel",
-    "preset",
 ]
-
-
-def preset(name: str, *, taxonomy: Sequence[str], papers: Sequence[str],
-           test_overrides: Mapping[str, Any] | None = None):
-    """Register a :class:`ComposedModel` subclass; its ``defaults`` are the defaults of its
-    constructor (:meth:`ComposedModel.__init_subclass__`, which a plugin's preset uses too)."""
-
-    def decorate(cls: type) -> type:
-        extra = {"test_overrides": dict(test_overrides)} if test_overrides else {}
-        return MODELS.register(name, taxonomy=taxonomy, papers=papers, **extra)(cls)
-
-    return decorate
 
 
 # -- no context ---------------------------------------------------------------------
 
 
-@preset("bmshj2018-factorized", taxonomy=["factorized-prior"],
+@MODELS.register("bmshj2018-factorized", taxonomy=["factorized-prior"],
         papers=["balle2018-variational", "balle2017-end-to-end"])
 class FactorizedPrior(ComposedModel):
     """Factorized-prior model: one non-parametric density per latent channel.
@@ -73,7 +59,7 @@ class FactorizedPrior(ComposedModel):
     defaults = {"N": 128, "M": 192, "backbone": "factorized-prior", "hyper_nonlinearity": "relu"}
 
 
-@preset("bmshj2018-hyperprior", taxonomy=["scale-hyperprior"], papers=["balle2018-variational"])
+@MODELS.register("bmshj2018-hyperprior", taxonomy=["scale-hyperprior"], papers=["balle2018-variational"])
 class ScaleHyperprior(ComposedModel):
     """Scale hyperprior: side information z predicts the scale of each latent.
 
@@ -90,7 +76,7 @@ class ScaleHyperprior(ComposedModel):
     defaults = {"N": 128, "M": 192, "backbone": "scale-hyperprior", "hyper_nonlinearity": "relu"}
 
 
-@preset("mbt2018-mean", taxonomy=["mean-scale-hyperprior"], papers=["minnen2018-joint"])
+@MODELS.register("mbt2018-mean", taxonomy=["mean-scale-hyperprior"], papers=["minnen2018-joint"])
 class MeanScaleHyperprior(ComposedModel):
     """Mean-scale hyperprior: z predicts the mean and the scale of each latent.
 
@@ -110,7 +96,7 @@ class MeanScaleHyperprior(ComposedModel):
     defaults = {"N": 192, "M": 320, "backbone": "mean-scale-hyperprior", "hyper_nonlinearity": "leaky-relu"}
 
 
-@preset("cui2022-gained-mean", taxonomy=["gain-units", "mean-scale-hyperprior"],
+@MODELS.register("cui2022-gained-mean", taxonomy=["gain-units", "mean-scale-hyperprior"],
         papers=["cui2021-asymmetric", "minnen2018-joint"])
 class GainedMeanScaleHyperprior(ComposedModel):
     """Gained mean-scale hyperprior: one set of weights for every λ.
@@ -139,7 +125,7 @@ class GainedMeanScaleHyperprior(ComposedModel):
 _SPATIAL = {"N": 192, "M": 192, "backbone": "mean-scale-hyperprior", "hyper_nonlinearity": "leaky-relu"}
 
 
-@preset("mbt2018", taxonomy=["autoregressive-context", "mean-scale-hyperprior"],
+@MODELS.register("mbt2018", taxonomy=["autoregressive-context", "mean-scale-hyperprior"],
         papers=["minnen2018-joint"], test_overrides={"N": 16, "M": 24})
 class Mbt2018(ComposedModel):
     """Joint autoregressive and hierarchical priors (Minnen, Ballé, Toderici 2018,
@@ -154,7 +140,7 @@ class Mbt2018(ComposedModel):
     defaults = {**_SPATIAL, "context": "autoregressive-context"}
 
 
-@preset("he2021-checkerboard", taxonomy=["checkerboard", "mean-scale-hyperprior"],
+@MODELS.register("he2021-checkerboard", taxonomy=["checkerboard", "mean-scale-hyperprior"],
         papers=["he2021-checkerboard", "minnen2018-joint"], test_overrides={"N": 16, "M": 24})
 class He2021Checkerboard(ComposedModel):
     """Checkerboard context model (He et al. 2021, ``he2021-checkerboard``) on the
@@ -164,7 +150,7 @@ class He2021Checkerboard(ComposedModel):
     defaults = {**_SPATIAL, "context": "checkerboard"}
 
 
-@preset("cheng2020-anchor", taxonomy=["residual-blocks", "autoregressive-context"],
+@MODELS.register("cheng2020-anchor", taxonomy=["residual-blocks", "autoregressive-context"],
         papers=["cheng2020-learned"], test_overrides={"N": 16, "M": 16})
 class Cheng2020Anchor(ComposedModel):
     """Cheng, Sun, Takeuchi, Katto, "Learned Image Compression with Discretized Gaussian
@@ -177,7 +163,7 @@ class Cheng2020Anchor(ComposedModel):
     defaults = {**_SPATIAL, "context": "autoregressive-context", "transform": "residual-subpixel"}
 
 
-@preset("cheng2020-attn", taxonomy=["residual-blocks", "attention-based-priors", "autoregressive-context"],
+@MODELS.register("cheng2020-attn", taxonomy=["residual-blocks", "attention-based-priors", "autoregressive-context"],
         papers=["cheng2020-learned"], test_overrides={"N": 16, "M": 16})
 class Cheng2020Attention(ComposedModel):
     """``cheng2020-anchor`` with simplified attention modules in g_a and g_s (Cheng et al.
@@ -192,7 +178,7 @@ _CHANNEL = {"N": 192, "M": 320, "backbone": "mean-scale-hyperprior", "split_hype
             "hyper_nonlinearity": "relu", "quantizer": "mixed-quantization"}
 
 
-@preset("minnen2020-channelwise", taxonomy=["channel-wise", "mean-scale-hyperprior", "mixed-quantization"],
+@MODELS.register("minnen2020-channelwise", taxonomy=["channel-wise", "mean-scale-hyperprior", "mixed-quantization"],
         papers=["minnen2020-channel-wise"],
         test_overrides={"N": 16, "M": 24, "num_slices": 3, "max_support_slices": 2})
 class Minnen2020Channelwise(ComposedModel):
@@ -203,7 +189,7 @@ class Minnen2020Channelwise(ComposedModel):
     defaults = {**_CHANNEL, "context": {"name": "channel-wise", "num_slices": 10, "max_support_slices": 5, "lrp": True}}
 
 
-@preset("he2022-elic", taxonomy=["uneven-channel-grouping", "checkerboard", "mean-scale-hyperprior"],
+@MODELS.register("he2022-elic", taxonomy=["uneven-channel-grouping", "checkerboard", "mean-scale-hyperprior"],
         papers=["he2022-elic", "he2021-checkerboard"], test_overrides={"N": 16, "M": 24, "groups": [2, 2, 4, 16]})
 class He2022Elic(ComposedModel):
     """ELIC's space-channel context (He et al., "ELIC: Efficient Learned Image
@@ -214,7 +200,7 @@ class He2022Elic(ComposedModel):
     defaults = {**_CHANNEL, "context": {"name": "uneven-channel-grouping", "lrp": False}}
 
 
-@preset("uludag2022-unified", taxonomy=["unified-spatial-channel", "mixed-quantization"],
+@MODELS.register("uludag2022-unified", taxonomy=["unified-spatial-channel", "mixed-quantization"],
         papers=["uludag2022-deep"], test_overrides={"N": 16, "M": 24, "num_slices": 3})
 class Uludag2022Unified(ComposedModel):
     """Unified spatial + channel context, serial form (Uludağ 2022, ``uludag2022-deep``,
@@ -224,7 +210,7 @@ class Uludag2022Unified(ComposedModel):
     defaults = {**_CHANNEL, "M": 384, "context": {"name": "unified-spatial-channel", "num_slices": 8, "lrp": True}}
 
 
-@preset("uludag2022-unified-parallel", taxonomy=["unified-spatial-channel", "mixed-quantization"],
+@MODELS.register("uludag2022-unified-parallel", taxonomy=["unified-spatial-channel", "mixed-quantization"],
         papers=["uludag2022-deep"], test_overrides={"N": 16, "M": 24, "num_slices": 3, "patch_size": 2})
 class Uludag2022UnifiedParallel(ComposedModel):
     """Unified spatial + channel context, patch-parallel form (Uludağ 2022,
