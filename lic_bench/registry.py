@@ -41,6 +41,7 @@ __all__ = [
     "QUANTIZERS",
     "ENTROPY_MODELS",
     "CONTEXT_MODELS",
+    "SPATIAL_SCHEDULES",
     "VARIABLE_RATE",
     "TRANSFORMS",
     "MODELS",
@@ -59,6 +60,7 @@ IMPLEMENTATION_PACKAGES = (
     "lic_bench.quantizers",
     "lic_bench.entropy",
     "lic_bench.context",
+    "lic_bench.latent_codecs",
     "lic_bench.variable_rate",
     "lic_bench.models",
 )
@@ -195,6 +197,8 @@ NONLINEARITIES = Registry("nonlinearity")
 QUANTIZERS = Registry("quantizer")
 ENTROPY_MODELS = Registry("entropy-model")
 CONTEXT_MODELS = Registry("context-model")
+#: Orders in which the positions of a latent are coded (used by the context models).
+SPATIAL_SCHEDULES = Registry("spatial-schedule")
 VARIABLE_RATE = Registry("variable-rate")
 #: Sets of analysis, synthesis and hyper transforms a backbone is built from.
 TRANSFORMS = Registry("transform")
@@ -207,7 +211,8 @@ DATASETS = Registry("dataset", builtins=("lic_bench.data.catalogue",))
 #: The registries of model components, each implementing taxonomy nodes.
 REGISTRIES: dict[str, Registry] = {
     r.kind: r
-    for r in (NONLINEARITIES, QUANTIZERS, ENTROPY_MODELS, CONTEXT_MODELS, VARIABLE_RATE, TRANSFORMS, MODELS)
+    for r in (NONLINEARITIES, QUANTIZERS, ENTROPY_MODELS, CONTEXT_MODELS, SPATIAL_SCHEDULES, VARIABLE_RATE,
+              TRANSFORMS, MODELS)
 }
 #: What models are measured with and on; no taxonomy nodes, so apart from REGISTRIES.
 EVALUATION_REGISTRIES: dict[str, Registry] = {r.kind: r for r in (METRICS, DATASETS)}

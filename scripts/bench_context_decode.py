@@ -37,7 +37,7 @@ import torch
 from PIL import Image
 
 from lic_bench.context.calibrate import calibrate
-from lic_bench.models import build_model
+from lic_bench.models.seeded import seeded_model
 from lic_bench.paths import data_dir
 from lic_bench.registry import load_all
 
@@ -59,8 +59,7 @@ def timed(fn, repeats: int, warmup: int = 1) -> tuple[float, list[float], object
 
 
 def seeded(name: str, seed: int):
-    torch.manual_seed(seed)
-    return build_model(name).eval()
+    return seeded_model(name, seed=seed).eval()
 
 
 def compressai_twin(ours: torch.nn.Module) -> torch.nn.Module:

@@ -33,10 +33,11 @@ def taxonomy_for_config(cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
     taxonomy, papers = list(entry.taxonomy), list(entry.papers)
     args = _args(cfg)
     from lic_bench.models.config import constructor_params
+    from lic_bench.models.sections import section_name
 
-    defaults = constructor_params(entry.obj)
+    defaults = {k: section_name(v) if isinstance(v, dict) else v for k, v in constructor_params(entry.obj).items()}
     for key, kind in _SWAPPABLE.items():
-        chosen = args.get(key)
+        chosen = section_name(args.get(key))  # an id, or the name of its section
         if key in ("context", "variable_rate") and chosen == defaults.get(key):
             continue  # the preset's own component: its registered labels stand
         registry = REGISTRIES[kind]

@@ -109,15 +109,12 @@ def build_for_bench(
     config: str | Path | dict, device: torch.device, overrides: dict | None = None
 ) -> tuple[torch.nn.Module, dict]:
     """The model with fixed-seed random weights (timing does not depend on training)."""
-    from lic_bench.models import build_model, load_model_config
-    from lic_bench.registry import load_all
+    from lic_bench.models.seeded import seeded_model
 
-    load_all()  # context / variable-rate models register on import
-    cfg = load_model_config(config, overrides or None)
-    torch.manual_seed(0)
-    model = build_model(cfg).to(device).eval()
+    model = seeded_model(config, overrides or None)
+    model = model.to(device).eval()
     model.update(force=True)
-    return model, cfg
+    return model, model.config
 
 
 def _same_output(a: Implementation, b: Implementation, x: torch.Tensor) -> bool:
@@ -147,7 +144,7 @@ def _subject(config, overrides, settings: BenchSettings, device: torch.device) -
     from lic_bench.bench.compare import compressai_twin
 
     model, cfg = build_for_bench(config, device, overrides)
-    if settings.quality is not None and not getattr(model, "variable_rate", False):
+    if settings.quality is not None and not model.variable_rate:
         raise UsageError(f"{cfg['name']} is not a variable-rate model; drop --quality")
     twin = None
     if settings.compare == "compressai":
@@ -157,7 +154,7 @@ def _subject(config, overrides, settings: BenchSettings, device: torch.device) -
         cfg=cfg,
         ours=Implementation(model, settings.quality),
         twin=twin,
-        multiple=int(getattr(model, "downsampling_factor", 64)),
+        multiple=int(model.downsampling_factor),
     )
 
 

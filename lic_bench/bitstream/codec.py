@@ -36,7 +36,9 @@ from lic_bench.bitstream.budget import check_budget
 from lic_bench.bitstream.format import CONTEXT_REORDERED, BitstreamError, pack, unpack
 from lic_bench.bitstream.image_io import check_output, read_image, write_output, write_png
 from lic_bench.errors import UsageError
-from lic_bench.models import build_model, load_checkpoint, load_model_config, weights_hash
+from lic_bench.models import load_model_config, weights_hash
+from lic_bench.models.base import CodingModel
+from lic_bench.models.seeded import RANDOM_SEED, model_for_coding
 from lic_bench.results import config_hash
 
 __all__ = [
@@ -49,8 +51,6 @@ __all__ = [
     "pad_image",
     "read_header",
 ]
-
-RANDOM_SEED = 0
 
 # Decoders rebuilt from headers, by (config hash, checkpoint path, its mtime):
 # decoding many files of one model builds it once.
@@ -67,39 +67,6 @@ def pad_image(x: torch.Tensor, multiple: int) -> torch.Tensor:
     return F.pad(x, (0, pw, 0, ph), mode="replicate")
 
 
-def model_for_coding(
-    config: dict | str | Path,
-    checkpoint: str | Path | None = None,
-    overrides: dict | None = None,
-    *,
-    trusted: bool = True,
-    rename=None,
-) -> torch.nn.Module:
-    """A model in eval mode with its coder tables built: checkpoint weights, or the
-    fixed-seed initialisation when ``checkpoint`` is None. ``trusted=False`` for a
-    config read from a file (header, checkpoint): registry ids and checked settings only.
-    N and M follow the checkpoint's weights (CompressAI's ``from_state_dict``) unless
-    ``overrides`` set them."""
-    if checkpoint is not None:
-        from lic_bench.models import checkpoint_sizes
-
-        overrides = {**checkpoint_sizes(checkpoint), **(overrides or {})} or None
-    cfg = load_model_config(config, overrides, trusted=trusted)
-    state = torch.random.get_rng_state()
-    torch.manual_seed(RANDOM_SEED)
-    try:
-        model = build_model(cfg)
-    finally:
-        torch.random.set_rng_state(state)
-    model.weights_info = {"init": "seed", "seed": RANDOM_SEED}
-    if checkpoint is not None:
-        load_checkpoint(model, checkpoint, rename=rename)
-        model.weights_info = {"init": "checkpoint", "file": Path(checkpoint).name}
-    model.eval()
-    model.update(force=True)
-    return model
-
-
 def _coder_ready(model: torch.nn.Module) -> None:
     from lic_bench.entropy.internals import needs_update
 
@@ -108,7 +75,7 @@ def _coder_ready(model: torch.nn.Module) -> None:
 
 
 def encode_image(
-    model: torch.nn.Module,
+    model: CodingModel,
     x: torch.Tensor,
     config: dict | None = None,
     *,
@@ -117,30 +84,29 @@ def encode_image(
     """Compress ``x`` (``[1, 3, H, W]``, values in [0, 1]) into a bitstream file's bytes.
 
     Args:
-        model: any registered model (``compress``, ``downsampling_factor``).
+        model: a model of the coding protocol (:class:`~lic_bench.models.base.CodingModel`).
         x: the image.
         config: its resolved config (default: ``model.config``, set by ``build_model``).
         quality: rate level of a variable-rate model (float); must be None otherwise.
     """
     if x.dim() != 4 or x.shape[0] != 1 or x.shape[1] != 3:
         raise UsageError(f"encode_image takes a [1, 3, H, W] tensor, got {list(x.shape)}")
-    cfg = config if config is not None else getattr(model, "config", None)
+    cfg = config if config is not None else model.config
     if cfg is None:
         raise UsageError("encode_image needs the model's config (build it with build_model)")
     cfg = load_model_config(cfg)
-    variable = bool(getattr(model, "variable_rate", False))
+    variable = model.variable_rate
     if quality is not None and not variable:
         raise UsageError(f"model {cfg['name']!r} has a fixed rate; --quality needs a variable-rate model")
     h, w = (int(v) for v in x.shape[-2:])
-    check_budget(h, w, int(getattr(model, "M", 320)), "coding")
+    check_budget(h, w, int(model.M), "coding")
     device = next(model.parameters()).device
     padded = pad_image(x.to(device).float().clamp(0, 1), int(model.downsampling_factor))
     model.eval()
     _coder_ready(model)
-    kwargs = {"quality": quality} if variable else {}
     with torch.no_grad():
         try:
-            out = model.compress(padded, **kwargs)
+            out = model.compress(padded, quality=quality)
         except ValueError as exc:
             raise UsageError(f"cannot compress: {exc}") from None
     if variable:
@@ -150,7 +116,7 @@ def encode_image(
         "config": cfg,
         "config_hash": config_hash(cfg),
         "weights_hash": weights_hash(model),
-        "weights": getattr(model, "weights_info", {"init": "unknown"}),
+        "weights": model.weights_info,
         "size": [h, w],
         "padded": [int(v) for v in padded.shape[-2:]],
         "quality": quality,
@@ -166,7 +132,7 @@ def read_header(data: bytes) -> dict[str, Any]:
 
 def decode_image(
     data: bytes,
-    model: torch.nn.Module | None = None,
+    model: CodingModel | None = None,
     checkpoint: str | Path | None = None,
     *,
     weights_dir: str | Path | None = None,
@@ -183,8 +149,8 @@ def decode_image(
     header, strings = unpack(data)
     if config_hash(header["config"]) != header.get("config_hash"):
         raise BitstreamError("malformed header (config hash does not match the embedded config)")
-    check_header_config(header)
-    check_budget(*header["padded"], _latent_channels(header["config"]), "decoding")
+    cfg = check_header_config(header)
+    check_budget(*header["padded"], int(cfg["init_args"].get("M", 320)), "decoding")
     if model is None:
         init = header["weights"].get("init")
         rename = None
@@ -200,11 +166,11 @@ def decode_image(
                 f"encoded with random weights (seed {str(header['weights'].get('seed', '?'))[:20]}), "
                 "not a trained codec: pass --random-weights to decode it anyway"
             )
-        model = _decoder(header, checkpoint, rename or _zoo_keys(checkpoint))
+        model = _decoder(header, cfg, checkpoint, rename or _zoo_keys(checkpoint))
     else:
         model.eval()
         _coder_ready(model)
-    if header["format_version"] < CONTEXT_REORDERED and getattr(model, "context_model", "none") != "none":
+    if header["format_version"] < CONTEXT_REORDERED and model.context_model != "none":
         raise BitstreamError(
             f"written by an older lic-bench (format {header['format_version']}) whose "
             f"{header['model']} coder ordered symbols differently; encode the image again"
@@ -223,22 +189,18 @@ def decode_image(
     if list(header["shape"]) != [p // factor for p in header["padded"]]:
         raise BitstreamError("malformed header (latent shape does not match the image size)")
     groups = header["lengths"]
-    codec = getattr(model, "latent_codec", None)
-    if (not isinstance(groups, list) or len(groups) != getattr(codec, "n_strings", len(groups))
+    if (not isinstance(groups, list) or len(groups) != model.n_strings
             or not all(isinstance(g, list) and len(g) == 1 and isinstance(g[0], int) for g in groups)):
         raise BitstreamError("malformed header (strings do not match the model's latents)")
-    if getattr(model, "name", header["model"]) != header["model"]:
+    if model.name != header["model"]:
         raise BitstreamError(f"the file was written by another model than {model.name!r}")
-    kwargs = {}
-    if getattr(model, "variable_rate", False):
-        if header["quality"] is None:
-            raise BitstreamError("malformed header (a variable-rate model needs a quality)")
-        kwargs["quality"] = header["quality"]
-    elif header["quality"] is not None:
+    if model.variable_rate and header["quality"] is None:
+        raise BitstreamError("malformed header (a variable-rate model needs a quality)")
+    if not model.variable_rate and header["quality"] is not None:
         raise BitstreamError("malformed header (quality given for a fixed-rate model)")
     try:
         with torch.no_grad():
-            x_hat = model.decompress(strings, tuple(header["shape"]), **kwargs)["x_hat"]
+            x_hat = model.decompress(strings, tuple(header["shape"]), quality=header["quality"])["x_hat"]
     except (RuntimeError, ValueError, IndexError, TypeError, OverflowError) as exc:
         raise BitstreamError(f"cannot decode: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     h, w = header["size"]
@@ -247,26 +209,20 @@ def decode_image(
     return x_hat[..., :h, :w].clamp(0, 1)
 
 
-def _latent_channels(config: dict[str, Any]) -> int:
-    args = config.get("init_args") or {}
-    m = args.get("M", config.get("M", 320))
-    return int(m) if isinstance(m, int) and not isinstance(m, bool) else 320
+def check_header_config(header: dict[str, Any]) -> dict[str, Any]:
+    """The header's config, checked once and resolved: refused (one line) when it names
+    code or settings outside lic-bench's registries, or another model than ``model``."""
+    from lic_bench.models.config import UntrustedConfigError
 
-
-def check_header_config(header: dict[str, Any]) -> None:
-    """Refuse a header whose config names code or settings outside lic-bench's
-    registries, or whose ``model`` is not the model its config builds."""
-    from lic_bench.models.config import UntrustedConfigError, constructor_params
-    from lic_bench.models.settings import check_untrusted
-    from lic_bench.registry import load_all
-
-    load_all()
     try:
-        check_untrusted(header["config"], constructor_params)
+        cfg = load_model_config(header["config"], trusted=False)
     except UntrustedConfigError as exc:
         raise BitstreamError(str(exc)) from None
-    if header["model"] != header["config"].get("name"):
+    except UsageError as exc:
+        raise BitstreamError(f"cannot rebuild model {str(header.get('model'))[:60]!r}: {exc}") from None
+    if header["model"] != header["config"].get("name") or cfg["name"] != header["model"]:
         raise BitstreamError("malformed header (its model does not match its config)")
+    return cfg
 
 
 def _zoo_keys(checkpoint: str | Path | None) -> Any:
@@ -295,14 +251,16 @@ def _published_weights(header: dict[str, Any], weights_dir: str | Path | None) -
     return resolve_weights(spec, weights_dir), rename_key
 
 
-def _decoder(header: dict[str, Any], checkpoint: str | Path | None, rename: Any = None) -> torch.nn.Module:
+def _decoder(header: dict[str, Any], cfg: dict[str, Any], checkpoint: str | Path | None,
+             rename: Any = None) -> torch.nn.Module:
+    """The model that decodes ``header`` (``cfg``: its config, already checked)."""
     ckpt = Path(checkpoint).resolve() if checkpoint is not None else None
     key = (header["config_hash"], str(ckpt), ckpt.stat().st_mtime_ns if ckpt and ckpt.exists() else 0)
     if key in _DECODERS:
         _DECODERS.move_to_end(key)
         return _DECODERS[key]
     try:
-        model = model_for_coding(header["config"], checkpoint, trusted=False, rename=rename)
+        model = model_for_coding(cfg, checkpoint, rename=rename)
     except UsageError as exc:
         raise BitstreamError(f"cannot rebuild model {header['model']!r}: {exc}") from None
     _DECODERS[key] = model

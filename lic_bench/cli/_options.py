@@ -36,19 +36,8 @@ ModelSetOpt = Annotated[
 
 
 def model_overrides(items: list[str] | None) -> dict:
-    """``["model.context=checkerboard", "N=64"]`` -> ``{"context": "checkerboard", "N": 64}``.
+    """The model keys of ``--set`` (:func:`lic_bench.engine.config.model_overrides`;
+    imported on use, so ``--help`` stays fast)."""
+    from lic_bench.engine.config import model_overrides as parse
 
-    The one ``--set`` parser (:func:`lic_bench.engine.config.parse_set`); commands that
-    only build a model take ``model.KEY`` or a bare ``KEY``.
-    """
-    from lic_bench.engine.config import parse_set
-    from lic_bench.errors import UsageError
-
-    parsed = parse_set(items or [])
-    model = parsed.pop("model", {})
-    if not isinstance(model, dict):
-        raise UsageError("--set model=... needs a key: --set model.KEY=VALUE")
-    nested = [k for k, v in parsed.items() if isinstance(v, dict)]
-    if nested:
-        raise UsageError(f"--set {nested[0]}.…: this command sets model keys only (model.KEY=VALUE)")
-    return {**parsed, **model}
+    return parse(items)

@@ -9,14 +9,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from lic_bench.bench.request import (
+    DEFAULT_BATCHES,
+    DEFAULT_REPEATS,
+    DEFAULT_RESOLUTIONS,
+    DEFAULT_WARMUP,
+)
 from lic_bench.cli._options import OutputOpt, ThreadsOpt
 from lic_bench.errors import UsageError
-
-# The issue's defaults (seed 000 §7.3.3); --quick replaces any that are not given.
-DEFAULT_RESOLUTIONS = "256,384,512,640,768,896,1024"
-DEFAULT_BATCHES = "2,4,8,16"
-DEFAULT_REPEATS = 50
-DEFAULT_WARMUP = 3
 
 
 class CompareWith(str, Enum):
@@ -26,31 +26,6 @@ class CompareWith(str, Enum):
 class BenchFormat(str, Enum):
     table = "table"
     json = "json"
-
-
-def _ints(text: str, what: str) -> list[int]:
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise UsageError(f"{what} must be comma-separated whole numbers, got {text!r}") from None
-    if not values or any(v < 1 for v in values):
-        raise UsageError(f"{what} must be positive whole numbers, got {text!r}")
-    return values
-
-
-def _resolutions(text: str):
-    from lic_bench.bench.runner import parse_resolution
-
-    values = [parse_resolution(r.strip()) for r in text.split(",") if r.strip()]
-    if not values:
-        raise UsageError(f"--resolutions needs at least one SIZE or WIDTHxHEIGHT, got {text!r}")
-    return values
-
-
-def _overrides(pairs: list[str]) -> dict:
-    from lic_bench.cli._options import model_overrides
-
-    return model_overrides(pairs)
 
 
 def bench(
@@ -114,57 +89,25 @@ def bench(
     fmt: Annotated[BenchFormat, typer.Option("--format", "-f", help="Output on stdout.")] = BenchFormat.table,
 ) -> None:
     """Time encode/decode across resolutions and batch sizes; count parameters, kMAC/px, memory."""
-    if (model is None) == (config is None):
-        raise UsageError("give exactly one of --model NAME or --config YAML")
-    if config is not None and not config.is_file():
-        raise UsageError(f"{config}: no such config file")
-    if image is not None and not image.is_file():
-        raise UsageError(f"{image}: no such image")
-    from lic_bench.bench.runner import BenchSettings, parse_resolution, quick_settings
-
-    overrides = _overrides(override or [])
-    variants = [overrides]
-    if sweep is not None:
-        key, sep, values = sweep.partition("=")
-        if not sep or not key.strip() or not values.strip():
-            raise UsageError(f"--sweep expects KEY=V1,V2,..., got {sweep!r}")
-        variants = [{**overrides, **_overrides([f"{key.strip()}={v.strip()}"])} for v in values.split(",") if v.strip()]
-
-    base = quick_settings() if quick else BenchSettings(
-        resolutions=_resolutions(DEFAULT_RESOLUTIONS),
-        batch_sizes=_ints(DEFAULT_BATCHES, "--batch-sizes"),
-        repeats=DEFAULT_REPEATS,
-        warmup=DEFAULT_WARMUP,
-    )
-    if resolutions is not None:
-        base.resolutions = _resolutions(resolutions)
-    if batch_sizes is not None:
-        base.batch_sizes = _ints(batch_sizes, "--batch-sizes")
-    if repeats is not None:
-        base.repeats = repeats
-    if warmup is not None:
-        base.warmup = warmup
-    if budget is not None:
-        base.budget = budget or None
-    base.throughput_resolution = parse_resolution(throughput_resolution)
-    base.device, base.threads, base.quality = device, threads, quality
-    base.compare = compare.value if compare else None
-    base.image = str(image) if image else None
-    base.stages = ("transforms", "full") if transforms else ("full",)
-
     from lic_bench.bench.report import render_table, save_result
-    from lic_bench.bench.runner import run_benchmarks
+    from lic_bench.bench.request import BenchRequest, run_request
     from lic_bench.cli._progress import step_progress
+    from lic_bench.engine.config import model_overrides
 
-    total = len(base.resolutions) + len(base.batch_sizes)
-    with step_progress(total, "bench") as advance:
-        docs = run_benchmarks(str(config) if config else model, base, progress=advance, variants=variants)
+    request = BenchRequest(
+        model=model, config=config, overrides=model_overrides(override or []), sweep=sweep, quick=quick,
+        resolutions=resolutions, batch_sizes=batch_sizes, throughput_resolution=throughput_resolution,
+        repeats=repeats, warmup=warmup, budget=budget, device=device, threads=threads, quality=quality,
+        compare=compare.value if compare else None, image=image, transforms=transforms,
+    )
+    request.source()  # one-line errors before any work
+    settings = request.settings()
+    with step_progress(len(settings.resolutions) + len(settings.batch_sizes), "bench") as advance:
+        docs = run_request(request, progress=advance)
     if output is not None and len(docs) > 1:
         raise UsageError("--output takes one file; with --sweep the files go under results/bench/")
-    if save or output:
-        for doc in docs:
-            path = save_result(doc, output)
-            typer.echo(f"wrote {path}", err=True)
+    for doc in docs if save or output else ():
+        typer.echo(f"wrote {save_result(doc, output)}", err=True)
     if fmt is BenchFormat.json:
         typer.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
     else:

@@ -124,9 +124,9 @@ def validate_cmd(root: RootOpt = None) -> None:
     """Check every taxonomy node and paper record, and that results curves name existing
     records (learned reported curves must name one); print one line per problem."""
     from lic_bench.kb import load_kb
+    from lic_bench.kb.result_links import link_problems
     from lic_bench.paths import results_dir
     from lic_bench.results import load_results
-    from lic_bench.results.links import link_problems
 
     if root is not None and not root.is_dir():
         raise UsageError(f"--root {root} is not a folder")

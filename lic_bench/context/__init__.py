@@ -1,31 +1,16 @@
-"""Context models (registry kind ``context-model``) and the models built on them. Needs torch.
+"""What context models are built from (registry kind ``spatial-schedule``). Needs torch.
 
-Context models: ``autoregressive-context`` (Minnen et al. 2018), ``checkerboard``
-(He et al. 2021), ``channel-wise`` (Minnen & Singh 2020), ``uneven-channel-grouping``
-(He et al. 2022, ELIC) and ``unified-spatial-channel`` (Uludağ 2022). Models:
-``mbt2018``, ``he2021-checkerboard``, ``minnen2020-channelwise``, ``he2022-elic``,
-``uludag2022-unified``, ``uludag2022-unified-parallel``.
-
-Every one codes through :func:`lic_bench.context.spatial_coder.code_positions`, which
-codes all positions of a schedule step at once (:mod:`lic_bench.context.schedule`).
+Masked convolutions (:mod:`.masks`), decoding steps (:mod:`.schedule`), the registered
+spatial schedules ``raster``, ``checkerboard``, ``patch-parallel`` and ``single-step``
+(:mod:`.spatial_schedules`), and the position-major coder every context model codes
+through (:mod:`.coding`, :mod:`.spatial_coder`), which codes all positions of a
+schedule step at once. The context models themselves are latent codecs
+(:mod:`lic_bench.latent_codecs`: ``autoregressive-context``, ``checkerboard``,
+``channel-wise``, ``uneven-channel-grouping``, ``unified-spatial-channel``); the models
+built on them are presets (:mod:`lic_bench.models.presets`).
 """
 
-from lic_bench.context.channel import (
-    ChannelSpatialContext,
-    elic_groups,
-    even_groups,
-    uneven_channel_grouping,
-    unified_spatial_channel,
-)
-from lic_bench.context.channel_models import (
-    He2022Elic,
-    Minnen2020Channelwise,
-    Uludag2022Unified,
-    Uludag2022UnifiedParallel,
-)
 from lic_bench.context.coding import SpatialKernels, SymbolCoder
-from lic_bench.context.joint import JointContext, autoregressive_context, checkerboard_context
-from lic_bench.context.joint_models import He2021Checkerboard, Mbt2018
 from lic_bench.context.masks import (
     MaskedConv2d,
     checkerboard_mask,
@@ -40,32 +25,21 @@ from lic_bench.context.schedule import (
     wavefront_slope,
     wavefront_steps,
 )
+from lic_bench.context.spatial_schedules import SpatialSchedule, schedule_steps
 
 __all__ = [
-    "ChannelSpatialContext",
-    "He2022Elic",
-    "Minnen2020Channelwise",
-    "Uludag2022Unified",
-    "Uludag2022UnifiedParallel",
-    "elic_groups",
-    "even_groups",
-    "unified_spatial_channel",
-    "uneven_channel_grouping",
-    "He2021Checkerboard",
-    "JointContext",
     "MaskedConv2d",
-    "Mbt2018",
     "SpatialKernels",
+    "SpatialSchedule",
     "Step",
     "SymbolCoder",
-    "autoregressive_context",
     "check_schedule",
-    "checkerboard_context",
     "checkerboard_mask",
     "checkerboard_steps",
     "patch_mask",
     "patch_steps",
     "raster_mask",
+    "schedule_steps",
     "wavefront_slope",
     "wavefront_steps",
 ]

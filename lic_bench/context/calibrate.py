@@ -32,7 +32,7 @@ def calibrate(model: nn.Module, x: torch.Tensor, y_std: float = 3.0, scale: floa
         last.bias[: model.M] = scale  # (scales, means) order, as in CompressAI
     else:
         ctx = model.context
-        scales, means = (ctx.cc_scale, ctx.cc_mean) if ctx.spatial == "none" else (ctx.ep_scale, ctx.ep_mean)
+        scales, means = (ctx.cc_scale, ctx.cc_mean) if not ctx.has_spatial else (ctx.ep_scale, ctx.ep_mean)
         for net in scales:
             _shrink(net[-1], scale)
         for net in means:

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from lic_bench.config_files import read_yaml
 from lic_bench.engine.settings import defaults, validate_config
 from lic_bench.errors import UsageError
 from lic_bench.lambdas import MS_SSIM_LAMBDAS, MSE_LAMBDAS  # noqa: F401 - the one λ table
@@ -36,23 +37,6 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such config file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: a config is a mapping, got {type(data).__name__}")
-    return data
 
 
 def load_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -90,6 +74,22 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
         node[parts[-1]] = value
     return out
 
+
+
+def model_overrides(items: Sequence[str] | None) -> dict[str, Any]:
+    """``["model.context=checkerboard", "N=64"]`` -> ``{"context": "checkerboard", "N": 64}``.
+
+    :func:`parse_set` for commands that only build a model: they take ``model.KEY``
+    (``model.context.num_slices=3`` sets a setting of a component section) or a bare ``KEY``.
+    """
+    parsed = parse_set(items or [])
+    model = parsed.pop("model", {})
+    if not isinstance(model, dict):
+        raise UsageError("--set model=... needs a key: --set model.KEY=VALUE")
+    nested = [k for k, v in parsed.items() if isinstance(v, dict)]
+    if nested:
+        raise UsageError(f"--set {nested[0]}.…: this command sets model keys only (model.KEY=VALUE)")
+    return {**parsed, **model}
 
 def resolve_lambda(loss: Mapping[str, Any]) -> float:
     """λ from ``loss.lmbda`` or from ``loss.quality`` (1..8) and the distortion's table."""

@@ -2,8 +2,11 @@
 
 Building blocks: :class:`EntropyBottleneckCodec`, :class:`GaussianConditionalCodec`,
 :class:`HyperpriorCodec` (h_a, a z codec, h_s, a y codec), :class:`GainedCodec` (gain
-units as a wrapper). The context models of :mod:`lic_bench.context` are y codecs of
-the same interface.
+units as a wrapper), and the context models, y codecs conditioned on the hyperprior
+that declare what they need of it (``needs``): :class:`JointContext`
+(``autoregressive-context``, ``checkerboard``) and :class:`ChannelSpatialContext`
+(``channel-wise``, ``uneven-channel-grouping``, ``unified-spatial-channel``), each
+coding in the order of a registered spatial schedule (:mod:`lic_bench.context`).
 """
 
 from lic_bench.latent_codecs.base import (
@@ -14,18 +17,38 @@ from lic_bench.latent_codecs.base import (
     flat_names,
     split_params,
 )
+from lic_bench.latent_codecs.channel_context import (
+    ChannelSpatialContext,
+    UnevenChannelGrouping,
+    UnifiedSpatialChannel,
+    elic_groups,
+    even_groups,
+)
 from lic_bench.latent_codecs.entropy_codecs import EntropyBottleneckCodec, GaussianConditionalCodec
 from lic_bench.latent_codecs.gain import GainedCodec
 from lic_bench.latent_codecs.hyperprior import HyperpriorCodec
+from lic_bench.latent_codecs.spatial_context import (
+    AutoregressiveContext,
+    CheckerboardContext,
+    JointContext,
+)
 
 __all__ = [
+    "AutoregressiveContext",
+    "ChannelSpatialContext",
+    "CheckerboardContext",
     "ConditionalCodec",
     "EntropyBottleneckCodec",
     "GainedCodec",
     "GaussianConditionalCodec",
     "Heads",
     "HyperpriorCodec",
+    "JointContext",
     "LatentCodec",
+    "UnevenChannelGrouping",
+    "UnifiedSpatialChannel",
+    "elic_groups",
+    "even_groups",
     "eval_transform",
     "flat_names",
     "split_params",

@@ -42,6 +42,7 @@ __all__ = [
     "LatentCodec",
     "eval_transform",
     "flat_names",
+    "flat_prefixes",
     "split_params",
 ]
 
@@ -122,22 +123,27 @@ class Heads(nn.Module):
         return tuple(h(x) for h in self.children())
 
 
-def flat_names(model: nn.Module) -> dict[str, str]:
-    """Internal state-dict key -> flat key: a module's ``state_name`` (when it has one)
-    replaces its own name; ``""`` drops it."""
-    flat_prefix = {"": ""}
+def flat_prefixes(model: nn.Module) -> dict[str, str]:
+    """Internal module name -> its flat state-dict prefix (``""`` or ending in ``.``):
+    a module's ``state_name`` (when it has one) replaces its own name; ``""`` drops it."""
+    prefix = {"": ""}
     for name, module in model.named_modules():
         if not name:
             continue
         parent, _, leaf = name.rpartition(".")
-        base = flat_prefix[parent]
         own = getattr(module, "state_name", None)
         own = leaf if own is None else own
-        flat_prefix[name] = f"{base}{own}." if own else base
+        prefix[name] = f"{prefix[parent]}{own}." if own else prefix[parent]
+    return prefix
+
+
+def flat_names(model: nn.Module) -> dict[str, str]:
+    """Internal state-dict key -> flat key (see :func:`flat_prefixes`)."""
+    prefix = flat_prefixes(model)
     out = {}
     for key in nn.Module.state_dict(model, keep_vars=True):
         owner, _, leaf = key.rpartition(".")
-        out[key] = flat_prefix[owner] + leaf
+        out[key] = prefix[owner] + leaf
     if len(set(out.values())) != len(out):
         raise ValueError("two modules of the model would share a state-dict key")
     return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import torch.nn as nn
 from torch import Tensor
 
 from lic_bench.latent_codecs.base import LatentCodec
@@ -38,19 +39,22 @@ class GainedCodec(LatentCodec):
             the gained model).
         init: starting gain of each level (:func:`~lic_bench.variable_rate.initial_gains`);
             the inverse gains start at the reciprocals.
+        unit: the class of the units, a ``variable-rate`` registry entry built as
+            ``unit(levels, channels, init)`` and called as ``unit(x, quality)``
+            (default :class:`~lic_bench.variable_rate.GainUnits`).
     """
 
     def __init__(self, inner: LatentCodec, levels: int, channels: int, prefix: str = "",
-                 init: Sequence[float] | None = None):
+                 init: Sequence[float] | None = None, unit: type = GainUnits):
         super().__init__()
         self.inner = inner
         self.n_strings = inner.n_strings
         self._names = (f"{prefix}gain", f"inverse_{prefix}gain")
         start = [1.0] * levels if init is None else [float(v) for v in init]
-        self.add_module(self._names[0], GainUnits(levels, channels, start))
-        self.add_module(self._names[1], GainUnits(levels, channels, [1.0 / v for v in start]))
+        self.add_module(self._names[0], unit(levels, channels, start))
+        self.add_module(self._names[1], unit(levels, channels, [1.0 / v for v in start]))
 
-    def _units(self) -> tuple[GainUnits, GainUnits]:
+    def _units(self) -> tuple[nn.Module, nn.Module]:
         return getattr(self, self._names[0]), getattr(self, self._names[1])
 
     @staticmethod

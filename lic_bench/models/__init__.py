@@ -15,7 +15,6 @@ from lic_bench.models.checkpoint import (
     read_checkpoint,
     weights_hash,
 )
-from lic_bench.models.cheng2020 import Cheng2020Anchor, Cheng2020Attention
 from lic_bench.models.compose import BACKBONES, ComposedModel
 from lic_bench.models.config import (
     build_model,
@@ -23,9 +22,20 @@ from lic_bench.models.config import (
     constructor_params,
     load_model_config,
 )
-from lic_bench.models.factorized import FactorizedPrior
-from lic_bench.models.gained import GainedMeanScaleHyperprior
-from lic_bench.models.hyperprior import MeanScaleHyperprior, ScaleHyperprior
+from lic_bench.models.presets import (
+    Cheng2020Anchor,
+    Cheng2020Attention,
+    FactorizedPrior,
+    GainedMeanScaleHyperprior,
+    He2021Checkerboard,
+    He2022Elic,
+    Mbt2018,
+    MeanScaleHyperprior,
+    Minnen2020Channelwise,
+    ScaleHyperprior,
+    Uludag2022Unified,
+    Uludag2022UnifiedParallel,
+)
 
 __all__ = [
     "BACKBONES",
@@ -34,9 +44,15 @@ __all__ = [
     "ComposedModel",
     "FactorizedPrior",
     "GainedMeanScaleHyperprior",
+    "He2021Checkerboard",
+    "He2022Elic",
     "LatentCompressionModel",
+    "Mbt2018",
     "MeanScaleHyperprior",
+    "Minnen2020Channelwise",
     "ScaleHyperprior",
+    "Uludag2022Unified",
+    "Uludag2022UnifiedParallel",
     "build_model",
     "checkpoint_sizes",
     "config_dir",

@@ -3,10 +3,9 @@
 Conventions (CompressAI's): ``forward(x) -> {"x_hat", "likelihoods": {...}}``,
 ``compress(x) -> {"strings": [[bytes per image] per latent], "shape"}``,
 ``decompress(strings, shape) -> {"x_hat"}``, ``update(force=True)`` before coding,
-``aux_loss()`` for the entropy bottleneck's quantiles. Extra attributes used by
-:mod:`lic_bench.bitstream`: ``downsampling_factor`` (what input sizes are padded to a
-multiple of) and ``variable_rate`` (whether ``compress``/``decompress`` take a
-``quality``).
+``aux_loss()`` for the entropy bottleneck's quantiles. What the bitstream, bench
+and decode paths read of a model is :class:`CodingModel`, which every
+:class:`LatentCompressionModel` is: they call, and never probe for, its attributes.
 
 The latent codec (:mod:`lic_bench.latent_codecs`) is the only place where latents are
 coded; a model only runs g_a before it and g_s after it (in eval mode through
@@ -22,21 +21,52 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import torch
 import torch.nn as nn
 from compressai.models import CompressionModel
 from torch import Tensor
 
-from lic_bench.latent_codecs.base import LatentCodec, eval_transform, flat_names
+from lic_bench.latent_codecs.base import LatentCodec, eval_transform, flat_names, flat_prefixes
 from lic_bench.latent_codecs.gain import GainedCodec
 from lic_bench.variable_rate import interpolated_lambda
 
-__all__ = ["LatentCompressionModel", "TRAIN_CHANNELS_LAST"]
+__all__ = ["CodingModel", "LatentCompressionModel", "TRAIN_CHANNELS_LAST"]
 
 #: Train in channels-last memory format (see :meth:`LatentCompressionModel.forward`).
 TRAIN_CHANNELS_LAST = True
+
+
+@runtime_checkable
+class CodingModel(Protocol):
+    """The coding protocol: what coding an image with a model may rely on.
+
+    ``compress(x, quality=None)`` / ``decompress(strings, shape, quality=None)`` take
+    ``quality`` always (None for a fixed-rate model); ``name`` and ``config`` are the
+    registry id and resolved config (``build_model`` sets them); ``weights_info`` says
+    where the weights came from; ``M`` is the latent width (memory budget);
+    ``downsampling_factor`` what input sizes are padded to a multiple of; ``n_strings``
+    the strings one image is coded into; ``context_model`` the y context id (``none``).
+    """
+
+    name: str
+    config: dict[str, Any] | None
+    weights_info: dict[str, Any]
+    M: int
+    variable_rate: bool
+    default_quality: float | None
+    context_model: str
+
+    @property
+    def downsampling_factor(self) -> int: ...
+
+    @property
+    def n_strings(self) -> int: ...
+
+    def compress(self, x: Tensor, quality: float | None = None) -> dict[str, Any]: ...
+
+    def decompress(self, strings: list, shape, quality: float | None = None) -> dict[str, Tensor]: ...
 
 
 class LatentCompressionModel(CompressionModel):
@@ -51,6 +81,14 @@ class LatentCompressionModel(CompressionModel):
         lmbdas: λ of each gain level (variable-rate models).
         default_quality: quality used when none is given outside training.
     """
+
+    #: set by :func:`~lic_bench.models.build_model` (registry id, resolved config)
+    name: str = ""
+    config: dict[str, Any] | None = None
+    #: where the weights came from (:mod:`lic_bench.models.seeded`, checkpoints, published)
+    weights_info: dict[str, Any] = {"init": "unknown"}
+    context_model: str = "none"
+    default_quality: float | None = None
 
     def _assemble(
         self,
@@ -76,16 +114,12 @@ class LatentCompressionModel(CompressionModel):
 
     # -- names ---------------------------------------------------------------------
     def _flat_modules(self) -> dict[str, nn.Module]:
-        prefix: dict[str, str] = {"": ""}
+        """Flat name -> module (the first module with that name: a codec that drops its
+        own name leaves the name to what it holds)."""
+        prefix = flat_prefixes(self)
         found: dict[str, nn.Module] = {}
         for name, module in self.named_modules():
-            if not name:
-                continue
-            parent, _, leaf = name.rpartition(".")
-            own = getattr(module, "state_name", None)
-            own = leaf if own is None else own
-            prefix[name] = f"{prefix[parent]}{own}." if own else prefix[parent]
-            if own:
+            if name and prefix[name] and prefix[name] != prefix[name.rpartition(".")[0]]:
                 found.setdefault(prefix[name][:-1], module)
         return found
 
@@ -132,6 +166,10 @@ class LatentCompressionModel(CompressionModel):
     @property
     def downsampling_factor(self) -> int:
         return 2**self._stages
+
+    @property
+    def n_strings(self) -> int:
+        return self.latent_codec.n_strings
 
     def _quality(self, quality: float | None) -> float | None:
         if not self.variable_rate:

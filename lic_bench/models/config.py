@@ -30,9 +30,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from lic_bench.config_files import read_yaml
 from lic_bench.errors import UsageError
+from lic_bench.models.legacy import upgrade_args, upgrade_config
+from lic_bench.models.sections import SECTIONS, merge_section, resolve_section
 from lic_bench.models.settings import UntrustedConfigError, check_untrusted
 from lic_bench.paths import project_root
 from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS, TRANSFORMS, load_all
@@ -76,18 +77,6 @@ def constructor_params(cls: type) -> dict[str, Any]:
     return params
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: a model config is a mapping, got {type(data).__name__}")
-    return data
-
-
 def _raw_config(source: Mapping | str | Path) -> dict[str, Any]:
     if isinstance(source, Mapping):
         return dict(source)
@@ -96,10 +85,18 @@ def _raw_config(source: Mapping | str | Path) -> dict[str, Any]:
     if path.suffix in (".yaml", ".yml") or path.is_file():
         if not path.is_file():
             raise UsageError(f"{path}: no such config file")
-        return _read_yaml(path)
+        return read_yaml(path)
     MODELS.entry(text)  # unknown names fail here, with suggestions
-    found = model_config_path(text)
-    return _read_yaml(found) if found else {"name": text}
+    return {"name": text}  # its preset holds the defaults (configs/models documents them)
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` on ``base``; a component section changes the settings of ``base``'s
+    component unless it names another (:func:`~lic_bench.models.sections.merge_section`)."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = merge_section(out.get(key), value) if key in SECTIONS and key in out else value
+    return out
 
 
 def _import_class(class_path: str) -> type:
@@ -149,6 +146,8 @@ def load_model_config(
         ``{"name", "class_path", "init_args"}`` with every constructor argument.
     """
     load_all()  # models registered by other packages (lic_bench.context, ...)
+    if isinstance(source, Mapping):
+        source = upgrade_config(source)
     if not trusted:
         if not isinstance(source, Mapping):
             raise UntrustedConfigError("a model config from a file must be a mapping")
@@ -156,10 +155,12 @@ def load_model_config(
         check_untrusted(source, constructor_params)
     raw = _raw_config(source)
     if isinstance(raw.get("model"), Mapping):
-        raw = dict(raw["model"])
+        raw = dict(upgrade_config(raw["model"]))
+    else:
+        raw = dict(upgrade_config(raw))
     args = dict(raw.get("init_args") or {})
     args.update({k: v for k, v in raw.items() if k not in _RESERVED})
-    args.update(dict(overrides or {}))
+    args = _merge(args, upgrade_args(overrides or {}))
 
     if raw.get("class_path"):
         cls = _import_class(str(raw["class_path"]))
@@ -181,7 +182,10 @@ def load_model_config(
             f"model {name!r} has no parameter(s) {', '.join(hints)}; "
             f"known: {', '.join(params)}"
         )
-    resolved = {**params, **args}
+    resolved = _merge(params, args)
+    for key in SECTIONS:
+        if key in resolved:
+            resolved[key] = resolve_section(key, resolved[key])
     missing = [k for k, v in resolved.items() if v is REQUIRED]
     if missing:
         raise UsageError(f"model {name!r} needs {', '.join(missing)}")

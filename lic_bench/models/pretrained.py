@@ -229,7 +229,7 @@ def load_pretrained_model(
 ):
     """The registered ``model`` at the published widths of ``quality``, with the
     published weights (eval mode, coder tables built); ``model.weights_info`` says which."""
-    from lic_bench.bitstream.codec import model_for_coding
+    from lic_bench.models.seeded import model_for_coding
 
     spec = pretrained_file(model, quality, metric, source)
     path = resolve_weights(spec, weights_dir, download=download, progress=progress)

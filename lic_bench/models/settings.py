@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from lic_bench.errors import UsageError
+from lic_bench.models.legacy import upgrade_config
+from lic_bench.models.sections import SECTIONS, merge_section, resolve_section
 from lic_bench.registry import (
-    CONTEXT_MODELS,
     ENTROPY_MODELS,
     MODELS,
     NONLINEARITIES,
@@ -31,15 +32,12 @@ class UntrustedConfigError(UsageError):
     """A config from a file that names code or settings lic-bench will not accept."""
 
 
-#: Bounds of integer settings, by parameter name (others: 0..1024).
+#: Bounds of integer settings, by parameter name (others: 0..1024). A component
+#: section's settings are bounded by the component (:mod:`lic_bench.models.sections`).
 INT_BOUNDS: dict[str, tuple[int, int]] = {
     # Channel widths: the largest registered model uses 384; 512 stays < 1 GB.
     "N": (1, 512),
     "M": (1, 512),
-    "num_slices": (1, 64),
-    "max_support_slices": (-1, 64),
-    "context_kernel": (1, 15),
-    "patch_size": (1, 64),
 }
 _KEYS = {"name", "class_path", "init_args", "description"}
 _MAX_STR = 200
@@ -77,7 +75,6 @@ def _component_ids(key: str) -> list[str] | None:
     from lic_bench.models.compose import BACKBONES
 
     return {
-        "context": lambda: ["none", *CONTEXT_MODELS.list()],
         "variable_rate": lambda: ["none", *VARIABLE_RATE.list()],
         "entropy_model": lambda: [None, *ENTROPY_MODELS.list()],
         "backbone": lambda: list(BACKBONES),
@@ -86,6 +83,11 @@ def _component_ids(key: str) -> list[str] | None:
 
 
 def _check_value(key: str, value: Any, default: Any) -> None:
+    if key in SECTIONS:  # typed from the component's constructor, bounded by its class
+        if isinstance(value, Mapping) and len(value) > 32:
+            _fail(f"gives too many {key} settings")
+        resolve_section(key, merge_section(default, value), fail=lambda message: _fail(message))
+        return
     ids = _component_ids(key)
     if ids is not None:
         if not (value is None or isinstance(value, str)) or value not in ids:
@@ -150,6 +152,8 @@ def check_untrusted(raw: Mapping[str, Any], params_of: Callable[[type], dict[str
     ``params_of(cls)`` gives the constructor's parameters and defaults.
     """
     extra = [k for k in raw if not isinstance(k, str)]
+    if not extra:
+        raw = upgrade_config(raw)
     if extra:
         _fail("has non-string keys")
     name = raw.get("name")

@@ -45,7 +45,7 @@ def averaging_of(doc: dict[str, Any]) -> str:
 
 def objective_of(doc: dict[str, Any]) -> str:
     """The training objective (``mse``, ``ms-ssim``, ``other``), ``none`` for classical codecs."""
-    from lic_bench.results.links import is_classical
+    from lic_bench.kb.result_links import is_classical
 
     meta = meta_of(doc)
     orig = meta.get("original_meta")

@@ -137,7 +137,7 @@ def load_study(path: str | Path, *, check_models: bool = True) -> Study:
     ``check_models=False`` skips the registry look-up of the model presets (it imports
     torch); the site, which must not import torch, reads study files that way.
     """
-    from lic_bench.engine.config import read_yaml
+    from lic_bench.config_files import read_yaml
 
     path = Path(path)
     raw = read_yaml(path)

@@ -22,6 +22,7 @@ torch = pytest.importorskip("torch")
 from lic_bench.engine.loss import RateDistortionLoss  # noqa: E402
 from lic_bench.errors import UsageError  # noqa: E402
 from lic_bench.models import BACKBONES, build_model  # noqa: E402
+from lic_bench.models.compose import satisfies  # noqa: E402
 from lic_bench.registry import CONTEXT_MODELS, VARIABLE_RATE, load_all  # noqa: E402
 
 load_all()
@@ -31,7 +32,8 @@ ALL = list(itertools.product(BACKBONES, CONTEXTS, RATES))
 
 
 def meaningful(backbone: str, context: str, rate: str) -> bool:
-    return context == "none" or backbone == "mean-scale-hyperprior"
+    """What the components declare: the backbone gives what the context model needs."""
+    return context == "none" or satisfies(backbone, CONTEXT_MODELS.get(context).needs)
 
 
 GOOD = [c for c in ALL if meaningful(*c)]

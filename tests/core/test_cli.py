@@ -59,7 +59,7 @@ def test_models_list_json_has_params(monkeypatch, capsys):
     code, out, _ = run(monkeypatch, capsys, "models", "show", "mbt2018-mean", "-f", "json")
     assert code == 0 and json.loads(out)["init_args"]["M"] == 320
     code, out, _ = run(monkeypatch, capsys, "models", "show", "bmshj2018-factorized")
-    assert code == 0 and "class_path: lic_bench.models.factorized.FactorizedPrior" in out
+    assert code == 0 and "class_path: lic_bench.models.presets.FactorizedPrior" in out
 
 
 def test_compress_decompress_prints_bpp_from_file_size(monkeypatch, capsys, tmp_path):

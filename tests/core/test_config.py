@@ -33,7 +33,7 @@ def test_defaults_fill_omitted_fields_and_overrides_win():
     assert {k: cfg["init_args"][k] for k in expected} == expected
     cfg = load_model_config("mbt2018-mean", {"N": 8, "nonlinearity": "gsdn"})
     assert cfg["init_args"]["N"] == 8 and cfg["init_args"]["M"] == 320
-    assert cfg["class_path"] == "lic_bench.models.hyperprior.MeanScaleHyperprior"
+    assert cfg["class_path"] == "lic_bench.models.presets.MeanScaleHyperprior"
 
 
 def test_class_path_and_training_config_styles(tmp_path):

@@ -30,7 +30,7 @@ def test_compress_swaps_the_context(tmp_path, tiny_data):
                                          "--threads", "1", "--random-weights", *SWAP])
     assert result.exit_code == 0, result.output
     cfg = read_header(out.read_bytes())["config"]
-    assert cfg["name"] == "mbt2018-mean" and cfg["init_args"]["context"] == "checkerboard"
+    assert cfg["name"] == "mbt2018-mean" and cfg["init_args"]["context"]["name"] == "checkerboard"
     result = CliRunner().invoke(_app(), ["decompress", str(out), "-o", str(tmp_path / "y.png"), "--threads", "1",
                                          "--random-weights"])
     assert result.exit_code == 0, result.output
@@ -68,10 +68,25 @@ def test_fit_and_test_swap_the_context(tiny_data, tmp_path, overrides_for):
     run = json.loads(result.output[result.output.index("{"):])
     ckpt = Path(run["last_checkpoint"])
     state = torch.load(ckpt, map_location="cpu", weights_only=True)
-    assert state["hyper_parameters"]["model"]["init_args"]["context"] == "checkerboard"
+    assert state["hyper_parameters"]["model"]["init_args"]["context"]["name"] == "checkerboard"
     assert any(k.endswith("context_prediction.mask") for k in state["state_dict"])
     out = tmp_path / "eval.json"
     result = CliRunner().invoke(_app(), ["test", "--checkpoint", str(ckpt), "--threads", "1", "--output", str(out),
                                          "--no-progress", "--set", "model.context=checkerboard"])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["name"] == "mbt2018-mean"
+
+
+def test_a_context_setting_is_set_in_its_section(tmp_path, tiny_data):
+    image = sorted((tiny_data / "val").glob("*.png"))[0]
+    out = tmp_path / "x.lic"
+    result = CliRunner().invoke(_app(), ["compress", str(image), "-o", str(out), "--model", "mbt2018-mean",
+                                         "--threads", "1", "--random-weights", "--set", "model.N=8",
+                                         "--set", "model.M=12", "--set", "model.context.name=channel-wise",
+                                         "--set", "model.context.num_slices=3"])
+    assert result.exit_code == 0, result.output
+    section = read_header(out.read_bytes())["config"]["init_args"]["context"]
+    assert section["name"] == "channel-wise" and section["num_slices"] == 3
+    bad = CliRunner().invoke(_app(), ["compress", str(image), "-o", str(tmp_path / "y.lic"), "--model",
+                                      "mbt2018-mean", "--random-weights", "--set", "model.context.num_slices=3"])
+    assert bad.exit_code != 0 and "without a context model" in bad.output + str(bad.exception)

@@ -33,6 +33,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {"context": "tiny-checkerboard", "nonlinearity": "tiny-swish", "transform": "tiny-3x3",
             "N": 8, "M": 12}
 SWAP = [arg for key, value in SETTINGS.items() for arg in ("--set", f"model.{key}={value}")]
+
+
+def _named(args: dict) -> dict:
+    """The settings as ids (a resolved config holds a component section as {name, ...})."""
+    return {k: args[k]["name"] if isinstance(args[k], dict) else args[k] for k in SETTINGS}
 ENTRY_POINTS = "[lic_bench.plugins]\ntiny = tiny_lic_plugin\nbroken = broken_lic_plugin\n"
 
 
@@ -99,7 +104,7 @@ def test_components_swap_in_and_round_trip(plugin, round_trip):
     from lic_bench.bitstream.codec import read_header
 
     args = read_header(round_trip.coded.read_bytes())["config"]["init_args"]
-    assert {k: args[k] for k in SETTINGS} == SETTINGS
+    assert _named(args) == SETTINGS
     ref = np.asarray(Image.open(round_trip.image))
     assert np.asarray(Image.open(round_trip.decoded)).shape == ref.shape
 
@@ -141,7 +146,7 @@ def test_model_metric_and_dataset_feed_eval(plugin, round_trip):
     doc = out["doc"]
     assert out["models"] == ["tiny-plugin-model"] and doc["name"] == "tiny-plugin-model"
     assert "tiny-plugin-model" in out["table"]
-    assert {k: out["preset"][k] for k in SETTINGS} == SETTINGS
+    assert _named(out["preset"]) == SETTINGS
     assert out["kernels"] == [[3, 3], [3, 3]]  # the plugin's context and g_a, not 5x5 ones
     assert doc["meta"]["metrics"]["tiny-mae"]["keys"] == ["mae"]
     assert doc["meta"]["dataset"]["num_images"] == 2

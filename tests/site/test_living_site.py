@@ -9,7 +9,7 @@ import re
 import numpy as np
 
 from lic_bench.kb import Component, KnowledgeBase, Paper
-from lic_bench.results.links import is_classical, link_problems
+from lic_bench.kb.result_links import is_classical, link_problems
 from lic_bench.site import _md, build
 from lic_bench.site.pages import PAPERS_PAGE_SIZE, papers_index_page
 from lic_bench.site.rd import rd_section

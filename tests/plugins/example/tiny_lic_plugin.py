@@ -15,8 +15,8 @@ import os
 import numpy as np
 import torch.nn as nn
 
-from lic_bench.context.joint import JointContext
 from lic_bench.data.catalogue import DatasetInfo, register_dataset
+from lic_bench.latent_codecs import JointContext
 from lic_bench.layers import conv, deconv, get_nonlinearity
 from lic_bench.metrics.specs import ResultKey, register_metric
 from lic_bench.models.compose import ComposedModel

@@ -2,21 +2,23 @@
 
 The latent ``y`` (M channels) is cut into channel groups ("slices") coded one after
 the other; slice ``i`` is conditioned on the hyperprior and on the slices decoded
-before it, and -- depending on ``spatial`` -- on already decoded elements of itself:
+before it, and -- depending on its spatial ``schedule``, a registered
+``spatial-schedule`` (:mod:`lic_bench.context.spatial_schedules`) -- on already decoded
+elements of itself:
 
 ==================  ==================================================  ==========================
-``spatial``         inside a slice                                      paper
+``schedule``        inside a slice                                      paper
 ==================  ==================================================  ==========================
-``none``            nothing: one step per slice                         ``minnen2020-channel-wise``
+``single-step``     nothing: one step per slice                         ``minnen2020-channel-wise``
 ``checkerboard``    anchors, then non-anchors (2 steps per slice)       ``he2022-elic``
-``autoregressive``  5x5 masked conv, wavefront ``t = 3i + j``           ``uludag2022-deep`` (serial)
-``patch``           ``p x p`` patches, one step per in-patch index      ``uludag2022-deep`` (parallel)
+``raster``          5x5 masked conv, wavefront ``t = 3i + j``           ``uludag2022-deep`` (serial)
+``patch-parallel``  ``p x p`` patches, one step per in-patch index      ``uludag2022-deep`` (parallel)
 ==================  ==================================================  ==========================
 
 Per slice ``i`` (``C_i`` channels; ``S_i`` = the support slices, the first
 ``max_support_slices`` decoded ones)::
 
-    none:     μ_i = cc_mean_i(cat(μ', S_i))            σ_i = cc_scale_i(cat(σ', S_i))
+    single-step:  μ_i = cc_mean_i(cat(μ', S_i))            σ_i = cc_scale_i(cat(σ', S_i))
     spatial:  ch_μ = cc_mean_i(S_i)  (i > 0)           ch_σ = cc_scale_i(S_i)
               cp_μ, cp_σ = spatial_i(ŷ_i, causal)      (masked conv, C_i -> 2 * 2C_i)
               μ_i = ep_mean_i(cat(μ', ch_μ, cp_μ))     σ_i = ep_scale_i(cat(σ', ch_σ, cp_σ))
@@ -40,7 +42,6 @@ position during decoding. The number of slices is not given in seed 004 (8 here)
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -56,30 +57,24 @@ from lic_bench.context.coding import (
     memo,
     module_state,
 )
-from lic_bench.context.masks import MaskedConv2d, checkerboard_mask, patch_mask, raster_mask
-from lic_bench.context.schedule import (
-    Step,
-    checkerboard_steps,
-    patch_steps,
-    single_step,
-    wavefront_steps,
-)
+from lic_bench.context.masks import MaskedConv2d
+from lic_bench.context.schedule import Step
 from lic_bench.context.spatial_coder import MLP, code_positions, context_plan, position_major
+from lic_bench.context.spatial_schedules import schedule_steps
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.latent_codecs.base import ConditionalCodec
+from lic_bench.latent_codecs.entropy_codecs import GaussianConditionalCodec
 from lic_bench.layers import PointwiseConv2d, get_nonlinearity
 from lic_bench.quantizers import Quantizer, get_quantizer
-from lic_bench.registry import CONTEXT_MODELS
+from lic_bench.registry import CONTEXT_MODELS, SPATIAL_SCHEDULES
 
 __all__ = [
     "ChannelSpatialContext",
+    "UnevenChannelGrouping",
+    "UnifiedSpatialChannel",
     "elic_groups",
     "even_groups",
-    "unified_spatial_channel",
-    "uneven_channel_grouping",
 ]
-
-SPATIAL = ("none", "checkerboard", "autoregressive", "patch")
 
 
 def even_groups(M: int, num_slices: int) -> list[int]:
@@ -122,17 +117,6 @@ def _pointwise_net(cin: int, cout: int, act: str) -> nn.Sequential:
     )
 
 
-@functools.lru_cache(maxsize=64)
-def _schedule(spatial: str, H: int, W: int, patch_size: int, kernel_size: int) -> list[Step]:
-    if spatial == "none":
-        return single_step(H, W)
-    if spatial == "checkerboard":
-        return checkerboard_steps(H, W)
-    if spatial == "autoregressive":
-        return wavefront_steps(H, W, raster_mask(kernel_size))
-    return patch_steps(H, W, patch_size)
-
-
 class ChannelSpatialContext(ConditionalCodec):
     """Channel-conditional context with an optional spatial context per slice.
 
@@ -143,7 +127,7 @@ class ChannelSpatialContext(ConditionalCodec):
         M: latent channels.
         num_slices: number of equal channel slices (ignored when ``groups`` is given).
         groups: explicit channel group sizes (e.g. :func:`elic_groups`).
-        spatial: ``"none"``, ``"checkerboard"``, ``"autoregressive"`` or ``"patch"``.
+        schedule: the ``spatial-schedule`` id inside each slice (``single-step``: none).
         patch_size: ``p`` of the patch-parallel context.
         kernel_size: spatial context kernel size.
         hyper_channels: channels of each hyper branch (μ', σ'); default ``M``.
@@ -152,6 +136,9 @@ class ChannelSpatialContext(ConditionalCodec):
         widths: hidden widths of the channel prediction and LRP networks.
         activation: their non-linearity (registry name).
         quantizer: training quantizer (registry name).
+        y_codec: the codec of the elements it predicts parameters for, CompressAI-style
+            (default: a :class:`GaussianConditionalCodec` with CompressAI's Gaussian).
+        entropy_model: class of the conditional of the default ``y_codec``.
     """
 
     def __init__(
@@ -159,7 +146,7 @@ class ChannelSpatialContext(ConditionalCodec):
         M: int = 320,
         num_slices: int = 10,
         groups: Sequence[int] | None = None,
-        spatial: str = "none",
+        schedule: str = "single-step",
         patch_size: int = 2,
         kernel_size: int = 5,
         hyper_channels: int | None = None,
@@ -168,15 +155,17 @@ class ChannelSpatialContext(ConditionalCodec):
         widths: Sequence[int] = (224, 128),
         activation: str = "relu",
         quantizer: str | dict[str, Any] | Quantizer = "mixed-quantization",
+        y_codec: GaussianConditionalCodec | None = None,
         entropy_model=GaussianConditional,
     ):
         super().__init__()
-        if spatial not in SPATIAL:
-            raise ValueError(f"spatial must be one of {SPATIAL}, got {spatial!r}")
+        masks = SPATIAL_SCHEDULES.get(schedule).masks(kernel_size, patch_size)
         self.groups = [int(g) for g in groups] if groups else even_groups(M, num_slices)
         if sum(self.groups) != M:
             raise ValueError(f"groups {self.groups} do not sum to M={M}")
-        self.M, self.spatial, self.patch_size = int(M), spatial, int(patch_size)
+        self.M, self.schedule, self.patch_size = int(M), schedule, int(patch_size)
+        #: whether a slice sees its own decoded elements (a schedule with context kernels)
+        self.has_spatial = bool(masks)
         self.max_support_slices, self.lrp_enabled = int(max_support_slices), bool(lrp)
         Mh = int(hyper_channels or M)
         self.cc_mean, self.cc_scale = nn.ModuleList(), nn.ModuleList()
@@ -184,7 +173,7 @@ class ChannelSpatialContext(ConditionalCodec):
         self.lrp = nn.ModuleList()
         for i, C in enumerate(self.groups):
             sup = sum(self.groups[: self._n_support(i)])
-            if spatial == "none":
+            if not self.has_spatial:
                 self.cc_mean.append(_channel_net(Mh + sup, C, widths, activation))
                 self.cc_scale.append(_channel_net(Mh + sup, C, widths, activation))
             else:
@@ -192,7 +181,6 @@ class ChannelSpatialContext(ConditionalCodec):
                 self.cc_mean.append(_channel_net(sup, ch, widths, activation) if i else nn.Identity())
                 self.cc_scale.append(_channel_net(sup, ch, widths, activation) if i else nn.Identity())
                 sp = 2 * C  # spatial context channels per branch
-                masks = self._masks(kernel_size)
                 self.spatial_context.append(
                     nn.ModuleList(MaskedConv2d(C, 2 * sp, kernel_size, mask=m) for m in masks)
                 )
@@ -200,13 +188,22 @@ class ChannelSpatialContext(ConditionalCodec):
                 self.ep_scale.append(_pointwise_net(Mh + ch + sp, C, activation))
             if self.lrp_enabled:
                 self.lrp.append(_channel_net(Mh + sup + C, C, widths, activation))
-        self.gaussian_conditional = entropy_model(None)
         if isinstance(quantizer, Quantizer):
             object.__setattr__(self, "quantizer", quantizer)  # the model's, shared
         else:
             self.quantizer = get_quantizer(quantizer)
+        # holds gaussian_conditional; drops its own name (keys stay context.gaussian_conditional.*)
+        self.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(self.quantizer, True, entropy_model)
+
+    @property
+    def gaussian_conditional(self) -> GaussianConditional:
+        return self.y_codec.gaussian_conditional
 
     needs = "mean-scale"
+    #: bounds of its integer settings (a model config's ``context`` section)
+    setting_bounds = {"num_slices": (1, 64), "max_support_slices": (-1, 64), "kernel_size": (1, 15),
+                      "patch_size": (1, 64), "groups": (1, 512), "widths": (1, 1024), "hyper_channels": (1, 1024)}
+    setting_kinds = {"schedule": "spatial-schedule"}
     #: kept under ``context.`` in the state dict (the keys of the channel-wise presets)
     state_name = "context"
 
@@ -228,24 +225,16 @@ class ChannelSpatialContext(ConditionalCodec):
     def _n_support(self, i: int) -> int:
         return i if self.max_support_slices < 0 else min(i, self.max_support_slices)
 
-    def _masks(self, k: int) -> list[Tensor]:
-        if self.spatial == "autoregressive":
-            return [raster_mask(k)]
-        if self.spatial == "checkerboard":
-            return [checkerboard_mask(k)]
-        p = self.patch_size
-        return [patch_mask(p, k, index) for index in range(p * p)]
-
     def steps(self, H: int, W: int) -> list[Step]:
         """The decoding schedule inside one slice (cached: the same list for the same
         arguments)."""
-        k = self.spatial_context[0][0].kernel_size[0] if self.spatial != "none" else 0
-        return _schedule(self.spatial, H, W, self.patch_size, k)
+        masks = [conv.mask2d for conv in self.spatial_context[0]] if self.has_spatial else []
+        return schedule_steps(self.schedule, H, W, masks, self.patch_size)
 
     # -- per-slice pieces ------------------------------------------------------
     def _channel_maps(self, i: int, hm: Tensor, hs: Tensor, support: list[Tensor]):
         """Full-resolution maps computed before slice ``i`` is coded."""
-        if self.spatial == "none":
+        if not self.has_spatial:
             return self.cc_mean[i](torch.cat([hm, *support], 1)), self.cc_scale[i](
                 torch.cat([hs, *support], 1)
             )
@@ -258,7 +247,7 @@ class ChannelSpatialContext(ConditionalCodec):
         )
 
     def _params(self, i: int, mean_in: Tensor, scale_in: Tensor, ctx: Tensor | None):
-        if self.spatial == "none":
+        if not self.has_spatial:
             return scale_in, mean_in
         cm, cs = ctx.chunk(2, 1)
         means = self.ep_mean[i](torch.cat([mean_in, cm], 1))
@@ -271,7 +260,7 @@ class ChannelSpatialContext(ConditionalCodec):
         return y_hat + 0.5 * torch.tanh(self.lrp[i](torch.cat([hm, *support, y_hat], 1)))
 
     def _kernels(self, i: int) -> SpatialKernels | None:
-        if self.spatial == "none":
+        if not self.has_spatial:
             return None
         return SpatialKernels(self.spatial_context[i])
 
@@ -307,7 +296,7 @@ class ChannelSpatialContext(ConditionalCodec):
         over the whole slice, and a step adds the context's share."""
         B, _, H, W = mean_in.shape
         C = self.groups[i]
-        if self.spatial == "none":  # the maps are the parameters; one step
+        if not self.has_spatial:  # the maps are the parameters; one step
             plan = context_plan(steps, [], W, mean_in.device)
             maps = [(position_major(mean_in[b]), position_major(scale_in[b])) for b in range(B)]
 
@@ -341,7 +330,7 @@ class ChannelSpatialContext(ConditionalCodec):
             support = decoded[: self._n_support(i)]
             mean_in, scale_in = self._channel_maps(i, hm, hs, support)
             ctx = None
-            if self.spatial != "none":
+            if self.has_spatial:
                 _, y_ctx = self.quantizer(y_i)
                 ctx = self._kernels(i).full(y_ctx, steps)
             scales, means = self._params(i, mean_in, scale_in, ctx)
@@ -395,16 +384,21 @@ CONTEXT_MODELS.register(
     description="ELIC's uneven channel groups (16, 16, 32, 64, rest) with checkerboard inside",
     test_overrides={"groups": [2, 2, 4, 4]},
 )
-def uneven_channel_grouping(M: int = 320, spatial: str = "checkerboard", **kwargs: Any) -> ChannelSpatialContext:
+class UnevenChannelGrouping(ChannelSpatialContext):
     """He et al., "ELIC: Efficient Learned Image Compression with Unevenly Grouped
-    Space-Channel Contextual Adaptive Coding", 2022 (``he2022-elic``)."""
-    kwargs.setdefault("lrp", False)
-    groups = kwargs.pop("groups", None) or elic_groups(M)
-    kwargs.pop("num_slices", None)  # the groups decide
-    return ChannelSpatialContext(M, groups=groups, spatial=spatial, **kwargs)
+    Space-Channel Contextual Adaptive Coding", 2022 (``he2022-elic``): groups 16, 16,
+    32, 64 and the rest (:func:`elic_groups`, unless ``groups`` are given), a
+    ``checkerboard`` schedule inside each, no LRP by default."""
 
-
-uneven_channel_grouping.codec_class = ChannelSpatialContext
+    def __init__(self, M: int = 320, groups: Sequence[int] | None = None, schedule: str = "checkerboard",
+                 patch_size: int = 2, kernel_size: int = 5, hyper_channels: int | None = None,
+                 max_support_slices: int = -1, lrp: bool = False, widths: Sequence[int] = (224, 128),
+                 activation: str = "relu", quantizer: str | dict[str, Any] | Quantizer = "mixed-quantization",
+                 y_codec: GaussianConditionalCodec | None = None):
+        super().__init__(M, groups=groups or elic_groups(M), schedule=schedule, patch_size=patch_size,
+                         kernel_size=kernel_size, hyper_channels=hyper_channels,
+                         max_support_slices=max_support_slices, lrp=lrp, widths=widths,
+                         activation=activation, quantizer=quantizer, y_codec=y_codec)
 
 
 @CONTEXT_MODELS.register(
@@ -414,15 +408,16 @@ uneven_channel_grouping.codec_class = ChannelSpatialContext
     description="Channel slices + masked spatial context inside each slice (serial or patch-parallel)",
     test_overrides={"num_slices": 3},
 )
-def unified_spatial_channel(
-    M: int = 384, num_slices: int = 8, parallel: bool = False, patch_size: int = 2, **kwargs: Any
-) -> ChannelSpatialContext:
-    """Uludağ 2022 (``uludag2022-deep``) ch. 4: serial masked-conv context inside each
-    channel slice, or (``parallel=True``) its patch-parallel form."""
-    spatial = "patch" if parallel else "autoregressive"
-    return ChannelSpatialContext(
-        M, num_slices, spatial=spatial, patch_size=patch_size, **kwargs
-    )
+class UnifiedSpatialChannel(ChannelSpatialContext):
+    """Uludağ 2022 (``uludag2022-deep``) ch. 4: equal slices with the serial ``raster``
+    schedule inside each, or (``parallel=True``) its ``patch-parallel`` form."""
 
-
-unified_spatial_channel.codec_class = ChannelSpatialContext
+    def __init__(self, M: int = 384, num_slices: int = 8, parallel: bool = False, patch_size: int = 2,
+                 kernel_size: int = 5, hyper_channels: int | None = None, max_support_slices: int = -1,
+                 lrp: bool = True, widths: Sequence[int] = (224, 128), activation: str = "relu",
+                 quantizer: str | dict[str, Any] | Quantizer = "mixed-quantization",
+                 y_codec: GaussianConditionalCodec | None = None):
+        super().__init__(M, num_slices, schedule="patch-parallel" if parallel else "raster",
+                         patch_size=patch_size, kernel_size=kernel_size, hyper_channels=hyper_channels,
+                         max_support_slices=max_support_slices, lrp=lrp, widths=widths,
+                         activation=activation, quantizer=quantizer, y_codec=y_codec)

@@ -13,6 +13,9 @@ Compression", 2021 (``he2021-checkerboard``): the same networks with a checkerbo
 mask; anchors (``(i + j)`` even) are coded first with a zero context, then every
 non-anchor at once from the decoded anchors.
 
+The order of coding is a registered spatial schedule (``raster`` or ``checkerboard``,
+:mod:`lic_bench.context.spatial_schedules`); anything with one context kernel fits.
+
 The modules are named as in CompressAI's ``JointAutoregressiveHierarchicalPriors``
 (``context_prediction`` with its ``mask`` buffer, ``entropy_parameters``,
 ``gaussian_conditional``), so its weights load unchanged. Decoding differs from
@@ -23,7 +26,6 @@ wavefront ``t = 3i + j`` are decoded together (:mod:`lic_bench.context.schedule`
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import torch
@@ -31,26 +33,26 @@ import torch.nn as nn
 from torch import Tensor
 
 from lic_bench.context.coding import CODING_THREADS, SpatialKernels, SymbolCoder, coding_threads
-from lic_bench.context.masks import MaskedConv2d, checkerboard_mask, raster_mask
-from lic_bench.context.schedule import Step, checkerboard_steps, wavefront_steps
+from lic_bench.context.masks import MaskedConv2d
+from lic_bench.context.schedule import Step
 from lic_bench.context.spatial_coder import spatial_code
+from lic_bench.context.spatial_schedules import schedule_steps
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.latent_codecs.base import ConditionalCodec
+from lic_bench.latent_codecs.entropy_codecs import GaussianConditionalCodec
 from lic_bench.layers import PointwiseConv2d
 from lic_bench.quantizers import Quantizer, get_quantizer
-from lic_bench.registry import CONTEXT_MODELS
+from lic_bench.registry import CONTEXT_MODELS, SPATIAL_SCHEDULES
 
 __all__ = [
+    "AutoregressiveContext",
+    "CheckerboardContext",
     "JointContext",
-    "autoregressive_context",
-    "checkerboard_context",
     "entropy_parameters",
     "joint_code",
     "joint_steps",
     "joint_train",
 ]
-
-SPATIAL = ("autoregressive", "checkerboard")
 
 
 def entropy_parameters(M: int) -> nn.Sequential:
@@ -64,23 +66,17 @@ def entropy_parameters(M: int) -> nn.Sequential:
     )
 
 
-def context_conv(M: int, spatial: str, kernel_size: int = 5) -> MaskedConv2d:
-    if spatial not in SPATIAL:
-        raise ValueError(f"spatial must be one of {SPATIAL}, got {spatial!r}")
-    mask = raster_mask(kernel_size) if spatial == "autoregressive" else checkerboard_mask(kernel_size)
-    return MaskedConv2d(M, 2 * M, kernel_size, mask=mask)
+def context_conv(M: int, schedule: str, kernel_size: int = 5) -> MaskedConv2d:
+    """The ``M -> 2M`` context convolution with the one mask of ``schedule``."""
+    masks = SPATIAL_SCHEDULES.get(schedule).masks(kernel_size, 2)
+    if len(masks) != 1:
+        raise ValueError(f"spatial schedule {schedule!r} has {len(masks)} context kernels; this codec takes one")
+    return MaskedConv2d(M, 2 * M, kernel_size, mask=masks[0])
 
 
-def joint_steps(spatial: str, conv: MaskedConv2d, H: int, W: int) -> list[Step]:
+def joint_steps(schedule: str, conv: MaskedConv2d, H: int, W: int) -> list[Step]:
     """The decoding schedule (cached: the same list object for the same arguments)."""
-    return _steps(spatial, H, W, tuple(map(tuple, conv.mask2d.cpu().tolist())))
-
-
-@functools.lru_cache(maxsize=64)
-def _steps(spatial: str, H: int, W: int, mask: tuple) -> list[Step]:
-    if spatial == "autoregressive":
-        return wavefront_steps(H, W, torch.tensor(mask))
-    return checkerboard_steps(H, W)
+    return schedule_steps(schedule, H, W, [conv.mask2d])
 
 
 def joint_code(
@@ -89,11 +85,11 @@ def joint_code(
     conv: MaskedConv2d,
     ep: nn.Module,
     coder: SymbolCoder,
-    spatial: str,
+    schedule: str,
     offset: Tensor | None = None,
 ) -> dict[str, Tensor]:
     """Quantize / encode / decode ``y`` (``(B, M, H, W)``) given the hyper ``params`` (2M)."""
-    steps = joint_steps(spatial, conv, *params.shape[-2:])
+    steps = joint_steps(schedule, conv, *params.shape[-2:])
     return spatial_code(y, params, conv, ep, coder, steps, offset)
 
 
@@ -104,11 +100,11 @@ def joint_train(
     ep: nn.Module,
     gc: GaussianConditional,
     quantizer: Quantizer,
-    spatial: str,
+    schedule: str,
 ) -> tuple[Tensor, Tensor]:
     """Training forward (parallel): returns ``(y_hat for synthesis, likelihoods)``."""
     _, y_ctx = quantizer(y)  # the context sees the synthesis proxy of y
-    steps = joint_steps(spatial, conv, *y.shape[-2:])
+    steps = joint_steps(schedule, conv, *y.shape[-2:])
     ctx = SpatialKernels([conv]).full(y_ctx, steps)
     scales, means = ep(torch.cat((params, ctx), dim=1)).chunk(2, 1)
     y_rate, y_hat = quantizer(y, means=means)
@@ -116,17 +112,18 @@ def joint_train(
 
 
 def joint_eval(
-    y: Tensor, params: Tensor, conv, ep, gc, quantizer: Quantizer, spatial: str
+    y: Tensor, params: Tensor, conv, ep, gc, quantizer: Quantizer, schedule: str
 ) -> tuple[Tensor, Tensor]:
     """Eval forward: exactly the values the coder produces, and their likelihoods."""
     out = joint_code(
-        y, params, conv, ep, SymbolCoder.quantizer(gc, y.shape[0]), spatial, quantizer.offset(y)
+        y, params, conv, ep, SymbolCoder.quantizer(gc, y.shape[0]), schedule, quantizer.offset(y)
     )
     return out["y_hat"], gaussian_likelihood(gc, out["y_rate"], out["scales"], out["means"])
 
 
 class JointContext(ConditionalCodec):
-    """A spatial context model as a y codec conditioned on hyper parameters.
+    """A spatial context model as a y codec conditioned on hyper parameters; it needs
+    the means and scales of a mean-scale hyperprior (:attr:`needs`).
 
     ``forward(y, params) -> {"y_hat", "likelihoods"}``, ``compress(y, params) ->
     {"strings": [[bytes per image]]}``, ``decompress(strings, params) -> {"y_hat"}``;
@@ -135,33 +132,46 @@ class JointContext(ConditionalCodec):
 
     Args:
         M: latent channels.
-        spatial: ``"autoregressive"`` (serial 5x5 masked conv) or ``"checkerboard"``.
+        schedule: a ``spatial-schedule`` id with one context kernel (``raster``: serial
+            5x5 masked conv; ``checkerboard``).
         kernel_size: context kernel size.
         quantizer: training quantizer (registry name, or the model's own object).
-        entropy_model: class of the conditional (default CompressAI's Gaussian).
+        y_codec: the codec of the elements it predicts parameters for, CompressAI-style
+            (default: a :class:`GaussianConditionalCodec` with CompressAI's Gaussian);
+            the model passes its own, built from its y entropy model.
+        entropy_model: class of the conditional of the default ``y_codec``.
     """
 
     needs = "mean-scale"
+    #: bounds of its integer settings (a model config's ``context`` section)
+    setting_bounds = {"kernel_size": (1, 15)}
+    setting_kinds = {"schedule": "spatial-schedule"}
 
     def __init__(
         self,
         M: int = 192,
-        spatial: str = "autoregressive",
+        schedule: str = "raster",
         kernel_size: int = 5,
         quantizer: str | dict[str, Any] | Quantizer = "additive-uniform-noise",
+        y_codec: GaussianConditionalCodec | None = None,
         entropy_model=GaussianConditional,
     ):
         super().__init__()
-        self.spatial = spatial
+        self.schedule = schedule
         # Built in the order of CompressAI's JointAutoregressiveHierarchicalPriors, so
         # a seeded initialisation gives its weights.
         self.entropy_parameters = entropy_parameters(M)
-        self.context_prediction = context_conv(M, spatial, kernel_size)
-        self.gaussian_conditional = entropy_model(None)
+        self.context_prediction = context_conv(M, schedule, kernel_size)
         if isinstance(quantizer, Quantizer):
             object.__setattr__(self, "quantizer", quantizer)  # the model's, shared
         else:
             self.quantizer = get_quantizer(quantizer)
+        # holds gaussian_conditional; drops its own name from the state dict (CompressAI's keys)
+        self.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(self.quantizer, True, entropy_model)
+
+    @property
+    def gaussian_conditional(self) -> GaussianConditional:
+        return self.y_codec.gaussian_conditional
 
     def coding_context(self):
         return coding_threads()
@@ -177,7 +187,7 @@ class JointContext(ConditionalCodec):
         return torch.cat(tuple(params), 1) if isinstance(params, (tuple, list)) else params
 
     def forward(self, y: Tensor, params, quality: Any = None) -> dict[str, Any]:
-        args = (y, self._params(params), *self._mods(), self.gaussian_conditional, self.quantizer, self.spatial)
+        args = (y, self._params(params), *self._mods(), self.gaussian_conditional, self.quantizer, self.schedule)
         if self.training:
             y_hat, lik = joint_train(*args)
         else:
@@ -189,7 +199,7 @@ class JointContext(ConditionalCodec):
         params = self._params(params)
         coder = SymbolCoder.encoder(self.gaussian_conditional, y.shape[0])
         with coding_threads():
-            joint_code(y, params, *self._mods(), coder, self.spatial, self.quantizer.offset(y))
+            joint_code(y, params, *self._mods(), coder, self.schedule, self.quantizer.offset(y))
         return {"strings": [coder.flush()]}
 
     def decompress(self, strings: list, params, quality: Any = None) -> dict[str, Any]:
@@ -199,7 +209,7 @@ class JointContext(ConditionalCodec):
         offset = self.quantizer.offset(params.new_zeros(B, M, H, W))
         coder = SymbolCoder.decoder(self.gaussian_conditional, strings[0])
         with coding_threads():
-            y_hat = joint_code(None, params, *self._mods(), coder, self.spatial, offset)["y_hat"]
+            y_hat = joint_code(None, params, *self._mods(), coder, self.schedule, offset)["y_hat"]
         return {"y_hat": y_hat}
 
 
@@ -209,9 +219,14 @@ class JointContext(ConditionalCodec):
     papers=["minnen2018-joint"],
     description="Serial 5x5 masked-convolution context, decoded by wavefront t = 3i + j",
 )
-def autoregressive_context(M: int = 192, kernel_size: int = 5, **kwargs: Any) -> JointContext:
-    """Minnen et al. 2018 masked-convolution context (``minnen2018-joint``)."""
-    return JointContext(M, "autoregressive", kernel_size, **kwargs)
+class AutoregressiveContext(JointContext):
+    """Minnen et al. 2018 masked-convolution context (``minnen2018-joint``): the
+    ``raster`` schedule."""
+
+    def __init__(self, M: int = 192, kernel_size: int = 5,
+                 quantizer: str | dict[str, Any] | Quantizer = "additive-uniform-noise",
+                 y_codec: GaussianConditionalCodec | None = None):
+        super().__init__(M, "raster", kernel_size, quantizer, y_codec)
 
 
 @CONTEXT_MODELS.register(
@@ -220,10 +235,11 @@ def autoregressive_context(M: int = 192, kernel_size: int = 5, **kwargs: Any) ->
     papers=["he2021-checkerboard"],
     description="Two-pass checkerboard context: anchors, then non-anchors",
 )
-def checkerboard_context(M: int = 192, kernel_size: int = 5, **kwargs: Any) -> JointContext:
-    """He et al. 2021 checkerboard context (``he2021-checkerboard``)."""
-    return JointContext(M, "checkerboard", kernel_size, **kwargs)
+class CheckerboardContext(JointContext):
+    """He et al. 2021 checkerboard context (``he2021-checkerboard``): the
+    ``checkerboard`` schedule."""
 
-
-autoregressive_context.codec_class = JointContext
-checkerboard_context.codec_class = JointContext
+    def __init__(self, M: int = 192, kernel_size: int = 5,
+                 quantizer: str | dict[str, Any] | Quantizer = "additive-uniform-noise",
+                 y_codec: GaussianConditionalCodec | None = None):
+        super().__init__(M, "checkerboard", kernel_size, quantizer, y_codec)

@@ -1,0 +1,154 @@
+"""A config section per component, typed from the component's own constructor.
+
+A model key that selects a component takes its registry id, or a section that names
+it and sets its settings::
+
+    context: checkerboard
+    context: {name: channel-wise, num_slices: 5, lrp: false}
+    context: {num_slices: 5}          # the model's own context model, one setting changed
+
+The settings a section accepts are the keyword arguments of the registered class,
+less what the model supplies itself (its width, quantizer, the codec of y's elements,
+non-linearity), typed from their annotations (pydantic, strict: ``5`` is an int,
+``"5"`` is not) and bounded: integers within the class's ``setting_bounds`` (else
+0..1024), lists of at most 64 entries, ids of another kind (``setting_kinds``, e.g.
+a spatial schedule) registered. A new setting is a new constructor argument: nothing
+else changes. The same check serves configs a user types (files, ``--set``, study
+cells) and configs from untrusted files (:mod:`lic_bench.models.settings`); a
+resolved config holds every setting of each section, so bitstreams pin them all.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ConfigDict, ValidationError, create_model
+
+from lic_bench.errors import UsageError
+from lic_bench.registry import CONTEXT_MODELS, REGISTRIES, Registry
+
+__all__ = ["SECTIONS", "merge_section", "resolve_section", "section_name", "section_settings"]
+
+#: model key -> (the registry its id names, the arguments the model supplies itself)
+SECTIONS: dict[str, tuple[Registry, frozenset[str]]] = {
+    "context": (CONTEXT_MODELS, frozenset({"M", "quantizer", "y_codec", "entropy_model", "activation"})),
+}
+_DEFAULT_BOUNDS = (0, 1024)
+_MAX_LIST = 64
+
+
+def section_name(value: Any) -> str | None:
+    """The component id a key's value selects (``"none"`` included), or None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("name"), str):
+        return value["name"]
+    return None
+
+
+@functools.cache
+def _schema(key: str, name: str):
+    registry, supplied = SECTIONS[key]
+    cls = registry.get(name)
+    hints = typing.get_type_hints(cls.__init__ if isinstance(cls, type) else cls)  # a class or a factory
+    fields = {}
+    for p in inspect.signature(cls).parameters.values():
+        if p.name in supplied or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+            continue
+        if p.default is inspect.Parameter.empty:
+            raise TypeError(f"{registry.kind} {name}: setting {p.name} needs a default")
+        fields[p.name] = (hints.get(p.name, Any), p.default)
+    model = create_model(f"{getattr(cls, '__name__', 'Component')}Settings",
+                         __config__=ConfigDict(extra="forbid", strict=True, arbitrary_types_allowed=True),
+                         **fields)
+    return cls, model
+
+
+def section_settings(key: str, name: str) -> dict[str, Any]:
+    """The settings of component ``name`` under model key ``key``, with their defaults."""
+    _, model = _schema(key, name)
+    return {k: _plain(f.default) for k, f in model.model_fields.items()}
+
+
+def _plain(value: Any) -> Any:
+    return [_plain(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+
+def _bounded(cls: type, what: str, settings: dict[str, Any], fail) -> None:
+    bounds = getattr(cls, "setting_bounds", {})
+    kinds = getattr(cls, "setting_kinds", {})
+    for k, v in settings.items():
+        if k in kinds and v not in REGISTRIES[kinds[k]]:
+            fail(f"{what} names an unknown {kinds[k]} for {k}")
+        values = v if isinstance(v, list) else [v]
+        if len(values) > _MAX_LIST:
+            fail(f"{what} gives too long a list for {k}")
+        lo, hi = bounds.get(k, _DEFAULT_BOUNDS)
+        for item in values:
+            if isinstance(item, int) and not isinstance(item, bool) and not lo <= item <= hi:
+                fail(f"{what} sets {k} outside {lo}..{hi}")
+            if isinstance(item, float) and not (-1e6 <= item <= 1e6):
+                fail(f"{what} sets {k} to an out-of-range number")
+            if isinstance(item, str) and len(item) > 200:
+                fail(f"{what} sets {k} to an over-long string")
+
+
+def merge_section(base: Any, over: Any) -> Any:
+    """``over`` on top of ``base`` (a default or a file's value): a section that names no
+    other component changes ``base``'s settings; anything else replaces it."""
+    if not isinstance(over, Mapping):
+        return over
+    name = over.get("name")
+    base_name = section_name(base)
+    if name is not None and name != base_name:
+        return dict(over)
+    start = dict(base) if isinstance(base, Mapping) else ({"name": base_name} if base_name else {})
+    return {**start, **{k: v for k, v in over.items() if k != "name"}, "name": name or base_name}
+
+
+def resolve_section(key: str, value: Any, *, fail=None) -> Any:
+    """``"none"``, or ``{"name": id, **every setting}`` with the settings checked.
+
+    ``fail(message)`` raises (default: :class:`UsageError`); untrusted files pass their own.
+    """
+    registry, _ = SECTIONS[key]
+
+    def usage(message: str):
+        raise UsageError(message)
+
+    fail = fail or usage
+    name = section_name(value)
+    if name is None:
+        fail(f"{key} is a {registry.kind} id or a section {{name: id, ...}}")
+    if name == "none":
+        if isinstance(value, Mapping) and set(value) - {"name"}:
+            shown = ", ".join(sorted(str(k) for k in value if k != "name"))
+            fail(f"{shown} set without a {registry.kind.replace('-', ' ')} ({key}: none)")
+        return "none"
+    if name not in registry:
+        if fail is usage:
+            registry.entry(name)  # one line with suggestions
+        fail(f"names an unknown {registry.kind} for {key}")
+    settings = {k: v for k, v in value.items() if k != "name"} if isinstance(value, Mapping) else {}
+    bad = [k for k in settings if not isinstance(k, str)]
+    if bad:
+        fail(f"the {key} section has non-string keys")
+    cls, model = _schema(key, name)
+    unknown = sorted(set(settings) - set(model.model_fields))
+    if unknown:
+        shown = unknown[0] if len(unknown[0]) <= 40 else "?"
+        fail(f"{registry.kind} {name!r} has no setting {shown!r} "
+             f"(settings: {', '.join(model.model_fields) or 'none'})")
+    try:
+        checked = model(**settings)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        fail(f"{registry.kind} {name!r}: {where}: {err['msg']}")
+    out = {k: _plain(getattr(checked, k)) for k in model.model_fields}
+    _bounded(cls, f"{registry.kind} {name!r}", out, fail)
+    return {"name": name, **out}
