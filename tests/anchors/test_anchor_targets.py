@@ -120,7 +120,7 @@ def test_anchors_run_at_target_rates(crops, tmp_path):
     # resumable: a second run with one more metric encodes nothing again
     stamps = {p: p.stat().st_mtime_ns for p in (work / "encode").iterdir()}
     (work / "encode" / "crop1.json").unlink()  # ... except an image whose record was lost
-    result = _run(args[:-6] + ["--metrics", "psnr,nlpd", "--work-dir", str(work), "-o", str(out)])
+    result = _run(args[:-6] + ["--metrics", "psnr,nlpd", "--work-dir", str(work), "-o", str(out), "--force"])
     assert result.exit_code == 0, result.output
     assert (work / "encode" / "crop0.json").stat().st_mtime_ns == stamps[work / "encode" / "crop0.json"]
     assert (work / "encode" / "crop1.json").is_file()
