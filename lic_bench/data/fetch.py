@@ -9,25 +9,16 @@ a mismatching file is deleted and reported, never left looking valid.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tarfile
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lic_bench.data.catalogue import IMAGE_EXTENSIONS, DatasetInfo, Download, get_dataset_info
-from lic_bench.errors import LicBenchError
+from lic_bench.download import DownloadError, download
 from lic_bench.paths import data_dir
-
-_CHUNK = 1 << 16
-_USER_AGENT = "lic-bench-data-fetch"
-
-
-class DownloadError(LicBenchError):
-    """The server could not be reached or the data did not match its checksum."""
+from lic_bench.results.meta import file_sha256
 
 
 @dataclass
@@ -40,13 +31,6 @@ class FetchReport:
     unverified: list[str] = field(default_factory=list)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _mirror(url: str, mirror: str | None) -> str:
     """Replace scheme and host of ``url`` by ``mirror`` (a server with the same paths)."""
@@ -54,78 +38,6 @@ def _mirror(url: str, mirror: str | None) -> str:
         return url
     path = url.split("://", 1)[1].split("/", 1)[1]
     return mirror.rstrip("/") + "/" + path
-
-
-def download(
-    url: str, dest: Path, *, sha256: str | None = None, progress: bool = True, timeout: float = 30
-) -> Path:
-    """Download ``url`` to ``dest``, resuming ``dest.part`` if present; verify ``sha256``."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    have = part.stat().st_size if part.exists() else 0
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-    if have:
-        request.add_header("Range", f"bytes={have}-")
-    try:
-        response = urllib.request.urlopen(request, timeout=timeout)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 416 and have:  # the part file is already complete
-            response = None
-        else:
-            raise DownloadError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DownloadError(
-            f"cannot download {url}: {reason} (no connection to the server?)"
-        ) from None
-    if response is not None:
-        with response:
-            resumed = response.status == 206
-            if not resumed:
-                have = 0
-            length = response.headers.get("Content-Length")
-            total = have + int(length) if length is not None else None
-            _stream(response, part, append=resumed, start=have, total=total,
-                    label=dest.name, progress=progress, url=url)
-    if sha256 is not None:
-        actual = _sha256(part)
-        if actual != sha256:
-            part.unlink()
-            raise DownloadError(
-                f"{dest.name}: checksum mismatch (expected {sha256[:12]}..., got {actual[:12]}...); "
-                "the file was deleted, run the command again"
-            )
-    part.replace(dest)
-    return dest
-
-
-def _stream(response, part: Path, *, append: bool, start: int, total: int | None,
-            label: str, progress: bool, url: str) -> None:
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, initial=start, unit="B", unit_scale=True, desc=label,
-               disable=not progress, leave=False)
-    try:
-        with open(part, "ab" if append else "wb") as out:
-            while True:
-                try:
-                    block = response.read(_CHUNK)
-                except OSError as exc:
-                    raise DownloadError(
-                        f"download of {url} interrupted ({exc}); run the command again to resume"
-                    ) from None
-                if not block:
-                    break
-                out.write(block)
-                bar.update(len(block))
-    finally:
-        bar.close()
-    if total is not None and part.stat().st_size < total:
-        raise DownloadError(
-            f"download of {url} stopped at {part.stat().st_size} of {total} bytes; "
-            "run the command again to resume"
-        )
 
 
 def _extract(archive: Path, mapping: dict[str, str], folder: Path) -> list[str]:
@@ -170,7 +82,7 @@ def _verify(info: DatasetInfo, folder: Path, names: list[str], report: FetchRepo
         want = expected.get(name)
         if want is None:
             report.unverified.append(name)
-        elif _sha256(folder / name) != want:
+        elif file_sha256(folder / name) != want:
             (folder / name).unlink()
             bad.append(name)
         else:
@@ -221,7 +133,7 @@ def _fetch_file(item: Download, folder: Path, expected: dict[str, str], mirror, 
                 timeout, report: FetchReport, info: DatasetInfo) -> None:
     dest = folder / item.filename
     want = expected.get(item.filename)
-    if dest.exists() and (want is None or _sha256(dest) == want):
+    if dest.exists() and (want is None or file_sha256(dest) == want):
         report.already_present.append(item.filename)
         if want:
             report.verified += 1
@@ -242,7 +154,7 @@ def _fetch_archive(item: Download, folder: Path, root, mirror, progress, timeout
     if splits:
         subs &= {info.splits[s] for s in splits}
     wanted = [n for n in expected if n.split("/", 1)[0] in subs]
-    if wanted and all((folder / n).exists() and _sha256(folder / n) == expected[n] for n in wanted):
+    if wanted and all((folder / n).exists() and file_sha256(folder / n) == expected[n] for n in wanted):
         report.already_present.extend(wanted)
         report.verified += len(wanted)
         return

@@ -379,6 +379,22 @@ def check_requests(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
     return todo
 
 
+def looked_up(
+    kb: KnowledgeBase, client: Client, advance: Callable[[str], None] | None = None
+) -> Iterator[tuple[str, str, str, Fetched | None]]:
+    """``(paper id, service, id, what the service says)`` for each of :func:`check_requests`;
+    None where the service knows no such id. ``advance(pid)`` after each request."""
+    for pid, service, ident in check_requests(kb):
+        try:
+            found = fetch_arxiv(ident, client) if service == "arxiv" else fetch_crossref(ident, client)
+        except NotFoundError:
+            found = None
+        finally:
+            if advance is not None:
+                advance(pid)
+        yield pid, service, ident, found
+
+
 def check_online(
     kb: KnowledgeBase, client: Client | None = None, advance: Callable[[str], None] | None = None
 ) -> Iterator[Mismatch]:
@@ -390,17 +406,10 @@ def check_online(
     :class:`OfflineError` at the first request that cannot reach a service.
     """
     client = client or Client()
-    for pid, service, ident in check_requests(kb):
+    for pid, service, ident, found in looked_up(kb, client, advance):
         paper = kb.papers[pid]
         rel = f"papers/{pid}.yaml"
         key = "arxiv" if service == "arxiv" else "doi"
-        try:
-            found = fetch_arxiv(ident, client) if service == "arxiv" else fetch_crossref(ident, client)
-        except NotFoundError:
-            found = None
-        finally:
-            if advance is not None:
-                advance(pid)
         where = "arXiv" if service == "arxiv" else "Crossref"
         if found is None:
             yield Mismatch(rel, key, f"{where} knows no {ident!r}")

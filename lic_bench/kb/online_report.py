@@ -27,14 +27,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from lic_bench.kb.bibtex import ascii_fold, normalize_title
-from lic_bench.kb.online import (
-    Client,
-    Fetched,
-    NotFoundError,
-    check_requests,
-    fetch_arxiv,
-    fetch_crossref,
-)
+from lic_bench.kb.online import Client, Fetched, looked_up
 
 if TYPE_CHECKING:
     from lic_bench.kb.base import KnowledgeBase
@@ -114,16 +107,9 @@ def report_rows(
 ) -> Iterator[Row]:
     """The report's rows, record by record. Raises ``OfflineError`` when a service is unreachable."""
     client = client or Client()
-    for pid, service, ident in check_requests(kb):
+    for pid, service, ident, found in looked_up(kb, client, advance):
         paper = kb.papers[pid]
         name = _SERVICE_NAME[service]
-        try:
-            found = fetch_arxiv(ident, client) if service == "arxiv" else fetch_crossref(ident, client)
-        except NotFoundError:
-            found = None
-        finally:
-            if advance is not None:
-                advance(pid)
         if found is None:
             key = "arxiv" if service == "arxiv" else "doi"
             yield Row(pid, key, name, "unknown id", "", ident, _cited(paper, key))

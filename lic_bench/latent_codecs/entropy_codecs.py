@@ -26,9 +26,9 @@ from lic_bench.entropy.internals import (
     gaussian_likelihood,
 )
 from lic_bench.latent_codecs.base import ConditionalCodec, LatentCodec, split_params
-from lic_bench.quantizers import Quantizer
+from lic_bench.quantizers import Quantizer, get_quantizer
 
-__all__ = ["EntropyBottleneckCodec", "GaussianConditionalCodec"]
+__all__ = ["EntropyBottleneckCodec", "GaussianConditionalCodec", "attach_y_codec"]
 
 
 class EntropyBottleneckCodec(LatentCodec):
@@ -92,3 +92,19 @@ class GaussianConditionalCodec(ConditionalCodec):
         scales, means = split_params(params, self.mean_scale)
         shift = self.quantizer.shift(scales, means)
         return {"y_hat": gaussian_decode(self.gaussian_conditional, strings[0], scales, shift)}
+
+
+def attach_y_codec(module: Any, quantizer: Quantizer | str | dict[str, Any], y_codec: ConditionalCodec | None,
+                   entropy_model: Any) -> None:
+    """Give a context codec its quantizer and the codec of the elements it predicts.
+
+    A :class:`Quantizer` instance is the model's own and is shared, not registered a
+    second time (its parameters stay under the model's name); a name builds one. Without
+    ``y_codec`` the context codec owns a :class:`GaussianConditionalCodec`, whose
+    ``gaussian_conditional`` keeps CompressAI's state-dict keys.
+    """
+    if isinstance(quantizer, Quantizer):
+        object.__setattr__(module, "quantizer", quantizer)
+    else:
+        module.quantizer = get_quantizer(quantizer)
+    module.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(module.quantizer, True, entropy_model)

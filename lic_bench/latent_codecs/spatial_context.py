@@ -39,9 +39,9 @@ from lic_bench.context.spatial_coder import spatial_code
 from lic_bench.context.spatial_schedules import schedule_steps
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.latent_codecs.base import ConditionalCodec
-from lic_bench.latent_codecs.entropy_codecs import GaussianConditionalCodec
+from lic_bench.latent_codecs.entropy_codecs import GaussianConditionalCodec, attach_y_codec
 from lic_bench.layers import PointwiseConv2d
-from lic_bench.quantizers import Quantizer, get_quantizer
+from lic_bench.quantizers import Quantizer
 from lic_bench.registry import CONTEXT_MODELS, SPATIAL_SCHEDULES
 
 __all__ = [
@@ -162,12 +162,7 @@ class JointContext(ConditionalCodec):
         # a seeded initialisation gives its weights.
         self.entropy_parameters = entropy_parameters(M)
         self.context_prediction = context_conv(M, schedule, kernel_size)
-        if isinstance(quantizer, Quantizer):
-            object.__setattr__(self, "quantizer", quantizer)  # the model's, shared
-        else:
-            self.quantizer = get_quantizer(quantizer)
-        # holds gaussian_conditional; drops its own name from the state dict (CompressAI's keys)
-        self.y_codec = y_codec if y_codec is not None else GaussianConditionalCodec(self.quantizer, True, entropy_model)
+        attach_y_codec(self, quantizer, y_codec, entropy_model)  # the model's quantizer, shared
 
     @property
     def gaussian_conditional(self) -> GaussianConditional:

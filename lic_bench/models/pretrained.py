@@ -24,7 +24,6 @@ file; the file only gives tensors, loaded strictly.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from lic_bench.errors import UsageError
+from lic_bench.results.meta import file_sha256
 
 __all__ = [
     "METRICS",
@@ -152,17 +152,10 @@ def weights_dirs(weights_dir: str | Path | None = None) -> list[Path]:
     return out
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _check_hash(path: Path, spec: PretrainedFile) -> None:
     try:
-        got = _sha256(path)
+        got = file_sha256(path)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
     if not got.startswith(spec.sha256_prefix):
@@ -189,8 +182,8 @@ def resolve_weights(
     where = " or ".join(str(f) for f in folders)
     if not download:
         raise UsageError(f"{spec.name} not found in {where}; fetch {spec.url} and put it there")
-    from lic_bench.data.fetch import DownloadError
-    from lic_bench.data.fetch import download as fetch
+    from lic_bench.download import DownloadError
+    from lic_bench.download import download as fetch
 
     try:
         fetch(spec.url, target, progress=progress)
