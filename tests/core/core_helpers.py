@@ -44,3 +44,19 @@ def smooth_image(h: int, w: int, seed: int = 0) -> torch.Tensor:
     b = 0.3 + 0.5 * xx * yy
     img = torch.stack([r, g, b]).unsqueeze(0)
     return (img + 0.05 * torch.rand(img.shape, generator=gen)).clamp(0, 1)
+
+
+def run_cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
+    """``lic-bench ARGS`` in this process: (exit code, stdout, stderr)."""
+    import sys
+
+    from lic_bench.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["lic-bench", *map(str, args)])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    out = capsys.readouterr()
+    return code, out.out, out.err

@@ -11,19 +11,11 @@ from pathlib import Path
 import pytest
 
 from lic_bench.bitstream import write_png
-from lic_bench.cli import main
-from tests.core.core_helpers import smooth_image
+from tests.core.core_helpers import run_cli, smooth_image
 
 
 def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["lic-bench", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(monkeypatch, capsys, *args)
 
 
 def test_components_list_json(monkeypatch, capsys):

@@ -6,26 +6,19 @@ a local server by the ``published`` fixture, which a subprocess would not see)."
 from __future__ import annotations
 
 import shutil
-import sys
 
 import pytest
 
 pytest.importorskip("torch")
 
-from lic_bench.cli import main  # noqa: E402
+
+from tests.core.core_helpers import run_cli  # noqa: E402
 
 MODEL = "bmshj2018-factorized"  # the smallest published architecture
 
 
 def run(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["lic-bench", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(monkeypatch, capsys, *args)
 
 
 def one_line_error(code: int, err: str, *needles: str) -> None:
