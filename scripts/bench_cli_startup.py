@@ -69,9 +69,9 @@ def main() -> None:
             ("kb papers", ["kb", "papers"], 0.5, False),
             ("kb components", ["kb", "components"], 0.5, False),
             ("models list", ["models", "list"], 1.5, False),
-            ("compress (beyond coding)", ["compress", str(args.image), "-o", str(bits), "-m", args.model, "-f"], 2.0, True),
+            ("compress (beyond coding)", ["compress", str(args.image), "-o", str(bits), "-m", args.model, "-f", "--random-weights"], 2.0, True),
             ("inspect", ["inspect", str(bits)], 1.0, False),
-            ("decompress (beyond coding)", ["decompress", str(bits), "-o", str(png), "-f"], 2.0, True),
+            ("decompress (beyond coding)", ["decompress", str(bits), "-o", str(png), "-f", "--random-weights"], 2.0, True),
         ]
         for name, cli_args, target, minus_coding in checks:
             if name.startswith(("compress", "inspect", "decompress")) and not args.image.is_file():
