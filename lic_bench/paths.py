@@ -58,3 +58,21 @@ def data_dir(override: str | Path | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return (project_root().parent / "shared" / "data").resolve()
+
+
+def model_config_dir() -> Path:
+    """``configs/models`` of the project (or of the checkout this package came from)."""
+    here = project_root() / "configs" / "models"
+    if here.is_dir():
+        return here
+    return _PACKAGE_ROOT / "configs" / "models"
+
+
+def cache_dir(name: str) -> Path:
+    """``<cache>/<name>``: the cache of one kind (``$LIC_BENCH_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/lic-bench``, else ``~/.cache/lic-bench``). Caches only ever make a
+    command faster: deleting one changes no result."""
+    env = os.environ.get("LIC_BENCH_CACHE_DIR")
+    if env:
+        return Path(env) / name
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lic-bench" / name

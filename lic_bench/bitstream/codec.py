@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 from lic_bench.bitstream.budget import check_budget
 from lic_bench.bitstream.format import CONTEXT_REORDERED, BitstreamError, pack, unpack
+from lic_bench.bitstream.header_check import check_header_config
 from lic_bench.bitstream.image_io import check_output, read_image, write_output, write_png
 from lic_bench.errors import UsageError
 from lic_bench.models import load_model_config, weights_hash
@@ -209,22 +210,6 @@ def decode_image(
     return x_hat[..., :h, :w].clamp(0, 1)
 
 
-def check_header_config(header: dict[str, Any]) -> dict[str, Any]:
-    """The header's config, checked once and resolved: refused (one line) when it names
-    code or settings outside lic-bench's registries, or another model than ``model``."""
-    from lic_bench.models.config import UntrustedConfigError
-
-    try:
-        cfg = load_model_config(header["config"], trusted=False)
-    except UntrustedConfigError as exc:
-        raise BitstreamError(str(exc)) from None
-    except UsageError as exc:
-        raise BitstreamError(f"cannot rebuild model {str(header.get('model'))[:60]!r}: {exc}") from None
-    if header["model"] != header["config"].get("name") or cfg["name"] != header["model"]:
-        raise BitstreamError("malformed header (its model does not match its config)")
-    return cfg
-
-
 def _zoo_keys(checkpoint: str | Path | None) -> Any:
     """For a checkpoint: the renaming of the older key names of CompressAI's published
     files (a file fetched by hand loads as ``--checkpoint`` too)."""
@@ -329,6 +314,7 @@ def compress_file(
     start = time.perf_counter()
     data = encode_image(net, x, net.config, quality=quality)
     seconds = time.perf_counter() - start
+    check_header_config(read_header(data))  # what a decoder will check (and a memo for `inspect`)
     output = write_output(output, lambda fh: fh.write(data), force=force, inputs=(image,))
     h, w = x.shape[-2:]
     size = output.stat().st_size

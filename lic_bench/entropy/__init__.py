@@ -1,6 +1,5 @@
 """Entropy models, wrapping CompressAI's (registry kind ``entropy-model``). Needs torch."""
 
-import lic_bench.layers._quiet  # noqa: F401
 from lic_bench.entropy.compressai_models import (
     EntropyBottleneck,
     GaussianConditional,

@@ -22,17 +22,10 @@ from pathlib import Path
 from lic_bench.kb._load import MAX_RECORD_BYTES, LoadResult, read_kb
 from lic_bench.kb.problems import Problem
 from lic_bench.kb.schema import Component, Paper
+from lic_bench.paths import cache_dir
 from lic_bench.safe_read import UnreadableFile, read_bounded
 
 _FORMAT = 1
-
-
-def _cache_dir() -> Path:
-    env = os.environ.get("LIC_BENCH_CACHE_DIR")
-    if env:
-        return Path(env) / "kb"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lic-bench" / "kb"
 
 
 def _key(root: Path) -> str | None:
@@ -63,7 +56,7 @@ def read_kb_cached(root: Path) -> LoadResult:
     key = _key(root)
     if key is None:
         return read_kb(root)
-    where = _cache_dir()
+    where = cache_dir("kb")
     tag = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]  # one file per project root
     path = where / f"{tag}-{key}.json"
     try:

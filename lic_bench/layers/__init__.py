@@ -3,7 +3,6 @@
 Every non-linearity is built by name: ``get_nonlinearity("1dn", 192, inverse=True)``.
 """
 
-import lic_bench.layers._quiet  # noqa: F401  (before compressai is imported)
 from lic_bench.layers import activations as _activations  # noqa: F401  (registers)
 from lic_bench.layers.conv import PointwiseConv2d, conv, deconv, pointwise
 from lic_bench.layers.factory import get_nonlinearity

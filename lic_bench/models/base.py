@@ -25,7 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import torch
 import torch.nn as nn
-from compressai.models import CompressionModel
+from compressai.models.base import CompressionModel
 from torch import Tensor
 
 from lic_bench.latent_codecs.base import LatentCodec, eval_transform, flat_names, flat_prefixes

@@ -35,7 +35,7 @@ from lic_bench.errors import UsageError
 from lic_bench.models.legacy import upgrade_args, upgrade_config
 from lic_bench.models.sections import SECTIONS, merge_section, resolve_section
 from lic_bench.models.settings import UntrustedConfigError, check_untrusted
-from lic_bench.paths import project_root
+from lic_bench.paths import model_config_dir as config_dir
 from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS, TRANSFORMS, load_all
 
 __all__ = [
@@ -48,14 +48,6 @@ __all__ = [
 ]
 
 _RESERVED = {"name", "class_path", "init_args", "description"}
-
-
-def config_dir() -> Path:
-    """``configs/models`` of the project (or of the checkout this package came from)."""
-    here = project_root() / "configs" / "models"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[2] / "configs" / "models"
 
 
 def model_config_path(name: str) -> Path | None:
