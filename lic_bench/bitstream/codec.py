@@ -147,6 +147,21 @@ def decode_image(
     fixed-seed initialisation (refused unless ``random_weights``). Its weights must
     hash to the file's ``weights_hash``.
     """
+    model, header, strings = decoder_for(data, model, checkpoint, weights_dir=weights_dir,
+                                         random_weights=random_weights)
+    return decode_with(model, header, strings)
+
+
+def decoder_for(
+    data: bytes,
+    model: CodingModel | None = None,
+    checkpoint: str | Path | None = None,
+    *,
+    weights_dir: str | Path | None = None,
+    random_weights: bool = True,
+) -> tuple[CodingModel, dict[str, Any], list]:
+    """The first half of :func:`decode_image`: the checked header, its strings and the
+    model that decodes them (rebuilt, weights loaded and checked against the file)."""
     header, strings = unpack(data)
     if config_hash(header["config"]) != header.get("config_hash"):
         raise BitstreamError("malformed header (config hash does not match the embedded config)")
@@ -199,6 +214,11 @@ def decode_image(
         raise BitstreamError("malformed header (a variable-rate model needs a quality)")
     if not model.variable_rate and header["quality"] is not None:
         raise BitstreamError("malformed header (quality given for a fixed-rate model)")
+    return model, header, strings
+
+
+def decode_with(model: CodingModel, header: dict[str, Any], strings: list) -> torch.Tensor:
+    """The second half of :func:`decode_image`: entropy decoding and synthesis."""
     try:
         with torch.no_grad():
             x_hat = model.decompress(strings, tuple(header["shape"]), quality=header["quality"])["x_hat"]
@@ -311,6 +331,7 @@ def compress_file(
             from lic_bench.bitstream.weights import no_weights_message
 
             raise UsageError(no_weights_message(net.name))
+    _coder_ready(net)  # the model's tables belong to building it, not to the coding timed here
     start = time.perf_counter()
     data = encode_image(net, x, net.config, quality=quality)
     seconds = time.perf_counter() - start
@@ -371,9 +392,10 @@ def decompress_file(
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
-    header = read_header(data)
-    start = time.perf_counter()
-    x_hat = decode_image(data, checkpoint=checkpoint, weights_dir=weights_dir, random_weights=random_weights)
+    model, header, strings = decoder_for(data, checkpoint=checkpoint, weights_dir=weights_dir,
+                                         random_weights=random_weights)
+    start = time.perf_counter()  # the decoding itself, as compress times the encoding
+    x_hat = decode_with(model, header, strings)
     seconds = time.perf_counter() - start
     write_png(x_hat, output, force=force, inputs=(path,))
     return {
