@@ -16,17 +16,19 @@ The module registers through the ordinary registries (:mod:`lic_bench.registry`)
 Plugins are loaded once per process, lazily: at the end of
 :func:`lic_bench.registry.load_all` (which model building and ``components list``
 call) or at the first metric or dataset lookup, so commands that touch no registry
-pay nothing. Listing the entry points reads installed metadata only; a plugin module
-is imported then. A plugin that fails to load is reported in one line on stderr (and
+pay nothing. This module knows no registry (the registry calls it, never the other
+way round): the caller says what must be in place before the first plugin runs.
+Listing the entry points reads installed metadata only; a plugin module is imported
+then. A plugin that fails to load is reported in one line on stderr (and
 kept in :data:`FAILED`); the rest of lic-bench, other plugins included, keeps working.
 ``LIC_BENCH_NO_PLUGINS=1`` turns plugins off.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import sys
+from collections.abc import Callable
 
 __all__ = ["GROUP", "LOADED", "FAILED", "installed", "load_plugins"]
 
@@ -52,24 +54,29 @@ def installed() -> list[str]:
     """Names of the plugin entry points installed (and not turned off); imports none."""
     if _off():
         return []
+    import importlib.metadata  # here: it costs ~20 ms, and importing the registry must stay cheap
+
     try:
         return sorted({p.name for p in importlib.metadata.entry_points(group=GROUP)})
     except Exception:  # noqa: BLE001 - load_plugins reports broken metadata
         return []
 
 
-def load_plugins() -> None:
-    """Import every ``lic_bench.plugins`` entry point once (later calls return at once)."""
+def load_plugins(before: Callable[[], None] | None = None) -> None:
+    """Import every ``lic_bench.plugins`` entry point once (later calls return at once).
+
+    ``before`` runs once, just before the first plugin is imported (the registry passes
+    the import of its built-ins, so that listings keep them first and plugins follow)."""
     global _done
     if _done:
         return
     _done = True  # first: a plugin's own registry lookups must not load plugins again
     if _off():
         return
-    from lic_bench.registry import EVALUATION_REGISTRIES
+    if before is not None:
+        before()
+    import importlib.metadata
 
-    for registry in EVALUATION_REGISTRIES.values():
-        registry.import_builtins()  # built-ins first: listings keep their order, plugins follow
     try:
         points = importlib.metadata.entry_points(group=GROUP)
     except Exception as exc:  # noqa: BLE001 - broken metadata of some package must not stop us

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lic_bench.errors import UsageError
+from lic_bench.plugins import load_plugins
 
 __all__ = [
     "Entry",
@@ -119,9 +120,7 @@ class Registry:
         if self._filled:
             return
         self.import_builtins()
-        from lic_bench.plugins import load_plugins
-
-        load_plugins()
+        _load_plugins()
 
     def register(
         self,
@@ -223,9 +222,17 @@ def load_all() -> None:
     then the plugins of other installed packages."""
     for module in IMPLEMENTATION_PACKAGES:
         importlib.import_module(module)
-    from lic_bench.plugins import load_plugins
+    _load_plugins()
 
-    load_plugins()
+
+def _import_evaluation_builtins() -> None:
+    for registry in EVALUATION_REGISTRIES.values():
+        registry.import_builtins()
+
+
+def _load_plugins() -> None:
+    # the evaluation built-ins go first, so listings keep their order and plugins follow
+    load_plugins(before=_import_evaluation_builtins)
 
 
 def all_entries(pattern: str = "*", kinds: Sequence[str] | None = None) -> list[Entry]:

@@ -78,10 +78,9 @@ def _steppers(name: str, batch: int, size: int):
 
     from lic_bench.bench.compare import compressai_twin
     from lic_bench.engine.loss import RateDistortionLoss
-    from lic_bench.models import build_model
+    from lic_bench.models.seeded import seeded_model
 
-    torch.manual_seed(0)
-    ours = build_model(name, {"N": 128, "M": 192})
+    ours = seeded_model(name, {"N": 128, "M": 192})
     theirs = compressai_twin(ours, ours.config)
     x = torch.rand(batch, 3, size, size, generator=torch.Generator().manual_seed(1))
     return (_stepper(ours, RateDistortionLoss(0.0130), x, ours=True),

@@ -31,11 +31,9 @@ def calibrate(model: nn.Module, x: torch.Tensor, y_std: float = 3.0, scale: floa
         _shrink(last, 0.0)
         last.bias[: model.M] = scale  # (scales, means) order, as in CompressAI
     else:
-        ctx = model.context
-        scales, means = (ctx.cc_scale, ctx.cc_mean) if not ctx.has_spatial else (ctx.ep_scale, ctx.ep_mean)
-        for net in scales:
-            _shrink(net[-1], scale)
-        for net in means:
-            _shrink(net[-1], 0.0)
+        for codec in model.context.slices:  # each slice codec names its parameter networks
+            scale_net, mean_net = codec.parameter_nets
+            _shrink(scale_net[-1], scale)
+            _shrink(mean_net[-1], 0.0)
     model.update(force=True)
     return model

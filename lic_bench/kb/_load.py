@@ -164,6 +164,12 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
     return None
 
 
+def read_record(path: Path) -> Any:
+    """The data of one record file, read as the knowledge base reads it (bounded,
+    strict YAML, no symlink out of its folder); None when the KB load would report it."""
+    return _read_yaml(path, path.name, [])
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()

@@ -6,7 +6,9 @@ units as a wrapper), and the context models, y codecs conditioned on the hyperpr
 that declare what they need of it (``needs``): :class:`JointContext`
 (``autoregressive-context``, ``checkerboard``) and :class:`ChannelSpatialContext`
 (``channel-wise``, ``uneven-channel-grouping``, ``unified-spatial-channel``), each
-coding in the order of a registered spatial schedule (:mod:`lic_bench.context`).
+coding in the order of a registered spatial schedule (:mod:`lic_bench.context`); the
+channel codec nests a slice codec per channel group (:class:`ChannelSliceCodec` or,
+with a spatial context, :class:`SpatialSliceCodec`).
 """
 
 from lic_bench.latent_codecs.base import (
@@ -24,6 +26,7 @@ from lic_bench.latent_codecs.channel_context import (
     elic_groups,
     even_groups,
 )
+from lic_bench.latent_codecs.channel_slices import ChannelSliceCodec, SpatialSliceCodec
 from lic_bench.latent_codecs.entropy_codecs import EntropyBottleneckCodec, GaussianConditionalCodec
 from lic_bench.latent_codecs.gain import GainedCodec
 from lic_bench.latent_codecs.hyperprior import HyperpriorCodec
@@ -35,6 +38,7 @@ from lic_bench.latent_codecs.spatial_context import (
 
 __all__ = [
     "AutoregressiveContext",
+    "ChannelSliceCodec",
     "ChannelSpatialContext",
     "CheckerboardContext",
     "ConditionalCodec",
@@ -45,6 +49,7 @@ __all__ = [
     "HyperpriorCodec",
     "JointContext",
     "LatentCodec",
+    "SpatialSliceCodec",
     "UnevenChannelGrouping",
     "UnifiedSpatialChannel",
     "elic_groups",

@@ -38,6 +38,11 @@ two spatial context models (mean, scale) are one masked convolution whose output
 split in halves (the same maths); LRP sees ``(μ', S_i, ŷ_i)`` (Minnen & Singh's input)
 rather than the full mean-network input, whose spatial part only exists position by
 position during decoding. The number of slices is not given in seed 004 (8 here).
+
+Composition, as CompressAI's channel-groups codec: the channel codec owns the
+slicing, the support, LRP and the one symbol coder; each slice is coded by a nested
+slice codec (:mod:`.channel_slices`), a plain Gaussian-conditional one or one with a
+spatial context, chosen once when the codec is built.
 """
 
 from __future__ import annotations
@@ -49,22 +54,13 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from lic_bench.context.coding import (
-    CODING_THREADS,
-    SpatialKernels,
-    SymbolCoder,
-    coding_threads,
-    memo,
-    module_state,
-)
-from lic_bench.context.masks import MaskedConv2d
+from lic_bench.context.coding import CODING_THREADS, SymbolCoder, coding_threads
 from lic_bench.context.schedule import Step
-from lic_bench.context.spatial_coder import MLP, code_positions, context_plan, position_major
 from lic_bench.context.spatial_schedules import schedule_steps
 from lic_bench.entropy import GaussianConditional, gaussian_likelihood
 from lic_bench.latent_codecs.base import ConditionalCodec
+from lic_bench.latent_codecs.channel_slices import ChannelSliceCodec, SpatialSliceCodec, channel_net
 from lic_bench.latent_codecs.entropy_codecs import GaussianConditionalCodec, attach_y_codec
-from lic_bench.layers import PointwiseConv2d, get_nonlinearity
 from lic_bench.quantizers import Quantizer
 from lic_bench.registry import CONTEXT_MODELS, SPATIAL_SCHEDULES
 
@@ -93,30 +89,6 @@ def elic_groups(M: int = 320) -> list[int]:
     return [*head, M - sum(head)]
 
 
-def _conv3(cin: int, cout: int) -> nn.Conv2d:
-    return nn.Conv2d(cin, cout, 3, padding=1)
-
-
-def _channel_net(cin: int, cout: int, widths: Sequence[int], act: str) -> nn.Sequential:
-    layers: list[nn.Module] = []
-    for w in widths:
-        layers += [_conv3(cin, w), get_nonlinearity(act, w)]
-        cin = w
-    layers.append(_conv3(cin, cout))
-    return nn.Sequential(*layers)
-
-
-def _pointwise_net(cin: int, cout: int, act: str) -> nn.Sequential:
-    h1, h2 = max(cout, cin * 2 // 3), max(cout, cin // 3)
-    return nn.Sequential(
-        PointwiseConv2d(cin, h1),
-        get_nonlinearity(act, h1),
-        PointwiseConv2d(h1, h2),
-        get_nonlinearity(act, h2),
-        PointwiseConv2d(h2, cout),
-    )
-
-
 class ChannelSpatialContext(ConditionalCodec):
     """Channel-conditional context with an optional spatial context per slice.
 
@@ -137,7 +109,8 @@ class ChannelSpatialContext(ConditionalCodec):
         activation: their non-linearity (registry name).
         quantizer: training quantizer (registry name).
         y_codec: the codec of the elements it predicts parameters for, CompressAI-style
-            (default: a :class:`GaussianConditionalCodec` with CompressAI's Gaussian).
+            (default: a :class:`GaussianConditionalCodec` with CompressAI's Gaussian);
+            every slice codec codes with it.
         entropy_model: class of the conditional of the default ``y_codec``.
     """
 
@@ -164,31 +137,27 @@ class ChannelSpatialContext(ConditionalCodec):
         if sum(self.groups) != M:
             raise ValueError(f"groups {self.groups} do not sum to M={M}")
         self.M, self.schedule, self.patch_size = int(M), schedule, int(patch_size)
-        #: whether a slice sees its own decoded elements (a schedule with context kernels)
-        self.has_spatial = bool(masks)
         self.max_support_slices, self.lrp_enabled = int(max_support_slices), bool(lrp)
         Mh = int(hyper_channels or M)
+        # The slices' networks, kept per kind: these names are the state-dict keys of
+        # the channel-wise presets (a slice codec holds its own, not as a module).
         self.cc_mean, self.cc_scale = nn.ModuleList(), nn.ModuleList()
         self.spatial_context, self.ep_mean, self.ep_scale = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
         self.lrp = nn.ModuleList()
+        attach_y_codec(self, quantizer, y_codec, entropy_model)  # the model's quantizer, shared
+        # chosen once: a schedule with context kernels gives each slice a spatial context
+        slice_codec = SpatialSliceCodec if masks else ChannelSliceCodec
+        #: the nested codec of each slice
+        self.slices: list[ChannelSliceCodec | SpatialSliceCodec] = []
         for i, C in enumerate(self.groups):
             sup = sum(self.groups[: self._n_support(i)])
-            if not self.has_spatial:
-                self.cc_mean.append(_channel_net(Mh + sup, C, widths, activation))
-                self.cc_scale.append(_channel_net(Mh + sup, C, widths, activation))
-            else:
-                ch = 2 * C if i > 0 else 0
-                self.cc_mean.append(_channel_net(sup, ch, widths, activation) if i else nn.Identity())
-                self.cc_scale.append(_channel_net(sup, ch, widths, activation) if i else nn.Identity())
-                sp = 2 * C  # spatial context channels per branch
-                self.spatial_context.append(
-                    nn.ModuleList(MaskedConv2d(C, 2 * sp, kernel_size, mask=m) for m in masks)
-                )
-                self.ep_mean.append(_pointwise_net(Mh + ch + sp, C, activation))
-                self.ep_scale.append(_pointwise_net(Mh + ch + sp, C, activation))
+            codec = slice_codec(i, C, sup, Mh, y_codec=self.y_codec, widths=widths, activation=activation,
+                                masks=masks, kernel_size=kernel_size)
+            for kind, net in codec.networks:
+                getattr(self, kind).append(net)
+            self.slices.append(codec)
             if self.lrp_enabled:
-                self.lrp.append(_channel_net(Mh + sup + C, C, widths, activation))
-        attach_y_codec(self, quantizer, y_codec, entropy_model)  # the model's quantizer, shared
+                self.lrp.append(channel_net(Mh + sup + C, C, widths, activation))
 
     @property
     def gaussian_conditional(self) -> GaussianConditional:
@@ -223,60 +192,28 @@ class ChannelSpatialContext(ConditionalCodec):
     def steps(self, H: int, W: int) -> list[Step]:
         """The decoding schedule inside one slice (cached: the same list for the same
         arguments)."""
-        masks = [conv.mask2d for conv in self.spatial_context[0]] if self.has_spatial else []
+        masks = [conv.mask2d for conv in self.slices[0].kernels]
         return schedule_steps(self.schedule, H, W, masks, self.patch_size)
-
-    # -- per-slice pieces ------------------------------------------------------
-    def _channel_maps(self, i: int, hm: Tensor, hs: Tensor, support: list[Tensor]):
-        """Full-resolution maps computed before slice ``i`` is coded."""
-        if not self.has_spatial:
-            return self.cc_mean[i](torch.cat([hm, *support], 1)), self.cc_scale[i](
-                torch.cat([hs, *support], 1)
-            )
-        if i == 0:
-            return hm, hs
-        sup = torch.cat(support, 1)
-        return (
-            torch.cat([hm, self.cc_mean[i](sup)], 1),
-            torch.cat([hs, self.cc_scale[i](sup)], 1),
-        )
-
-    def _params(self, i: int, mean_in: Tensor, scale_in: Tensor, ctx: Tensor | None):
-        if not self.has_spatial:
-            return scale_in, mean_in
-        cm, cs = ctx.chunk(2, 1)
-        means = self.ep_mean[i](torch.cat([mean_in, cm], 1))
-        scales = self.ep_scale[i](torch.cat([scale_in, cs], 1))
-        return scales, means
 
     def _refine(self, i: int, y_hat: Tensor, hm: Tensor, support: list[Tensor]) -> Tensor:
         if not self.lrp_enabled:
             return y_hat
         return y_hat + 0.5 * torch.tanh(self.lrp[i](torch.cat([hm, *support, y_hat], 1)))
 
-    def _kernels(self, i: int) -> SpatialKernels | None:
-        if not self.has_spatial:
-            return None
-        return SpatialKernels(self.spatial_context[i])
-
     # -- the three passes ------------------------------------------------------
     def _code(self, y: Tensor | None, hyper: tuple[Tensor, Tensor], coder: SymbolCoder,
               offset: Tensor | None) -> dict[str, Tensor]:
         hm, hs = hyper
-        B, _, H, W = hm.shape
-        steps = self.steps(H, W)
+        steps = self.steps(*hm.shape[-2:])
         decoded: list[Tensor] = []
         outs: dict[str, list[Tensor]] = {"y_hat": [], "y_rate": [], "scales": [], "means": []}
         start = 0
-        for i, C in enumerate(self.groups):
+        for i, (C, codec) in enumerate(zip(self.groups, self.slices, strict=True)):
             support = decoded[: self._n_support(i)]
-            mean_in, scale_in = self._channel_maps(i, hm, hs, support)
-
             y_i = None if y is None else y[:, start : start + C]
             d_i = None if offset is None else offset[:, start : start + C]
-            out = self._code_slice(i, y_i, mean_in, scale_in, steps, coder, d_i)
-            y_hat = self._refine(i, out["y_hat"], hm, support)
-            decoded.append(y_hat)
+            out = codec.code(y_i, codec.maps(hm, hs, support), steps, coder, d_i)
+            decoded.append(self._refine(i, out["y_hat"], hm, support))
             for k in ("y_rate", "scales", "means"):
                 if k in out:  # only kept when quantizing (the eval forward)
                     outs[k].append(out[k])
@@ -285,52 +222,14 @@ class ChannelSpatialContext(ConditionalCodec):
         res["y_hat"] = torch.cat(decoded, 1)
         return res
 
-    def _code_slice(self, i, y, mean_in, scale_in, steps, coder, offset) -> dict[str, Tensor]:
-        """Slice ``i``, position-major (:mod:`.spatial_coder`). With a spatial context,
-        the maps' share of each entropy-parameter network's first layer is one GEMM
-        over the whole slice, and a step adds the context's share."""
-        B, _, H, W = mean_in.shape
-        C = self.groups[i]
-        if not self.has_spatial:  # the maps are the parameters; one step
-            plan = context_plan(steps, [], W, mean_in.device)
-            maps = [(position_major(mean_in[b]), position_major(scale_in[b])) for b in range(B)]
-
-            def direct(b: int, pos: Tensor, ctx: None) -> tuple[Tensor, Tensor]:
-                return maps[b][1].index_select(0, pos), maps[b][0].index_select(0, pos)
-
-            return code_positions(y, (B, C, H, W), plan, direct, coder, offset, like=mean_in)
-        plan = context_plan(steps, list(self.spatial_context[i]), W)
-        sp = plan.out_channels // 2  # context channels per branch: (mean | scale)
-        branches = []
-        for net, maps in ((self.ep_mean[i], mean_in), (self.ep_scale[i], scale_in)):
-            c = maps.shape[1]
-            mlp = memo(net, "mlp", (c, module_state(net)), lambda net=net, c=c: MLP(net, split=c))
-            branches.append((mlp, [mlp.head(position_major(maps[b])) for b in range(B)]))
-        (mlp_m, heads_m), (mlp_s, heads_s) = branches
-
-        def params_at(b: int, pos: Tensor, ctx: Tensor | None) -> tuple[Tensor, Tensor]:
-            cm, cs = (None, None) if ctx is None else (ctx[:, :sp], ctx[:, sp:])
-            means = mlp_m.tail(heads_m[b].index_select(0, pos), cm)
-            scales = mlp_s.tail(heads_s[b].index_select(0, pos), cs)
-            return scales, means
-
-        return code_positions(y, (B, C, H, W), plan, params_at, coder, offset, like=mean_in)
-
     def _train(self, y: Tensor, hyper: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:
         hm, hs = hyper
         steps = self.steps(*y.shape[-2:])
         decoded, liks, start = [], [], 0
-        for i, C in enumerate(self.groups):
-            y_i = y[:, start : start + C]
+        for i, (C, codec) in enumerate(zip(self.groups, self.slices, strict=True)):
             support = decoded[: self._n_support(i)]
-            mean_in, scale_in = self._channel_maps(i, hm, hs, support)
-            ctx = None
-            if self.has_spatial:
-                _, y_ctx = self.quantizer(y_i)
-                ctx = self._kernels(i).full(y_ctx, steps)
-            scales, means = self._params(i, mean_in, scale_in, ctx)
-            y_rate, y_hat = self.quantizer(y_i, means=means)
-            liks.append(gaussian_likelihood(self.gaussian_conditional, y_rate, scales, means))
+            y_hat, lik = codec.forward(y[:, start : start + C], codec.maps(hm, hs, support), steps)
+            liks.append(lik)
             decoded.append(self._refine(i, y_hat, hm, support))
             start += C
         return torch.cat(decoded, 1), torch.cat(liks, 1)

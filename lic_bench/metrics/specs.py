@@ -24,7 +24,11 @@ from typing import Any
 from lic_bench.registry import METRICS
 
 __all__ = ["ResultKey", "MetricSpec", "register_metric", "metric_spec", "metric_names",
-           "result_key", "result_keys"]
+           "result_key", "result_keys", "JPEG_AI_AVERAGE"]
+
+#: the results keys of the seven metrics whose BD-rates the JPEG AI common test conditions
+#: average into their headline figure (MS-SSIM on Y); evaluation and BD both read it
+JPEG_AI_AVERAGE = ("ms-ssim-y", "vif", "fsim", "nlpd", "iw-ssim", "vmaf", "psnr-hvs")
 
 #: how a results key is compared on a curve: as stored, or in dB as -10 log10(1 - v) (MS-SSIM)
 SCALES = ("linear", "db")

@@ -49,14 +49,11 @@ import numpy as np
 from lic_bench.errors import UsageError
 from lic_bench.metrics.color import luma709, luma709_limited_u8, rgb_to_yuv709
 from lic_bench.metrics.specs import ResultKey, metric_names, metric_spec, register_metric
-from lic_bench.rd.curves import JPEG_AI_AVERAGE as _JPEG_AI_AVERAGE
 from lic_bench.registry import METRICS
 
 #: the JPEG AI suite (plus PSNR on RGB, which every curve here carries)
 JPEG_AI = ("psnr", "ms-ssim", "ms-ssim-y", "psnr-yuv", "vif", "fsim", "iw-ssim", "nlpd",
            "psnr-hvs", "psnr-hvs-m", "vmaf")
-#: the seven metrics whose BD-rates JPEG AI averages into its headline figure (result keys)
-JPEG_AI_AVERAGE = _JPEG_AI_AVERAGE
 DEFAULT = ("psnr", "ms-ssim")
 
 def parse_metrics(value: str | Sequence[str] | None) -> list[str]:

@@ -219,8 +219,8 @@ def bd_average(anchor: dict[str, Any], test: dict[str, Any], metrics: tuple[str,
     when every metric has a finite BD-rate, since an average over a subset would not be
     the same figure.
     """
+    from lic_bench.metrics.specs import JPEG_AI_AVERAGE
     from lic_bench.rd import protocol
-    from lic_bench.rd.curves import JPEG_AI_AVERAGE
 
     notes = protocol.check(anchor, test, allow_protocol_mismatch)
     metrics = metrics or JPEG_AI_AVERAGE

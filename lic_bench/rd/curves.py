@@ -76,9 +76,6 @@ def metric_key(name: str) -> str:
     return folded
 
 
-#: the seven metrics whose BD-rates the JPEG AI common test conditions average (MS-SSIM on Y)
-JPEG_AI_AVERAGE = ("ms-ssim-y", "vif", "fsim", "nlpd", "iw-ssim", "vmaf", "psnr-hvs")
-
 
 def msssim_db(values: Any) -> np.ndarray:
     v = np.asarray(values, dtype=np.float64)

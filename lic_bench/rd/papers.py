@@ -1,5 +1,6 @@
 """Attach reported curves to the knowledge base: paper ids (only those whose record exists) and
-their taxonomy components. Reads ``papers/*.yaml`` directly (no torch, no KB build)."""
+their taxonomy components. Reads ``papers/*.yaml`` with the knowledge base's record reader
+(:func:`lic_bench.kb._load.read_record`), record by record (no torch, no KB build)."""
 
 from __future__ import annotations
 
@@ -48,16 +49,13 @@ _ARXIV = re.compile(r"(\d{4}\.\d{4,5})")
 
 @lru_cache(maxsize=4)
 def _records(folder: str) -> dict[str, dict[str, Any]]:
-    import yaml
+    from lic_bench.kb._load import read_record
 
     out = {}
     for path in sorted(Path(folder).glob("*.yaml")):
         if path.name.startswith("_"):
             continue
-        try:
-            rec = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError:
-            continue
+        rec = read_record(path)  # None for a record the KB load reports (skipped here too)
         if isinstance(rec, dict):
             out[str(rec.get("id") or path.stem)] = rec
     return out

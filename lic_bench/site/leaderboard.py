@@ -128,8 +128,9 @@ def metric_rows(docs: list[dict[str, Any]], anchor: dict[str, Any], metric: str,
     """BD-rate of every curve on the anchor's dataset and protocol against ``anchor`` on one
     metric (a results key, or ``jpeg-ai-average``), best first; each with its own warnings."""
     from lic_bench.errors import LicBenchError
+    from lic_bench.metrics.specs import JPEG_AI_AVERAGE
     from lic_bench.rd.bd import JPEG_AI_AVERAGE_NAME, bd_average
-    from lic_bench.rd.curves import JPEG_AI_AVERAGE, has_metric
+    from lic_bench.rd.curves import has_metric
     from lic_bench.rd.protocol import averaging_of, dataset_of
     from lic_bench.rd.table import (  # the pairs the BD tables computed already
         _bd_cached,

@@ -41,11 +41,11 @@ _RUN_KEYS = ("resumed_from", "threads", "output_dir")
 
 def _same_config(run_dir: Path, cfg: dict[str, Any]) -> bool:
     """Whether a run folder was trained with ``cfg`` (so its checkpoints belong to this cell)."""
-    import yaml
+    from lic_bench.config_files import read_yaml
 
     try:
-        saved = yaml.safe_load((run_dir / "config.yaml").read_text())
-    except (OSError, yaml.YAMLError):
+        saved = read_yaml(run_dir / "config.yaml")
+    except UsageError:  # missing, unreadable or not a mapping: not this cell's run
         return False
 
     def key(c: Any) -> str:

@@ -41,7 +41,7 @@ def test_anchors_are_full_kodak_runs(committed):
 
 
 def test_target_rate_anchors_carry_the_jpeg_ai_suite(committed):
-    from lic_bench.rd.curves import JPEG_AI_AVERAGE
+    from lic_bench.metrics.specs import JPEG_AI_AVERAGE
 
     docs, _ = committed
     rerun = [d for d in docs if d["meta"].get("kind") == "anchor" and "rate_control" in d["meta"]]

@@ -7,7 +7,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from lic_bench.context.calibrate import calibrate  # noqa: E402
-from lic_bench.models import build_model  # noqa: E402
+from lic_bench.models.seeded import seeded_model  # noqa: E402
 from lic_bench.registry import load_all  # noqa: E402
 
 load_all()
@@ -43,8 +43,7 @@ test_image.__test__ = False  # a helper, not a test
 
 def small_model(name: str, seed: int = 0, **overrides) -> torch.nn.Module:
     """The fixed-seed small model of ``name`` in eval mode, calibrated, tables built."""
-    torch.manual_seed(seed)
-    model = build_model({"name": name, **SMALL[name], **overrides}).eval()
+    model = seeded_model({"name": name, **SMALL[name], **overrides}, seed=seed).eval()
     return calibrate(model, test_image(64, 64, seed=99))
 
 

@@ -11,7 +11,13 @@ import pytest
 import torch
 
 from lic_bench.context import check_schedule, schedule_steps
-from lic_bench.latent_codecs import ChannelSpatialContext, GaussianConditionalCodec, JointContext
+from lic_bench.latent_codecs import (
+    ChannelSliceCodec,
+    ChannelSpatialContext,
+    GaussianConditionalCodec,
+    JointContext,
+    SpatialSliceCodec,
+)
 from lic_bench.quantizers import get_quantizer
 from lic_bench.registry import SPATIAL_SCHEDULES, load_all
 
@@ -43,7 +49,10 @@ def test_channel_context_round_trips_with_any_schedule(name):
         ref = ctx(y, hyper)["y_hat"]
         y_hat = ctx.decompress(ctx.compress(y, hyper)["strings"], hyper)["y_hat"]
     assert torch.equal(y_hat, ref)
-    assert ctx.has_spatial == (name != "single-step")
+    # the slice codec is chosen once, by whether the schedule has context kernels
+    kernels = len(SPATIAL_SCHEDULES.get(name).masks(5, 2))
+    assert all(isinstance(s, SpatialSliceCodec if kernels else ChannelSliceCodec) for s in ctx.slices)
+    assert len(ctx.slices[0].kernels) == kernels
 
 
 def test_a_schedule_with_several_kernels_is_refused_by_the_one_kernel_codec():

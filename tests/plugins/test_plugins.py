@@ -167,7 +167,7 @@ def test_loader_reports_each_failure_once_and_loads_the_rest(monkeypatch, capsys
     points = [EntryPoint("bad", "lic_bench_no_such_plugin_module", plugins.GROUP),
               EntryPoint("raises", "json:loads", plugins.GROUP),  # called with no argument: TypeError
               EntryPoint("good", "lic_bench.errors", plugins.GROUP)]
-    monkeypatch.setattr(plugins.importlib.metadata, "entry_points", lambda group: points)
+    monkeypatch.setattr("importlib.metadata.entry_points", lambda group: points)
     monkeypatch.setattr(plugins, "_done", False)
     monkeypatch.setattr(plugins, "LOADED", {})
     monkeypatch.setattr(plugins, "FAILED", {})
@@ -182,6 +182,6 @@ def test_loader_reports_each_failure_once_and_loads_the_rest(monkeypatch, capsys
 def test_plugins_can_be_turned_off(monkeypatch):
     monkeypatch.setenv("LIC_BENCH_NO_PLUGINS", "1")
     monkeypatch.setattr(plugins, "_done", False)
-    monkeypatch.setattr(plugins.importlib.metadata, "entry_points",
+    monkeypatch.setattr("importlib.metadata.entry_points",
                         lambda group: pytest.fail("entry points read although plugins are off"))
     plugins.load_plugins()
