@@ -76,3 +76,22 @@ def cache_dir(name: str) -> Path:
     if env:
         return Path(env) / name
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lic-bench" / name
+
+
+def replace_cache_file(path: Path, text: str, *, stale: str | None = None) -> None:
+    """Write one cache file whole (a reader never sees half of it), then delete the
+    files matching ``stale`` beside it (earlier states). A read-only or full disk costs
+    speed, nothing else: errors are swallowed."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+        for old in path.parent.glob(stale) if stale else ():
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -19,14 +19,12 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from lic_bench.bitstream.format import BitstreamError
 from lic_bench.errors import UsageError
-from lic_bench.paths import cache_dir, model_config_dir
+from lic_bench.paths import cache_dir, model_config_dir, replace_cache_file
 
 __all__ = ["check_header_config", "known_good"]
 
@@ -111,11 +109,4 @@ def _remember(header: dict[str, Any]) -> None:
     if digest in passed:
         return
     passed = [*passed, digest][-_MAX_ENTRIES:]
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": _FORMAT, "passed": passed}, fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache: the next inspect checks in full
+    replace_cache_file(path, json.dumps({"format": _FORMAT, "passed": passed}), stale="*.json")

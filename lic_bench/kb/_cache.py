@@ -16,13 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from lic_bench.kb._load import MAX_RECORD_BYTES, LoadResult, read_kb
 from lic_bench.kb.problems import Problem
 from lic_bench.kb.schema import Component, Paper
-from lic_bench.paths import cache_dir
+from lic_bench.paths import cache_dir, replace_cache_file
 from lic_bench.safe_read import UnreadableFile, read_bounded
 
 _FORMAT = 1
@@ -69,20 +68,10 @@ def read_kb_cached(root: Path) -> LoadResult:
     except (OSError, ValueError, KeyError, TypeError):
         pass  # no cache yet, or one this code cannot use: read the records
     result = read_kb(root)
-    try:
-        where.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({
-            "components": [c.model_dump_json() for c in result.components],
-            "papers": [p.model_dump_json() for p in result.papers],
-            "problems": [{"file": p.file, "field": p.field, "message": p.message} for p in result.problems],
-        })
-        fd, tmp = tempfile.mkstemp(dir=where, prefix=".kb-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-        for old in where.glob(f"{tag}-*.json"):  # earlier states of this project
-            if old != path:
-                old.unlink(missing_ok=True)
-    except (OSError, ValueError):
-        pass  # a read-only or full disk costs speed, nothing else
+    text = json.dumps({
+        "components": [c.model_dump_json() for c in result.components],
+        "papers": [p.model_dump_json() for p in result.papers],
+        "problems": [{"file": p.file, "field": p.field, "message": p.message} for p in result.problems],
+    })
+    replace_cache_file(path, text, stale=f"{tag}-*.json")  # one state per project root
     return result
