@@ -51,8 +51,10 @@ class Implementation:
         seen, total = set(), 0
         for module in self.model.modules():
             for key, value in module.__dict__.get("_lic_bench_coder_cache", {}).items():
-                buffers = getattr(value[1], "buffers", None)
-                if key == "fast_sequential" and buffers is not None and id(buffers) not in seen:
+                if key != "fast_sequential":
+                    continue
+                buffers = value[1].buffers  # a FastSequential's pool (eval_transform's memo)
+                if id(buffers) not in seen:
                     seen.add(id(buffers))
                     total += buffers.nbytes()
         return total / 2**20
