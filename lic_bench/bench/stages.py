@@ -17,11 +17,12 @@ The modules actually timed are reported, because models name their parts differe
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
-from lic_bench.models.base import CodingModel
+if TYPE_CHECKING:
+    from lic_bench.models.base import CodingModel
 
 _HYPER_SYNTHESIS = ("h_s", "h_s_mean", "h_s_scale")
 
