@@ -36,6 +36,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from lic_bench.bench.compare import compressai_twin
 from lic_bench.context.calibrate import calibrate
 from lic_bench.models.seeded import seeded_model
 from lic_bench.paths import data_dir
@@ -60,15 +61,6 @@ def timed(fn, repeats: int, warmup: int = 1) -> tuple[float, list[float], object
 
 def seeded(name: str, seed: int):
     return seeded_model(name, seed=seed).eval()
-
-
-def compressai_twin(ours: torch.nn.Module) -> torch.nn.Module:
-    from compressai.models import JointAutoregressiveHierarchicalPriors
-
-    ref = JointAutoregressiveHierarchicalPriors(N=ours.N, M=ours.M).eval()
-    ref.load_state_dict(ours.state_dict())
-    ref.update(force=True)
-    return ref
 
 
 def row(label: str, med: float, times: list[float]) -> dict:
@@ -135,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         # -- 3. CompressAI's mbt2018, same weights (last: its long run should not
         #       disturb the measurements above) -------------------------------------------
         if not args.skip_compressai:
-            ref = compressai_twin(ours)
+            ref = compressai_twin(ours, ours.config).eval()
             renc = ref.compress(x)
             reps = args.compressai_repeats or args.repeats
             print(f"\nCompressAI JointAutoregressiveHierarchicalPriors, same weights, {reps} run(s)")

@@ -59,10 +59,11 @@ from lic_bench.errors import UsageError
 STRESS = 5.0
 #: Factor on the scale outputs of the hyper-decoder / entropy-parameter network.
 HYPER_STRESS = 20.0
-#: Modules whose last convolution predicts the Gaussian scales (and, in the first or
-#: only half of its outputs, for mean-scale models: CompressAI's ``chunk(2, 1)`` order).
+#: Parameter networks (:meth:`~lic_bench.models.base.CodingModel.parameter_networks`)
+#: whose last convolution predicts the Gaussian scales (and, in the first or only half
+#: of its outputs, for mean-scale models: CompressAI's ``chunk(2, 1)`` order).
 _SCALE_MODULES = ("h_s", "h_s_scale", "entropy_parameters")
-#: Lists of per-slice scale networks of the channel-context models (lic_bench.context.channel).
+#: Per-slice scale networks of the channel-context models (lic_bench.latent_codecs.channel_context).
 _SCALE_LISTS = ("cc_scale", "ep_scale")
 #: Kodak image decoded by default (any RGB image works with ``image=``).
 DEFAULT_IMAGE = "kodim23.png"
@@ -112,8 +113,8 @@ def _stressed_model(name: str, overrides: dict[str, Any] | None, folder: Path):
     from lic_bench.bitstream.codec import model_for_coding
 
     model = model_for_coding(name, overrides=overrides)
-    convs = [m for m in getattr(model, "g_a", torch.nn.Sequential()).modules()
-             if isinstance(m, torch.nn.Conv2d)]
+    convs = [m for m in model.g_a.modules() if isinstance(m, torch.nn.Conv2d)]
+    nets = model.parameter_networks()
     with torch.no_grad():
         if convs:
             convs[-1].weight.mul_(STRESS)
@@ -121,20 +122,20 @@ def _stressed_model(name: str, overrides: dict[str, Any] | None, folder: Path):
                 convs[-1].bias.mul_(STRESS)
         latent = _latent_channels(model)
         for attr in _SCALE_MODULES:
-            last = _last_conv(getattr(model, attr, None))
-            if last is None:
-                continue
-            out = last.out_channels
-            # Mean-scale outputs: scales are the first half; leave the means alone.
-            n = out // 2 if attr != "h_s_scale" and latent and out == 2 * latent else out
-            # Conv2d weights are [out, in, k, k]; ConvTranspose2d weights are [in, out, k, k].
-            weight = last.weight if isinstance(last, torch.nn.Conv2d) else last.weight.transpose(0, 1)
-            weight[:n].mul_(HYPER_STRESS)
-            if last.bias is not None:
-                last.bias[:n].mul_(HYPER_STRESS)
-        context = getattr(model, "context", None)
+            for net in nets.get(attr, []):
+                last = _last_conv(net)
+                if last is None:
+                    continue
+                out = last.out_channels
+                # Mean-scale outputs: scales are the first half; leave the means alone.
+                n = out // 2 if attr != "h_s_scale" and latent and out == 2 * latent else out
+                # Conv2d weights are [out, in, k, k]; ConvTranspose2d weights are [in, out, k, k].
+                weight = last.weight if isinstance(last, torch.nn.Conv2d) else last.weight.transpose(0, 1)
+                weight[:n].mul_(HYPER_STRESS)
+                if last.bias is not None:
+                    last.bias[:n].mul_(HYPER_STRESS)
         for attr in _SCALE_LISTS:
-            for net in getattr(context, attr, None) or []:
+            for net in nets.get(attr, []):
                 last = _last_conv(net)
                 if last is not None:
                     last.weight.mul_(HYPER_STRESS)
@@ -148,8 +149,6 @@ def _stressed_model(name: str, overrides: dict[str, Any] | None, folder: Path):
 def _last_conv(module):
     import torch
 
-    if module is None:
-        return None
     convs = [m for m in module.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
     return convs[-1] if convs else None
 
@@ -158,7 +157,7 @@ def _latent_channels(model) -> int | None:
     """Channels of the latent ``y``: the input channels of the synthesis' first conv."""
     import torch
 
-    for m in getattr(model, "g_s", torch.nn.Sequential()).modules():
+    for m in model.g_s.modules():
         if isinstance(m, torch.nn.ConvTranspose2d):
             return m.in_channels
         if isinstance(m, torch.nn.Conv2d):
@@ -252,7 +251,7 @@ def check_models(
                 if progress:
                     progress(f"encode {name}")
                 model, ckpt = _stressed_model(name, (overrides or {}).get(name), folder)
-                kwargs = {"quality": 2.5} if getattr(model, "variable_rate", False) else {}
+                kwargs = {"quality": 2.5} if model.variable_rate else {}
                 data = encode_image(model, x, **kwargs)
                 path = folder / f"{name}.licb"
                 path.write_bytes(data)

@@ -1,8 +1,9 @@
 """What is timed: the callables behind each benchmark stage, for one implementation.
 
-An implementation is a model's own ``compress``/``decompress``: for lic-bench's models
-that is their eval-mode code (fast transforms, :mod:`lic_bench.entropy.internals`),
-for a CompressAI twin CompressAI's. Stages:
+An implementation is a model's own ``compress``/``decompress``, read through the coding
+protocol (:class:`~lic_bench.models.base.CodingModel`): for lic-bench's models that is
+their eval-mode code (fast transforms, :mod:`lic_bench.entropy.internals`), for a
+CompressAI twin (:class:`~lic_bench.bench.compare.CompressAITwin`) CompressAI's. Stages:
 
 * ``transform_encode``: analysis transforms only (g_a, then h_a when present);
 * ``transform_decode``: synthesis transforms only (every hyper-synthesis head --
@@ -16,9 +17,12 @@ The modules actually timed are reported, because models name their parts differe
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
+
+if TYPE_CHECKING:
+    from lic_bench.models.base import CodingModel
 
 _HYPER_SYNTHESIS = ("h_s", "h_s_mean", "h_s_scale")
 
@@ -26,11 +30,11 @@ _HYPER_SYNTHESIS = ("h_s", "h_s_mean", "h_s_scale")
 class Implementation:
     """The code path that is timed for one model."""
 
-    def __init__(self, model: torch.nn.Module, quality: float | None = None):
+    def __init__(self, model: CodingModel, quality: float | None = None):
         self.model = model
         self.quality = quality
         self.name = "model"
-        self.variable_rate = bool(getattr(model, "variable_rate", False))
+        self.variable_rate = bool(model.variable_rate)
         model.eval()
         model.update(force=False)
 
@@ -48,31 +52,17 @@ class Implementation:
         seen, total = set(), 0
         for module in self.model.modules():
             for key, value in module.__dict__.get("_lic_bench_coder_cache", {}).items():
-                buffers = getattr(value[1], "buffers", None)
-                if key == "fast_sequential" and buffers is not None and id(buffers) not in seen:
+                if key != "fast_sequential":
+                    continue
+                buffers = value[1].buffers  # a FastSequential's pool (eval_transform's memo)
+                if id(buffers) not in seen:
                     seen.add(id(buffers))
                     total += buffers.nbytes()
         return total / 2**20
 
     def transforms(self) -> dict[str, Callable[[torch.Tensor], Any]]:
         """Name -> what compress/decompress run for that transform."""
-        own = getattr(self.model, "eval_transforms", None)
-        if own is not None:
-            return own()
-        # a CompressAI model: its modules as they are (Ballé 2018's scale hyperprior
-        # feeds |y| to h_a)
-        import compressai.models as cm
-
-        out: dict[str, Callable] = {"g_a": self.model.g_a}
-        h_a = getattr(self.model, "h_a", None)
-        if h_a is not None:
-            scale = isinstance(self.model, cm.ScaleHyperprior) and not isinstance(self.model, cm.MeanScaleHyperprior)
-            out["h_a"] = (lambda y: h_a(torch.abs(y))) if scale else h_a
-        for name in _HYPER_SYNTHESIS:
-            if getattr(self.model, name, None) is not None:
-                out[name] = getattr(self.model, name)
-        out["g_s"] = self.model.g_s
-        return out
+        return self.model.eval_transforms()
 
     def timed_modules(self) -> dict[str, list[str]]:
         names = list(self.transforms())
@@ -118,8 +108,7 @@ class Implementation:
         info: dict[str, Any] = {"path": self.name, "timed_modules": self.timed_modules()}
         if self.variable_rate:
             info["quality"] = self.quality if self.quality is not None else "model default"
-        codec = getattr(self.model, "latent_codec", None)
-        pinned = codec.pinned_threads() if codec is not None else None
+        pinned = self.model.pinned_threads()
         if pinned is not None:
             info["coding_threads"] = pinned  # pinned for bit-exact decoding, whatever --threads says
         return info

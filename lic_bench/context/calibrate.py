@@ -24,15 +24,15 @@ def _shrink(layer: nn.Module, bias: float) -> None:
 
 @torch.no_grad()
 def calibrate(model: nn.Module, x: torch.Tensor, y_std: float = 3.0, scale: float = 2.0) -> nn.Module:
-    """Calibrate ``model`` in place (any model of this package) and rebuild its coder tables."""
+    """Calibrate ``model`` (of the coding protocol, ``models.base.CodingModel``) in place
+    and rebuild its coder tables. The networks adjusted are those whose last layers
+    output σ and μ (its ``gaussian_outputs()``)."""
     model.g_a[-1].weight.mul_(y_std / float(model.g_a(x).std()))
-    if hasattr(model, "entropy_parameters"):
-        last = model.entropy_parameters[-1]
-        _shrink(last, 0.0)
-        last.bias[: model.M] = scale  # (scales, means) order, as in CompressAI
-    else:
-        for codec in model.context.slices:  # each slice codec names its parameter networks
-            scale_net, mean_net = codec.parameter_nets
+    for scale_net, mean_net in model.gaussian_outputs():
+        if mean_net is None:  # one network: (scales, means), as in CompressAI
+            _shrink(scale_net[-1], 0.0)
+            scale_net[-1].bias[: model.M] = scale
+        else:  # a slice's own networks (a channel context names them per slice)
             _shrink(scale_net[-1], scale)
             _shrink(mean_net[-1], 0.0)
     model.update(force=True)

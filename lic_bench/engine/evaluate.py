@@ -79,7 +79,7 @@ def evaluate_image(
     x = x.to(device)
     h, w = x.shape[-2:]
     num_pixels = h * w
-    multiple = int(getattr(model, "downsampling_factor", 64))
+    multiple = int(model.downsampling_factor)
     out = model(pad_to_multiple(x, multiple))
     bpp_est = bpp_from_likelihoods(out["likelihoods"], num_pixels)
     x_fwd = to_uint8_levels(out["x_hat"][..., :h, :w])
@@ -156,8 +156,7 @@ def evaluate_model(
         torch.set_num_threads(int(threads))
     dev = torch.device(device)
     model = model.to(dev).eval()
-    if hasattr(model, "update"):
-        model.update(force=True)
+    model.update(force=True)
     lpips = LpipsMetric(lpips_net, device=dev) if lpips_net else None
     names = dataset.names()
     count = len(names) if limit is None else min(limit, len(names))
@@ -262,10 +261,10 @@ def _registry_links(cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
     papers: list[str] = []
 
     def add(entry) -> None:
-        for t in getattr(entry, "taxonomy", []) or []:
+        for t in entry.taxonomy:
             if t not in taxonomy:
                 taxonomy.append(t)
-        for p in getattr(entry, "papers", []) or []:
+        for p in entry.papers:
             if p not in papers:
                 papers.append(p)
 

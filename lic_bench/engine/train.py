@@ -180,7 +180,7 @@ def build_datamodule(cfg: dict[str, Any], model):
     from lic_bench.data.datamodule import ImageDataModule
 
     return ImageDataModule(cfg["data"], seed=int(cfg["seed"]),
-                           multiple=getattr(model, "downsampling_factor", None))
+                           multiple=model.downsampling_factor)
 
 
 def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:

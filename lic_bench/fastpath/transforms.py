@@ -109,8 +109,9 @@ class FastSequential:
     """
 
     def __init__(self, seq: nn.Sequential, buffers: Buffers | None = None):
-        buffers = buffers if buffers is not None else Buffers()
-        compiled = [compile_step(m, buffers) for m in seq]
+        #: its scratch pool (memory held between calls, counted by the benchmark)
+        self.buffers = buffers if buffers is not None else Buffers()
+        compiled = [compile_step(m, self.buffers) for m in seq]
         self.steps = [s for s, _ in compiled]
         self.plan = [p for _, p in compiled]
         self.geometry = _geometry(seq)

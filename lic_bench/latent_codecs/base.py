@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -63,6 +64,22 @@ class LatentCodec(nn.Module):
         """Intra-op threads its coding is pinned to (None: the caller's)."""
         return None
 
+    def eval_transforms(self) -> dict[str, Any]:
+        """What its coding runs for each transform it holds, by state-dict name
+        (a hyperprior: ``h_a`` with its input applied, every hyper-synthesis head)."""
+        return {}
+
+    def parameter_networks(self) -> dict[str, list[nn.Module]]:
+        """The networks that predict y's Gaussian parameters, by state-dict name, in
+        creation order (a channel context: one per slice)."""
+        return {}
+
+    def gaussian_outputs(self) -> list[tuple[nn.Module, nn.Module | None]]:
+        """``(scale network, mean network)`` whose last layers output σ and μ (one pair
+        per slice of a channel context); ``(network, None)``: one network outputs σ in
+        its first M channels (then μ, for mean-scale)."""
+        return []
+
 
 class ConditionalCodec(LatentCodec):
     """A y codec conditioned on hyper parameters (``params``)."""
@@ -94,9 +111,8 @@ def eval_transform(module: nn.Module):
     """``module`` itself while training or under autograd, else its cached
     :class:`~lic_bench.fastpath.FastSequential` (same arithmetic, faster); a module
     with ``heads`` (several parallel transforms) gives the tuple of their outputs."""
-    heads = getattr(module, "heads", None)
-    if heads is not None:
-        fns = [eval_transform(h) for h in heads]
+    if isinstance(module, Heads):
+        fns = [eval_transform(h) for h in module.heads]
         return lambda x: tuple(f(x) for f in fns)
     if not isinstance(module, nn.Sequential) or not _is_fast(module):
         return module

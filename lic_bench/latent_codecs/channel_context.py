@@ -174,6 +174,14 @@ class ChannelSpatialContext(ConditionalCodec):
     def coding_context(self):
         return coding_threads()
 
+    def parameter_networks(self) -> dict[str, list[nn.Module]]:
+        nets = {"cc_mean": self.cc_mean, "cc_scale": self.cc_scale, "ep_mean": self.ep_mean,
+                "ep_scale": self.ep_scale}
+        return {kind: list(mods) for kind, mods in nets.items() if len(mods)}
+
+    def gaussian_outputs(self) -> list[tuple[nn.Module, nn.Module | None]]:
+        return [codec.parameter_nets for codec in self.slices]  # each slice names its own
+
     def pinned_threads(self) -> int:
         return CODING_THREADS
 

@@ -69,6 +69,15 @@ class GainedCodec(LatentCodec):
     def pinned_threads(self):
         return self.inner.pinned_threads()
 
+    def eval_transforms(self) -> dict[str, Any]:
+        return self.inner.eval_transforms()
+
+    def parameter_networks(self) -> dict[str, list[nn.Module]]:
+        return self.inner.parameter_networks()
+
+    def gaussian_outputs(self) -> list[tuple[nn.Module, nn.Module | None]]:
+        return self.inner.gaussian_outputs()
+
     def forward(self, y: Tensor, quality: Any = None) -> dict[str, Any]:
         gain, inverse = self._units()
         q = self._need(quality)

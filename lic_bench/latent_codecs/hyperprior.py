@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from lic_bench.latent_codecs.base import ConditionalCodec, LatentCodec, eval_transform
+from lic_bench.latent_codecs.base import ConditionalCodec, Heads, LatentCodec, eval_transform
 
 __all__ = ["HyperpriorCodec"]
 
@@ -50,6 +50,29 @@ class HyperpriorCodec(LatentCodec):
 
     def pinned_threads(self):
         return self.y_codec.pinned_threads()
+
+    def synthesis_heads(self) -> dict[str, nn.Module]:
+        """The hyper-synthesis by state-dict name: ``h_s``, or its heads in output
+        order (``(means, scales)``, e.g. ``h_s_mean``, ``h_s_scale``)."""
+        if isinstance(self.h_s, Heads):
+            return dict(self.h_s.named_children())
+        return {"h_s": self.h_s}
+
+    def eval_transforms(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"h_a": self._z}
+        out.update({name: eval_transform(m) for name, m in self.synthesis_heads().items()})
+        return out
+
+    def parameter_networks(self) -> dict[str, list[nn.Module]]:
+        heads = {name: [m] for name, m in self.synthesis_heads().items()}
+        return {**heads, **self.y_codec.parameter_networks()}
+
+    def gaussian_outputs(self) -> list[tuple[nn.Module, nn.Module | None]]:
+        own = self.y_codec.gaussian_outputs()
+        if own:
+            return own
+        heads = list(self.synthesis_heads().values())
+        return [(heads[1], heads[0])] if len(heads) == 2 else [(heads[0], None)]
 
     def _z(self, y: Tensor) -> Tensor:
         return eval_transform(self.h_a)(torch.abs(y) if self.hyper_input == "abs" else y)

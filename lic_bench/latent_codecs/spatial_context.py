@@ -177,6 +177,12 @@ class JointContext(ConditionalCodec):
     def _mods(self):
         return self.context_prediction, self.entropy_parameters
 
+    def parameter_networks(self) -> dict[str, list[nn.Module]]:
+        return {"entropy_parameters": [self.entropy_parameters]}
+
+    def gaussian_outputs(self) -> list[tuple[nn.Module, nn.Module | None]]:
+        return [(self.entropy_parameters, None)]  # (σ | μ), as in CompressAI
+
     @staticmethod
     def _params(params) -> Tensor:
         return torch.cat(tuple(params), 1) if isinstance(params, (tuple, list)) else params

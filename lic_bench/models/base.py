@@ -20,7 +20,7 @@ sub-modules are reachable by those names too (``model.h_s``, ``model.entropy_bot
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import torch
@@ -40,14 +40,22 @@ TRAIN_CHANNELS_LAST = True
 
 @runtime_checkable
 class CodingModel(Protocol):
-    """The coding protocol: what coding an image with a model may rely on.
+    """The coding protocol: what coding, benchmarking and checking a model may rely on.
 
     ``compress(x, quality=None)`` / ``decompress(strings, shape, quality=None)`` take
-    ``quality`` always (None for a fixed-rate model); ``name`` and ``config`` are the
-    registry id and resolved config (``build_model`` sets them); ``weights_info`` says
-    where the weights came from; ``M`` is the latent width (memory budget);
-    ``downsampling_factor`` what input sizes are padded to a multiple of; ``n_strings``
-    the strings one image is coded into; ``context_model`` the y context id (``none``).
+    ``quality`` always (None for a fixed-rate model); ``update(force=...)`` builds the
+    coder tables; ``name`` and ``config`` are the registry id and resolved config
+    (``build_model`` sets them); ``weights_info`` says where the weights came from;
+    ``M`` is the latent width (memory budget); ``downsampling_factor`` what input sizes
+    are padded to a multiple of; ``n_strings`` the strings one image is coded into;
+    ``context_model`` the y context id (``none``); ``variable_rate`` whether it takes
+    a quality. The transforms ``g_a``/``g_s`` are modules; :meth:`eval_transforms`
+    gives what coding runs for each transform (the benchmark's transform stages),
+    :meth:`parameter_networks` and :meth:`gaussian_outputs` the networks that predict
+    y's Gaussian parameters (the determinism check and calibration adjust them), and
+    :meth:`pinned_threads` the threads its coding is pinned to (None: the caller's).
+    A model from elsewhere gets the protocol from an adapter
+    (:class:`lic_bench.bench.compare.CompressAITwin`).
     """
 
     name: str
@@ -57,6 +65,8 @@ class CodingModel(Protocol):
     variable_rate: bool
     default_quality: float | None
     context_model: str
+    g_a: nn.Module
+    g_s: nn.Module
 
     @property
     def downsampling_factor(self) -> int: ...
@@ -64,9 +74,19 @@ class CodingModel(Protocol):
     @property
     def n_strings(self) -> int: ...
 
+    def update(self, scale_table=None, force: bool = False) -> bool: ...
+
     def compress(self, x: Tensor, quality: float | None = None) -> dict[str, Any]: ...
 
     def decompress(self, strings: list, shape, quality: float | None = None) -> dict[str, Tensor]: ...
+
+    def eval_transforms(self) -> dict[str, Callable[[Tensor], Any]]: ...
+
+    def parameter_networks(self) -> dict[str, list[nn.Module]]: ...
+
+    def gaussian_outputs(self) -> list[tuple[nn.Module, nn.Module | None]]: ...
+
+    def pinned_threads(self) -> int | None: ...
 
 
 class LatentCompressionModel(CompressionModel):
@@ -220,27 +240,24 @@ class LatentCompressionModel(CompressionModel):
         y_hat = self.decompress_latent(strings, shape, quality)
         return {"x_hat": eval_transform(self.g_s)(y_hat).clamp_(0, 1)}
 
-    def eval_transforms(self) -> dict[str, Any]:
+    def eval_transforms(self) -> dict[str, Callable[[Tensor], Any]]:
         """What ``compress``/``decompress`` run for each transform (for the benchmark's
         transform-only stages): ``g_a``, ``h_a`` (with the hyper input applied), every
         hyper-synthesis head, ``g_s``."""
-        out: dict[str, Any] = {"g_a": eval_transform(self.g_a)}
-        hyper = _find_hyperprior(self.latent_codec)
-        if hyper is not None:
-            out["h_a"] = hyper._z
-            heads = getattr(hyper.h_s, "heads", None)
-            names = [n for n, _ in hyper.h_s.named_children()] if heads is not None else ["h_s"]
-            for name, module in zip(names, heads if heads is not None else [hyper.h_s], strict=True):
-                out[name] = eval_transform(module)
-        out["g_s"] = eval_transform(self.g_s)
-        return out
+        return {"g_a": eval_transform(self.g_a), **self.latent_codec.eval_transforms(),
+                "g_s": eval_transform(self.g_s)}
 
+    def parameter_networks(self) -> dict[str, list[nn.Module]]:
+        """The networks that predict y's Gaussian parameters, by state-dict name: the
+        hyper-synthesis (``h_s``, or ``h_s_mean`` and ``h_s_scale``), a spatial context's
+        ``entropy_parameters``, a channel context's ``cc_*``/``ep_*`` (one per slice)."""
+        return self.latent_codec.parameter_networks()
 
-def _find_hyperprior(codec: nn.Module):
-    from lic_bench.latent_codecs.hyperprior import HyperpriorCodec
+    def gaussian_outputs(self) -> list[tuple[nn.Module, nn.Module | None]]:
+        """The networks whose last layers output σ and μ (see
+        :meth:`~lic_bench.latent_codecs.base.LatentCodec.gaussian_outputs`)."""
+        return self.latent_codec.gaussian_outputs()
 
-    while codec is not None:
-        if isinstance(codec, HyperpriorCodec):
-            return codec
-        codec = getattr(codec, "inner", None)
-    return None
+    def pinned_threads(self) -> int | None:
+        """Intra-op threads its coding is pinned to for bit-exact decoding (None: any)."""
+        return self.latent_codec.pinned_threads()

@@ -31,19 +31,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lic_bench.errors import UsageError
+from lic_bench.study.study_file import flatten, read_study_file, slug, variant_id
 
-_KEYS = {"name", "description", "protocol", "settings", "anchor", "dataset", "test_limit",
-         "models", "swaps", "rates", "seeds", "reference", "baseline", "slurm"}
-_RATE_KINDS = ("quality", "lmbda", "gain-units")
-_KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
+__all__ = ["Cell", "Study", "cell_spec", "expand", "flatten", "load_study", "protocol_digest", "slug",
+           "variant_id"]
 
 @dataclass(frozen=True)
 class Cell:
@@ -85,147 +82,31 @@ class Study:
     slurm: dict[str, Any] = field(default_factory=dict)
 
 
-def slug(value: Any) -> str:
-    """``0.0067`` -> ``0p0067``, ``"GSDN"`` -> ``gsdn``: a value as a piece of a kebab id."""
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    text = text.lower().replace(".", "p").replace("_", "-")
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
-def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"trainer": {"max_steps": 5}}`` -> ``{"trainer.max_steps": 5}`` (dotted keys kept)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value and not dotted.startswith(("data.train", "data.val")):
-            out.update(flatten(value, dotted + "."))
-        else:
-            out[dotted] = value
-    return out
-
-
-def _check_key(dotted: str, where: str) -> None:
-    """The first two parts of a config key must exist (``model.*`` is checked by the model)."""
-    from lic_bench.engine.config import _SECTIONS, DEFAULTS
-
-    head, _, rest = dotted.partition(".")
-    if head not in _SECTIONS:
-        raise UsageError(f"{where}: unknown config key {dotted!r} (sections: {', '.join(sorted(DEFAULTS))})")
-    section = DEFAULTS.get(head)
-    second = rest.split(".")[0]
-    if isinstance(section, dict) and second and second not in section:
-        raise UsageError(f"{where}: unknown config key {dotted!r} ({head} has: {', '.join(section)})")
-
-
 def _as_sets(items: Mapping[str, Any]) -> list[str]:
     # JSON is YAML, so each value reads back as itself through --set (parse_set).
     return [f"{k}={json.dumps(v)}" for k, v in items.items()]
 
 
-def _need(raw: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if key not in raw:
-        raise UsageError(f"{where}: the study needs '{key}'")
-    value = raw[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise UsageError(f"{where}: '{key}' has the wrong type ({type(value).__name__})")
-    return value
-
-
 def load_study(path: str | Path, *, check_models: bool = True) -> Study:
-    """Read and check a study file (one-line :class:`UsageError` for anything wrong).
+    """Read and check a study file (:mod:`lic_bench.study.study_file`; one-line
+    :class:`UsageError` for anything wrong).
 
     ``check_models=False`` skips the registry look-up of the model presets (it imports
     torch); the site, which must not import torch, reads study files that way.
     """
-    from lic_bench.config_files import read_yaml
-
-    path = Path(path)
-    raw = read_yaml(path)
-    where = str(path)
-    unknown = sorted(set(raw) - _KEYS)
-    if unknown:
-        raise UsageError(f"{where}: unknown study key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}")
-    name = str(_need(raw, "name", str, where))
-    if not _KEBAB.match(name):
-        raise UsageError(f"{where}: name {name!r} must be kebab-case")
-    protocol = raw.get("protocol") or []
-    protocol = [protocol] if isinstance(protocol, str) else protocol
-    if not isinstance(protocol, list) or not all(isinstance(p, str) for p in protocol):
-        raise UsageError(f"{where}: 'protocol' is a config file or a list of them")
-    protocol_paths = [(path.parent / p).resolve() for p in protocol]
-    for p in protocol_paths:
-        if not p.is_file():
-            raise UsageError(f"{where}: protocol file {p} does not exist")
-    settings = flatten(raw.get("settings") or {})
-    for key in settings:
-        _check_key(key, where)
-
-    models = raw.get("models")
-    if isinstance(models, list) and all(isinstance(m, str) for m in models):
-        models = {m: m for m in models}
-    if not isinstance(models, dict) or not models:
-        raise UsageError(f"{where}: 'models' is a list of registry presets or a mapping alias: preset")
-    if check_models:
-        from lic_bench.registry import MODELS, load_all
-
-        load_all()
-    for alias, preset in models.items():
-        if check_models and preset not in MODELS:
-            raise UsageError(f"{where}: unknown model {preset!r} (known: {', '.join(MODELS.list())})")
-        if not _KEBAB.match(str(alias)):
-            raise UsageError(f"{where}: model alias {alias!r} must be kebab-case")
-
-    swaps = []
-    for item in raw.get("swaps") or [{}]:
-        if not isinstance(item, dict):
-            raise UsageError(f"{where}: each swap is a mapping of --set keys (or {{name:, set:}})")
-        if set(item) == {"name", "set"}:
-            label, items = slug(item["name"]), flatten(item["set"] or {})
-        else:
-            items = flatten(item)
-            label = "-".join(slug(v) if isinstance(v, str) else f"{slug(k.split('.')[-1])}{slug(v)}"
-                             for k, v in sorted(items.items()))
-        for key in items:
-            _check_key(key, where)
-        swaps.append((label, items))
-
-    rates = raw.get("rates")
-    if not (isinstance(rates, dict) and len(rates) == 1 and next(iter(rates)) in _RATE_KINDS):
-        raise UsageError(f"{where}: 'rates' is one of {{quality: [...]}}, {{lmbda: [...]}}, {{gain-units: [λ, ...]}}")
-    kind, values = next(iter(rates.items()))
-    if not isinstance(values, list) or not values or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
-        raise UsageError(f"{where}: rates.{kind} must be a list of positive numbers")
-    if kind == "gain-units" and len(values) < 2:
-        raise UsageError(f"{where}: rates.gain-units needs at least 2 λ levels")
-
-    seeds = raw.get("seeds", [1])
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool)
-                                                           for s in seeds):
-        raise UsageError(f"{where}: 'seeds' is a list of integers")
-    limit = raw.get("test_limit")
-    if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise UsageError(f"{where}: 'test_limit' is a positive number of images")
-    reference = raw.get("reference") or {}
-    if not isinstance(reference, dict):
-        raise UsageError(f"{where}: 'reference' maps a variant to a results file")
-    baseline = raw.get("baseline")
-    variants = [variant_id(alias, label) for alias in models for label, _ in swaps]
-    if baseline is not None and (not isinstance(baseline, str) or baseline not in variants):
-        raise UsageError(f"{where}: 'baseline' names one of the study's variants ({', '.join(variants)})")
-    slurm = raw.get("slurm") or {}
-    if not isinstance(slurm, dict):
-        raise UsageError(f"{where}: 'slurm' is a mapping of submitit parameters")
     from lic_bench.paths import project_root
 
+    path = Path(path)
+    raw = read_study_file(path, check_models=check_models)
+    protocol_paths = [(path.parent / p).resolve() for p in raw.protocol or []]
+    kind, values = raw.rates.kind()
     return Study(
-        path=path, name=name, description=str(raw.get("description") or ""),
-        protocol=protocol_paths, settings=settings, anchor=str(raw.get("anchor") or "x265-bpg444"),
-        dataset=str(raw.get("dataset") or "kodak"), test_limit=limit, models=models, swaps=swaps,
-        rates=(kind, [float(v) if kind != "quality" else int(v) for v in values]), seeds=seeds,
-        reference={str(k): project_root() / str(v) for k, v in reference.items()}, baseline=baseline,
-        protocol_hash=protocol_digest(protocol_paths),
-        slurm=slurm,
+        path=path, name=raw.name, description=raw.description or "",
+        protocol=protocol_paths, settings=flatten(raw.settings or {}), anchor=raw.anchor or "x265-bpg444",
+        dataset=raw.dataset or "kodak", test_limit=raw.test_limit, models=dict(raw.models),
+        swaps=raw.swap_items(), rates=(kind, [float(v) if kind != "quality" else int(v) for v in values]),
+        seeds=list(raw.seeds), reference={k: project_root() / v for k, v in (raw.reference or {}).items()},
+        baseline=raw.baseline, protocol_hash=protocol_digest(protocol_paths), slurm=dict(raw.slurm or {}),
     )
 
 
@@ -238,10 +119,6 @@ def protocol_digest(paths: list[Path]) -> str:
     for path in paths:
         merged = deep_merge(merged, load_file(path))
     return hashlib.sha256(json.dumps(merged, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def variant_id(alias: str, swap: str) -> str:
-    return "-".join(p for p in (alias, swap) if p)
 
 
 def expand(study: Study, *, validate: bool = True) -> list[Cell]:

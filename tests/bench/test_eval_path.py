@@ -123,3 +123,30 @@ def test_outputs_are_ordinary_tensors(crops):
     x_hat = model.decompress(coded["strings"], coded["shape"])["x_hat"]
     assert not x_hat.is_inference() and not x_hat.requires_grad
     x_hat.mul_(0.5)  # would raise for an inference tensor
+
+
+@pytest.mark.parametrize("name,overrides,nets,outputs", [
+    ("bmshj2018-factorized", {}, [], 0),
+    ("mbt2018-mean", {}, ["h_s"], 1),
+    ("mbt2018", {}, ["h_s", "entropy_parameters"], 1),
+    ("minnen2020-channelwise", {"num_slices": 3}, ["h_s_mean", "h_s_scale", "cc_mean", "cc_scale"], 3),
+    ("uludag2022-unified", {"num_slices": 3}, ["h_s_mean", "h_s_scale", "cc_mean", "cc_scale", "ep_mean", "ep_scale"], 3),
+])
+def test_models_and_compressai_twins_follow_the_coding_protocol(name, overrides, nets, outputs):
+    """What the bench, the determinism check and calibration read of a model is declared
+    (CodingModel), by our models and, through its adapter, by CompressAI's twin."""
+    from lic_bench.bench.compare import COMPRESSAI_CLASSES, compressai_twin
+    from lic_bench.models import build_model
+    from lic_bench.models.base import CodingModel
+
+    model = build_model(name, {"N": 16, "M": 24, **overrides}).eval()
+    found = model.parameter_networks()
+    assert isinstance(model, CodingModel) and list(found) == nets
+    assert len(model.gaussian_outputs()) == outputs
+    assert all(isinstance(m, torch.nn.Module) for group in found.values() for m in group)
+    if name in COMPRESSAI_CLASSES:
+        twin = compressai_twin(model, model.config)
+        assert isinstance(twin, CodingModel) and not twin.variable_rate
+        assert list(twin.eval_transforms()) == list(model.eval_transforms())
+        assert list(twin.parameter_networks()) == nets and len(twin.gaussian_outputs()) == outputs
+        assert twin.n_strings == model.n_strings and twin.downsampling_factor == model.downsampling_factor

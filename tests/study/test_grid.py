@@ -55,10 +55,15 @@ def test_lambda_ids_are_kebab(tmp_path, study_writer):
     ({"swaps": [{"optim.lrr": 1}]}, "unknown config key 'optim.lrr'"),
     ({"settings": {"trainr": {"max_steps": 2}}}, "unknown config key 'trainr.max_steps'"),
     ({"swaps": [{"model.nonlinearty": "gdn"}]}, "no parameter(s) nonlinearty"),
-    ({"rates": {"quality": [0]}}, "positive numbers"),
+    ({"rates": {"quality": [0]}}, "rates.quality.0: input should be greater than 0"),
     ({"rates": {"gain-units": [0.01]}}, "at least 2"),
     ({"colour": "red"}, "unknown study key(s) colour"),
     ({"name": "Not Kebab"}, "kebab-case"),
+    ({"seeds": ["3"]}, "seeds.0: input should be a valid integer (got '3')"),
+    ({"test_limit": 0}, "test_limit: input should be greater than or equal to 1"),
+    ({"protocol": "missing.yaml"}, "missing.yaml does not exist"),
+    ({"baseline": "mbt2018"}, "baseline: 'mbt2018' names none of the study's variants"),
+    ({"rates": {"quality": [1], "lmbda": [0.1]}}, "rates: give one of"),
 ])
 def test_bad_grids_are_refused_in_one_line(tmp_path, study_writer, fields, expected):
     from lic_bench.cli import app
