@@ -35,13 +35,24 @@ __all__ = [
 class EntropyBottleneck(_EntropyBottleneck):
     """CompressAI's ``EntropyBottleneck`` coding through the memory-safe rANS coder."""
 
+    #: takes no parameters from a hyperprior (:mod:`lic_bench.models.backbones`)
+    needs = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.entropy_coder = SafeEntropyCoder()
 
 
 class GaussianConditional(_GaussianConditional):
-    """CompressAI's ``GaussianConditional`` coding through the memory-safe rANS coder."""
+    """CompressAI's ``GaussianConditional`` coding through the memory-safe rANS coder.
+
+    A subclass changes the density by overriding ``_standardized_cumulative`` and
+    ``_standardized_quantile`` (:class:`~lic_bench.entropy.laplacian.LaplacianConditional`):
+    CompressAI builds the CDF tables and likelihoods from those two alone.
+    """
+
+    #: reads the scales (and means) a hyperprior predicts (:mod:`lic_bench.models.backbones`)
+    needs = "scale"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
