@@ -13,7 +13,6 @@ from lic_bench.models import build_model  # noqa: E402
 from lic_bench.models.backbones import Backbone, satisfies  # noqa: E402
 from lic_bench.models.compose import check_combination  # noqa: E402
 from lic_bench.registry import BACKBONES, REGISTRIES, load_all  # noqa: E402
-
 from tests.core.core_helpers import run_cli  # noqa: E402
 
 load_all()

@@ -21,7 +21,6 @@ from lic_bench.errors import UsageError  # noqa: E402
 from lic_bench.models import build_model  # noqa: E402
 from lic_bench.models.seeded import seeded_model  # noqa: E402
 from lic_bench.registry import ENTROPY_MODELS  # noqa: E402
-
 from tests.components.compose_helpers import image, round_trip, train_step  # noqa: E402
 
 

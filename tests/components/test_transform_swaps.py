@@ -13,7 +13,6 @@ torch = pytest.importorskip("torch")
 
 from lic_bench.models import build_model  # noqa: E402
 from lic_bench.registry import TRANSFORMS, load_all  # noqa: E402
-
 from tests.components.compose_helpers import image, round_trip, train_step  # noqa: E402
 
 load_all()
