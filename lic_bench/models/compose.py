@@ -34,6 +34,7 @@ weights as before the models were composed (format-2 files of seeded models deco
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Mapping
 from typing import Any
@@ -87,6 +88,8 @@ def _build(registry, section: Any, *args: Any, **supplied: Any) -> Any:
     the model supplies (``supplied``: those of them its constructor takes)."""
     name = section_name(section)
     cls = registry.get(name)
+    if not callable(cls):  # a registered object used as it is (it has no settings)
+        return cls
     accepted = inspect.signature(cls).parameters
     kwargs = {k: v for k, v in supplied.items() if k in accepted}
     try:
@@ -179,9 +182,12 @@ class ComposedModel(LatentCompressionModel):
         rate = _build(VARIABLE_RATE, sections["variable_rate"]) if variable_rate != "none" else None
         self.N, self.M = N, M = int(N), int(M)
         q = get_quantizer(sections["quantizer"])
+        # y's density, through its registry; a y codec builds it (its settings bound here)
         entropy_cls = ENTROPY_MODELS.get(em_id)
+        if _settings(sections["entropy_model"]):
+            entropy_cls = functools.partial(entropy_cls, **_settings(sections["entropy_model"]))
         if bb.hyper_input is None:  # factorized prior: y itself goes through the bottleneck
-            eb = EntropyBottleneck(M)
+            eb = entropy_cls(M)
             g_a, g_s = ts.analysis(N, M, nonlinearity), ts.synthesis(N, M, nonlinearity)
             codec = EntropyBottleneckCodec(M, q, eb)
             stages, z_channels = 4, None

@@ -69,7 +69,7 @@ SECTIONS: dict[str, Section] = {
     "transform": Section(TRANSFORMS),
     "context": Section(CONTEXT_MODELS, frozenset({"M", "quantizer", "y_codec", "entropy_model", "activation"}),
                        ("none",)),
-    "entropy_model": Section(ENTROPY_MODELS, empty=(None,)),
+    "entropy_model": Section(ENTROPY_MODELS, frozenset({"scale_table", "channels"}), empty=(None,)),
     "variable_rate": Section(VARIABLE_RATE, empty=("none",)),
     "quantizer": Section(QUANTIZERS),
 }
@@ -92,9 +92,10 @@ def _schema(key: str, name: str):
     registry = section.registry
     cls = registry.get(name)
     # a class or a factory; Annotated bounds (pydantic Field) are kept
-    hints = typing.get_type_hints(cls.__init__ if isinstance(cls, type) else cls, include_extras=True)
+    hints = typing.get_type_hints(cls.__init__ if isinstance(cls, type) else cls, include_extras=True) \
+        if callable(cls) else {}
     fields = {}
-    for p in inspect.signature(cls).parameters.values():
+    for p in (inspect.signature(cls).parameters.values() if callable(cls) else ()):  # an object: no settings
         if p.name in section.supplied or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
             continue
         if p.default is inspect.Parameter.empty:

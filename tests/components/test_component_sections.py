@@ -12,12 +12,13 @@ import pytest
 pytest.importorskip("torch")
 
 from lic_bench.engine.config import model_overrides  # noqa: E402
+from lic_bench.entropy import LaplacianConditional  # noqa: E402
 from lic_bench.errors import UsageError  # noqa: E402
 from lic_bench.latent_codecs import GainedCodec, GainUnitsRate  # noqa: E402
 from lic_bench.models import build_model, load_model_config  # noqa: E402
 from lic_bench.models.config import UntrustedConfigError  # noqa: E402
 from lic_bench.models.sections import SECTIONS, resolve_section, section_settings  # noqa: E402
-from lic_bench.registry import VARIABLE_RATE  # noqa: E402
+from lic_bench.registry import ENTROPY_MODELS, VARIABLE_RATE  # noqa: E402
 
 SMALL = {"N": 8, "M": 12}
 
@@ -77,3 +78,25 @@ def test_former_flat_gain_settings_still_load_from_files():
                                                               "lmbdas": [0.0018, 0.0035], "gain_init": "one"}}
     cfg = load_model_config(old_gained, trusted=False)["init_args"]
     assert cfg["variable_rate"] == {"name": "gain-units", "lmbdas": [0.0018, 0.0035], "gain_init": "one"}
+
+
+class _TailLaplacian(LaplacianConditional):
+    """A Laplace density with its tail mass as a setting (for this test)."""
+
+    def __init__(self, scale_table=None, tail_mass: float = 1e-9):
+        super().__init__(scale_table, tail_mass=tail_mass)
+
+
+def test_entropy_model_settings_reach_the_density():
+    ENTROPY_MODELS.register("test-tail-laplacian", taxonomy=["laplacian-conditional"])(_TailLaplacian)
+    try:
+        model = build_model({"name": "bmshj2018-hyperprior", **SMALL,
+                             "entropy_model": {"name": "test-tail-laplacian", "tail_mass": 1e-6}})
+        assert model.config["init_args"]["entropy_model"] == {"name": "test-tail-laplacian", "tail_mass": 1e-6}
+        density = model.latent_codec.y_codec.gaussian_conditional
+        assert type(density) is _TailLaplacian and density.tail_mass == 1e-6
+        with pytest.raises(UsageError, match="tail_mass"):
+            build_model({"name": "bmshj2018-hyperprior", **SMALL,
+                         "entropy_model": {"name": "test-tail-laplacian", "tail_mass": "big"}})
+    finally:
+        ENTROPY_MODELS._entries.pop("test-tail-laplacian")
