@@ -53,11 +53,13 @@ def test_tables_cover_the_heavier_tails():
     assert (lap._cdf_length > gau._cdf_length).all()  # ln(1e9) scales per side, not about 6
 
 
-@pytest.mark.parametrize("backbone", ["scale-hyperprior", "mean-scale-hyperprior"])
-def test_model_trains_and_round_trips(backbone):
+@pytest.mark.parametrize("backbone,context", [("scale-hyperprior", "none"), ("mean-scale-hyperprior", "none"),
+                                               ("mean-scale-hyperprior", "checkerboard")])
+def test_model_trains_and_round_trips(backbone, context):
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    cfg = {"name": "mbt2018-mean", "N": 8, "M": 12, "backbone": backbone, "entropy_model": "laplacian-conditional"}
+    cfg = {"name": "mbt2018-mean", "N": 8, "M": 12, "backbone": backbone, "context": context,
+           "entropy_model": "laplacian-conditional"}
     model = build_model(cfg)
     y_codec = model.latent_codec.y_codec
     assert type(y_codec.gaussian_conditional) is LaplacianConditional
