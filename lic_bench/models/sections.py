@@ -185,7 +185,7 @@ def resolve_section(key: str, value: Any, *, fail=None) -> Any:
     unknown = sorted(set(settings) - set(model.model_fields))
     if unknown:
         shown = unknown[0] if len(unknown[0]) <= 40 else "?"
-        fail(f"{registry.kind} {name!r} has no setting {shown!r} "
+        fail(f"{key}.{shown}: {registry.kind} {name!r} has no setting {shown!r} "
              f"(settings: {', '.join(model.model_fields) or 'none'})")
     try:
         checked = model(**settings)
