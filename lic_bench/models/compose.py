@@ -18,7 +18,8 @@ key                 values
 ``variable_rate``   ``none`` or a ``variable-rate`` id / section (``{name: gain-units,
                     lmbdas: [...], gain_init: one}``)
 ``quantizer``       a ``quantizer`` id / section (``{name: universal-quantization, seed: 1}``)
-``nonlinearity``    a ``nonlinearity`` id (g_a / g_s); ``hyper_nonlinearity`` for h_a / h_s
+``nonlinearity``    a ``nonlinearity`` id / section (g_a / g_s); ``hyper_nonlinearity`` for
+                    h_a / h_s (``{name: leaky-relu, negative_slope: 0.2}``)
 ==================  ====================================================================
 
 A context model and an entropy model declare what they need of the hyperprior
@@ -159,8 +160,8 @@ class ComposedModel(LatentCompressionModel):
         backbone: str = "mean-scale-hyperprior",
         context: str | Mapping[str, Any] = "none",
         variable_rate: str | Mapping[str, Any] = "none",
-        nonlinearity: str = "gdn",
-        hyper_nonlinearity: str = "leaky-relu",
+        nonlinearity: str | Mapping[str, Any] = "gdn",
+        hyper_nonlinearity: str | Mapping[str, Any] = "leaky-relu",
         quantizer: str | Mapping[str, Any] = "additive-uniform-noise",
         entropy_model: str | Mapping[str, Any] | None = None,
         split_hyper: bool = False,
@@ -171,7 +172,9 @@ class ComposedModel(LatentCompressionModel):
         # every component through its registry, from its resolved section
         sections = {key: resolve_section(key, value) for key, value in (
             ("backbone", backbone), ("transform", transform), ("context", context),
-            ("variable_rate", variable_rate), ("quantizer", quantizer), ("entropy_model", entropy_model))}
+            ("variable_rate", variable_rate), ("quantizer", quantizer), ("entropy_model", entropy_model),
+            ("nonlinearity", nonlinearity), ("hyper_nonlinearity", hyper_nonlinearity))}
+        nonlinearity, hyper_nonlinearity = sections["nonlinearity"], sections["hyper_nonlinearity"]
         backbone, context = section_name(sections["backbone"]), section_name(sections["context"])
         variable_rate, transform = section_name(sections["variable_rate"]), section_name(sections["transform"])
         em_id = check_combination(backbone, context, variable_rate, section_name(sections["entropy_model"]))

@@ -1,14 +1,16 @@
 """A config section per component, typed from the component's own constructor.
 
 Each model key that selects a component (:data:`SECTIONS`: ``backbone``,
-``transform``, ``context``, ``entropy_model``, ``variable_rate``, ``quantizer``) takes
-its registry id, or a section that names it and sets its settings::
+``transform``, ``context``, ``entropy_model``, ``variable_rate``, ``quantizer``,
+``nonlinearity``, ``hyper_nonlinearity``) takes its registry id, or a section that names
+it and sets its settings::
 
     context: checkerboard
     context: {name: channel-wise, num_slices: 5, lrp: false}
     context: {num_slices: 5}          # the model's own context model, one setting changed
     variable_rate: {name: gain-units, lmbdas: [0.0018, 0.0067, 0.025]}
     quantizer: {name: universal-quantization, seed: 3}
+    hyper_nonlinearity: {name: leaky-relu, negative_slope: 0.2}
 
 The settings a section accepts are the keyword arguments of the registered class,
 less what the model supplies itself (its width, quantizer, the codec of y's elements,
@@ -41,6 +43,7 @@ from lic_bench.registry import (
     BACKBONES,
     CONTEXT_MODELS,
     ENTROPY_MODELS,
+    NONLINEARITIES,
     QUANTIZERS,
     REGISTRIES,
     TRANSFORMS,
@@ -72,6 +75,8 @@ SECTIONS: dict[str, Section] = {
     "entropy_model": Section(ENTROPY_MODELS, frozenset({"scale_table", "channels"}), empty=(None,)),
     "variable_rate": Section(VARIABLE_RATE, empty=("none",)),
     "quantizer": Section(QUANTIZERS),
+    "nonlinearity": Section(NONLINEARITIES, frozenset({"channels", "inverse"})),
+    "hyper_nonlinearity": Section(NONLINEARITIES, frozenset({"channels", "inverse"})),
 }
 _DEFAULT_BOUNDS = (0, 1024)
 _MAX_LIST = 64
