@@ -64,6 +64,12 @@ class Section:
     supplied: frozenset[str] = frozenset()
     #: values that select no component (``"none"``; None: "the backbone's own")
     empty: tuple = ()
+    #: how messages name the kind (default: the registry's kind)
+    label: str = ""
+
+    @property
+    def what(self) -> str:
+        return self.label or self.registry.kind
 
 
 #: model key -> its section
@@ -75,8 +81,8 @@ SECTIONS: dict[str, Section] = {
     "entropy_model": Section(ENTROPY_MODELS, frozenset({"scale_table", "channels"}), empty=(None,)),
     "variable_rate": Section(VARIABLE_RATE, empty=("none",)),
     "quantizer": Section(QUANTIZERS),
-    "nonlinearity": Section(NONLINEARITIES, frozenset({"channels", "inverse"})),
-    "hyper_nonlinearity": Section(NONLINEARITIES, frozenset({"channels", "inverse"})),
+    "nonlinearity": Section(NONLINEARITIES, frozenset({"channels", "inverse"}), label="non-linearity"),
+    "hyper_nonlinearity": Section(NONLINEARITIES, frozenset({"channels", "inverse"}), label="non-linearity"),
 }
 _DEFAULT_BOUNDS = (0, 1024)
 _MAX_LIST = 64
@@ -171,7 +177,7 @@ def resolve_section(key: str, value: Any, *, fail=None) -> Any:
         return None
     name = section_name(value)
     if name is None:
-        fail(f"{key} is a {registry.kind} id or a section {{name: id, ...}}")
+        fail(f"{key} is a {section.what} id or a section {{name: id, ...}}")
     if name in section.empty:
         if isinstance(value, Mapping) and set(value) - {"name"}:
             shown = ", ".join(sorted(str(k) for k in value if k != "name"))
@@ -180,7 +186,7 @@ def resolve_section(key: str, value: Any, *, fail=None) -> Any:
     if name not in registry:
         if fail is usage:
             registry.entry(name)  # one line with suggestions
-        fail(f"names an unknown {registry.kind} for {key}")
+        fail(f"names an unknown {section.what} for {key}")
     # a tuple written in Python (a preset's default) is the list a file would hold
     settings = {k: _plain(v) for k, v in value.items() if k != "name"} if isinstance(value, Mapping) else {}
     bad = [k for k in settings if not isinstance(k, str)]

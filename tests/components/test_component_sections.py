@@ -24,7 +24,9 @@ SMALL = {"N": 8, "M": 12}
 
 
 def test_every_component_key_has_a_section():
-    assert set(SECTIONS) == {"backbone", "transform", "context", "entropy_model", "variable_rate", "quantizer"}
+    assert set(SECTIONS) == {"backbone", "transform", "context", "entropy_model", "variable_rate", "quantizer",
+                             "nonlinearity", "hyper_nonlinearity"}
+    assert section_settings("hyper_nonlinearity", "leaky-relu") == {"negative_slope": 0.01}
     assert section_settings("variable_rate", "gain-units").keys() == {"lmbdas", "gain_init"}
     assert section_settings("quantizer", "universal-quantization") == {"seed": 0}
     assert resolve_section("transform", {"name": "residual-attention"}) == "residual-attention"
@@ -100,3 +102,17 @@ def test_entropy_model_settings_reach_the_density():
                          "entropy_model": {"name": "test-tail-laplacian", "tail_mass": "big"}})
     finally:
         ENTROPY_MODELS._entries.pop("test-tail-laplacian")
+
+
+def test_nonlinearity_settings_reach_the_layers():
+    model = build_model({"name": "mbt2018-mean", **SMALL,
+                         "hyper_nonlinearity": {"name": "leaky-relu", "negative_slope": 0.2}})
+    slopes = {m.negative_slope for m in model.modules() if type(m).__name__ == "LeakyReLU"}
+    assert slopes == {0.2}
+    assert load_model_config("mbt2018-mean")["init_args"]["hyper_nonlinearity"] == {
+        "name": "leaky-relu", "negative_slope": 0.01}  # the default slope is pinned too
+    with pytest.raises(UntrustedConfigError, match="non-linearity"):
+        load_model_config({"name": "mbt2018-mean", "nonlinearity": "os.system"}, trusted=False)
+    with pytest.raises(UntrustedConfigError, match="approximate"):
+        load_model_config({"name": "mbt2018-mean", "nonlinearity": {"name": "gelu", "approximate": "exact"}},
+                          trusted=False)
