@@ -45,6 +45,7 @@ __all__ = [
     "SPATIAL_SCHEDULES",
     "VARIABLE_RATE",
     "TRANSFORMS",
+    "BACKBONES",
     "MODELS",
     "METRICS",
     "DATASETS",
@@ -201,6 +202,8 @@ SPATIAL_SCHEDULES = Registry("spatial-schedule")
 VARIABLE_RATE = Registry("variable-rate")
 #: Sets of analysis, synthesis and hyper transforms a backbone is built from.
 TRANSFORMS = Registry("transform")
+#: How y is coded without context: factorized prior, scale or mean-scale hyperprior.
+BACKBONES = Registry("backbone")
 MODELS = Registry("model")
 #: Image quality metrics (:func:`lic_bench.metrics.specs.register_metric`).
 METRICS = Registry("metric", builtins=("lic_bench.metrics.suite",))
@@ -211,7 +214,7 @@ DATASETS = Registry("dataset", builtins=("lic_bench.data.catalogue",))
 REGISTRIES: dict[str, Registry] = {
     r.kind: r
     for r in (NONLINEARITIES, QUANTIZERS, ENTROPY_MODELS, CONTEXT_MODELS, SPATIAL_SCHEDULES, VARIABLE_RATE,
-              TRANSFORMS, MODELS)
+              TRANSFORMS, BACKBONES, MODELS)
 }
 #: What models are measured with and on; no taxonomy nodes, so apart from REGISTRIES.
 EVALUATION_REGISTRIES: dict[str, Registry] = {r.kind: r for r in (METRICS, DATASETS)}

@@ -17,6 +17,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from lic_bench.errors import UsageError
+from lic_bench.models.sections import section_name
 
 # Our registry name -> CompressAI class with the same layers and state_dict keys.
 COMPRESSAI_CLASSES = {
@@ -136,9 +137,13 @@ def compressai_twin(model: torch.nn.Module, cfg: dict[str, Any]) -> CompressAITw
         known = ", ".join(COMPRESSAI_CLASSES)
         raise UsageError(f"CompressAI has no twin of {name!r}; --compare works for {known}")
     args = dict(cfg.get("init_args") or {})
-    if args.get("nonlinearity", "gdn") != "gdn":
+    if section_name(args.get("nonlinearity", "gdn")) != "gdn":
         raise UsageError("--compare compressai needs nonlinearity: gdn (CompressAI's only choice)")
     hyper = args.get("hyper_nonlinearity", _HYPER_NONLINEARITY.get(name))
+    # CompressAI's LeakyReLU keeps PyTorch's default slope: a section that changes it has no twin
+    plain = {"name": "leaky-relu", "negative_slope": 0.01}
+    if hyper == plain:
+        hyper = "leaky-relu"
     if _HYPER_NONLINEARITY.get(name) is not None and hyper != _HYPER_NONLINEARITY[name]:
         raise UsageError(
             f"--compare compressai needs hyper_nonlinearity: {_HYPER_NONLINEARITY[name]} for {name}"

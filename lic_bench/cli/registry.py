@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         pattern: PatternArg = "*",
         kind: Annotated[
             Optional[str],
-            typer.Option("--kind", "-k", help="nonlinearity, quantizer, entropy-model, context-model, variable-rate, transform, metric, dataset."),
+            typer.Option("--kind", "-k", help="nonlinearity, quantizer, entropy-model, context-model, spatial-schedule, variable-rate, transform, backbone, metric, dataset."),
         ] = None,
         fmt: FormatOpt = OutputFormat.table,
     ) -> None:

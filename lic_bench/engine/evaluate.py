@@ -39,6 +39,7 @@ from lic_bench.metrics import (
     psnr,
     to_uint8_levels,
 )
+from lic_bench.models.sections import section_name
 
 #: the keys of ``results`` (CompressAI's names where CompressAI has them)
 METRICS = ("bpp", "bpp-estimated", "psnr-rgb", "ms-ssim-rgb", "ms-ssim-rgb-db", "lpips",
@@ -271,8 +272,9 @@ def _registry_links(cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
     add(MODELS.entry(cfg["model"]["name"]))
     args = cfg["model"].get("init_args", {})
     for key, value in args.items():
-        if "nonlinearity" in key and isinstance(value, str) and value in NONLINEARITIES:
-            add(NONLINEARITIES.entry(value))
+        name = section_name(value) if "nonlinearity" in key else None  # an id or its section
+        if isinstance(name, str) and name in NONLINEARITIES:
+            add(NONLINEARITIES.entry(name))
     quant = args.get("quantizer")
     qname = quant.get("name") if isinstance(quant, dict) else quant
     if isinstance(qname, str) and qname in QUANTIZERS:
@@ -307,7 +309,7 @@ def results_document(model, cfg: dict[str, Any], checkpoint: str | Path, images:
         taxonomy=taxonomy,
         papers=papers,
         model_config=cfg["model"],
-        nonlinearity=init.get("nonlinearity"),
+        nonlinearity=section_name(init.get("nonlinearity")),
         loss={"distortion": cfg["loss"]["distortion"], "lmbda": cfg["loss"]["lmbda"]},
         opt_metric=cfg["loss"]["distortion"],  # mse or ms-ssim (checked by the config)
         averaging="per-quality",  # one lambda, images averaged at it
@@ -333,7 +335,7 @@ def results_document(model, cfg: dict[str, Any], checkpoint: str | Path, images:
     return {
         "name": cfg["model"]["name"],
         "description": (
-            f"lic-bench test: {cfg['model']['name']} ({init.get('nonlinearity', '?')}, "
+            f"lic-bench test: {cfg['model']['name']} ({section_name(init.get('nonlinearity')) or '?'}, "
             f"λ={lam:g}, {cfg['loss']['distortion']}) trained by run {cfg['name']}, "
             f"on {images.name} ({notes['num_images']} images), real bitstreams"
         ),

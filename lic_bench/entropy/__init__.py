@@ -7,10 +7,12 @@ from lic_bench.entropy.compressai_models import (
     bottleneck_medians,
     gaussian_likelihood,
 )
+from lic_bench.entropy.laplacian import LaplacianConditional
 
 __all__ = [
     "EntropyBottleneck",
     "GaussianConditional",
+    "LaplacianConditional",
     "bottleneck_likelihood",
     "bottleneck_medians",
     "gaussian_likelihood",

@@ -37,6 +37,9 @@ __all__ = [
 class EntropyBottleneck(_EntropyBottleneck):
     """CompressAI's ``EntropyBottleneck`` coding through the memory-safe rANS coder."""
 
+    #: takes no parameters from a hyperprior (:mod:`lic_bench.models.backbones`)
+    needs = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.entropy_coder = SafeEntropyCoder()
@@ -48,7 +51,14 @@ class GaussianConditional(_GaussianConditional):
     Departure: the standard normal quantile of :meth:`update` comes from the standard
     library instead of ``scipy.stats`` (the same value to 1e-15), so building a model
     does not load scipy.stats (0.5 s of every command's start; :mod:`lic_bench._compressai`).
+
+    A subclass changes the density by overriding ``_standardized_cumulative`` and
+    ``_standardized_quantile`` (:class:`~lic_bench.entropy.laplacian.LaplacianConditional`):
+    CompressAI builds the CDF tables and likelihoods from those two alone.
     """
+
+    #: reads the scales (and means) a hyperprior predicts (:mod:`lic_bench.models.backbones`)
+    needs = "scale"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,20 +11,29 @@ mean-scale hyperprior of the paper (gain, inverse gain, hyper gain, inverse hype
 around an entropy bottleneck it gives a variable-rate factorized prior; around a
 context-model hyperprior a variable-rate context model. ``quality`` is one float in
 ``[1, levels]`` (interpolated between levels) or, in training, a ``(B,)`` tensor.
+
+:class:`GainUnitsRate` is the registered ``variable-rate`` component (``gain-units``):
+built from the settings of a model's ``variable_rate`` section, it wraps the codecs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import torch.nn as nn
+from pydantic import Field
 from torch import Tensor
 
+from lic_bench.lambdas import GAIN_LAMBDAS
 from lic_bench.latent_codecs.base import LatentCodec
-from lic_bench.variable_rate import GainUnits
+from lic_bench.registry import VARIABLE_RATE
+from lic_bench.variable_rate import GAIN_INITS, GainUnits, initial_gains
 
-__all__ = ["GainedCodec"]
+__all__ = ["GainUnitsRate", "GainedCodec"]
+
+#: λ of one level: positive; 100 is far above any trained trade-off (MSE λ are below 1)
+Lambda = Annotated[float, Field(gt=0, le=100)]
 
 
 class GainedCodec(LatentCodec):
@@ -97,3 +106,35 @@ class GainedCodec(LatentCodec):
         q = self._need(quality)
         out = self.inner.decompress(strings, shape, quality=quality)
         return {**out, "y_hat": inverse(out["y_hat"], q)}
+
+
+@VARIABLE_RATE.register("gain-units", taxonomy=["gain-units"], papers=["cui2021-asymmetric"])
+class GainUnitsRate:
+    """Gain units on y and on the hyperprior's z: one learned gain vector per λ (Cui et al. 2022).
+
+    A ``variable-rate`` component is built from its section's settings and gives the λ
+    of its levels (``lmbdas``) and :meth:`wrap`, which puts it around a model's codec.
+
+    Args:
+        lmbdas: λ of each level; quality ``q`` in [1, len(lmbdas)] selects (and
+            interpolates) them. Default: CompressAI's MSE trade-offs of qualities 1-6
+            (:data:`lic_bench.lambdas.GAIN_LAMBDAS`).
+        gain_init: how the gains start: ``one`` (Cui et al.) or ``sqrt-lambda`` (spaced as
+            the λ ask; a departure for short runs, see
+            :func:`~lic_bench.variable_rate.initial_gains`).
+    """
+
+    def __init__(self, lmbdas: Annotated[list[Lambda], Field(min_length=1, max_length=64)] = GAIN_LAMBDAS,
+                 gain_init: Literal[GAIN_INITS] = "one"):
+        self.lmbdas = [float(v) for v in lmbdas]
+        if not self.lmbdas:
+            raise ValueError("gain units need at least one λ in lmbdas")
+        self.init = initial_gains(self.lmbdas, gain_init)
+
+    def wrap(self, codec: LatentCodec, channels: int, z_channels: int | None = None) -> LatentCodec:
+        """``codec`` (y's, ``channels`` wide) inside gain units; with ``z_channels`` its
+        ``z_codec`` too (the hyper gains of the gained mean-scale hyperprior)."""
+        levels = len(self.lmbdas)
+        if z_channels is not None:
+            codec.z_codec = GainedCodec(codec.z_codec, levels, z_channels, prefix="hyper_", init=self.init)
+        return GainedCodec(codec, levels, channels, init=self.init)

@@ -9,6 +9,8 @@ variant of Ballé et al.'s factorized-prior model; here it is
 
 from __future__ import annotations
 
+from typing import Literal
+
 import torch.nn as nn
 
 from lic_bench.registry import NONLINEARITIES
@@ -23,7 +25,7 @@ def relu(channels: int | None = None, inverse: bool = False) -> nn.Module:
 
 
 @NONLINEARITIES.register("gelu", taxonomy=["gelu"])
-def gelu(channels: int | None = None, inverse: bool = False, approximate: str = "none") -> nn.Module:
+def gelu(channels: int | None = None, inverse: bool = False, approximate: Literal["none", "tanh"] = "none") -> nn.Module:
     """Gaussian error linear unit, x * Phi(x) (used in transformer-based transforms)."""
     return nn.GELU(approximate=approximate)
 

@@ -36,7 +36,7 @@ from lic_bench.models.legacy import upgrade_args, upgrade_config
 from lic_bench.models.sections import SECTIONS, merge_section, resolve_section
 from lic_bench.models.settings import UntrustedConfigError, check_untrusted
 from lic_bench.paths import model_config_dir as config_dir
-from lic_bench.registry import MODELS, NONLINEARITIES, QUANTIZERS, TRANSFORMS, load_all
+from lic_bench.registry import MODELS, NONLINEARITIES, load_all
 
 __all__ = [
     "build_model",
@@ -107,13 +107,10 @@ def _name_of(cls: type) -> str | None:
 
 
 def _check_components(args: dict[str, Any]) -> None:
+    # component keys with a section were checked when resolved
     for key, value in args.items():
         if "nonlinearity" in key and isinstance(value, str):
             NONLINEARITIES.entry(value)
-        if key == "quantizer":
-            QUANTIZERS.entry(value["name"] if isinstance(value, Mapping) else value)
-        if key == "transform" and isinstance(value, str):
-            TRANSFORMS.entry(value)
 
 
 def load_model_config(

@@ -42,7 +42,13 @@ FLAT_SECTION_KEYS = {
     "lrp": ("context", "lrp"),
     "patch_size": ("context", "patch_size"),
     "parallel": ("context", "parallel"),
+    "lmbdas": ("variable_rate", "lmbdas"),
+    "gain_init": ("variable_rate", "gain_init"),
 }
+
+#: flat settings every config carried, with no effect while their component was ``none``
+#: (dropped there rather than refused: a file written then still decodes)
+_INERT_WITHOUT_COMPONENT = frozenset({"lmbdas", "gain_init"})
 
 
 def upgrade_args(args: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,7 +56,8 @@ def upgrade_args(args: Mapping[str, Any]) -> dict[str, Any]:
     sections: ``{"context": "channel-wise", "num_slices": 5}`` becomes ``{"context":
     {"name": "channel-wise", "num_slices": 5}}`` (a section without ``name`` when the
     arguments name no component: it changes the model's own). A flat setting left at
-    None (a former "the component's default") is dropped."""
+    None (a former "the component's default") is dropped, and so are ``lmbdas`` and
+    ``gain_init`` beside ``variable_rate: none``, which every config once held."""
     out = dict(args)
     for flat, (key, setting) in FLAT_SECTION_KEYS.items():
         if flat not in out:
@@ -59,6 +66,9 @@ def upgrade_args(args: Mapping[str, Any]) -> dict[str, Any]:
         if value is None:
             continue
         current = out.get(key)
+        if flat in _INERT_WITHOUT_COMPONENT and (current == "none" or (
+                isinstance(current, Mapping) and current.get("name") == "none")):
+            continue
         if isinstance(current, Mapping):
             section = dict(current)
         elif isinstance(current, str):

@@ -109,15 +109,16 @@ class GainedMeanScaleHyperprior(ComposedModel):
                             h_a ─ ×H_s ─ z ─ Q ─ ẑ ─ ×H⁻¹_s ─ h_s ─ (σ, μ)
 
     ``G``, ``G⁻¹``, ``H``, ``H⁻¹`` are gain units
-    (:class:`~lic_bench.latent_codecs.GainedCodec`) with one vector per λ in
-    ``lmbdas``. Training draws one level per sample and reports each sample's λ as
+    (:class:`~lic_bench.latent_codecs.GainedCodec`) with one vector per λ in the
+    ``variable_rate`` section's ``lmbdas``. Training draws one level per sample and reports each sample's λ as
     ``out["lmbda"]`` (the rate-distortion loss uses it); evaluation and coding take
     ``quality`` in [1, len(lmbdas)], any float: between two levels the gains are
     interpolated exponentially.
     """
 
-    defaults = {"N": 192, "M": 320, "backbone": "mean-scale-hyperprior", "variable_rate": "gain-units",
-                "hyper_nonlinearity": "leaky-relu", "lmbdas": GAIN_LAMBDAS}
+    defaults = {"N": 192, "M": 320, "backbone": "mean-scale-hyperprior",
+                "variable_rate": {"name": "gain-units", "lmbdas": GAIN_LAMBDAS},
+                "hyper_nonlinearity": "leaky-relu"}
 
 
 # -- spatial context ------------------------------------------------------------------

@@ -1,21 +1,30 @@
 """A config section per component, typed from the component's own constructor.
 
-A model key that selects a component takes its registry id, or a section that names
+Each model key that selects a component (:data:`SECTIONS`: ``backbone``,
+``transform``, ``context``, ``entropy_model``, ``variable_rate``, ``quantizer``,
+``nonlinearity``, ``hyper_nonlinearity``) takes its registry id, or a section that names
 it and sets its settings::
 
     context: checkerboard
     context: {name: channel-wise, num_slices: 5, lrp: false}
     context: {num_slices: 5}          # the model's own context model, one setting changed
+    variable_rate: {name: gain-units, lmbdas: [0.0018, 0.0067, 0.025]}
+    quantizer: {name: universal-quantization, seed: 3}
+    hyper_nonlinearity: {name: leaky-relu, negative_slope: 0.2}
 
 The settings a section accepts are the keyword arguments of the registered class,
 less what the model supplies itself (its width, quantizer, the codec of y's elements,
 non-linearity), typed from their annotations (pydantic, strict: ``5`` is an int,
-``"5"`` is not) and bounded: integers within the class's ``setting_bounds`` (else
-0..1024), lists of at most 64 entries, ids of another kind (``setting_kinds``, e.g.
-a spatial schedule) registered. A new setting is a new constructor argument: nothing
-else changes. The same check serves configs a user types (files, ``--set``, study
-cells) and configs from untrusted files (:mod:`lic_bench.models.settings`); a
-resolved config holds every setting of each section, so bitstreams pin them all.
+``"5"`` is not; ``Annotated[..., Field(gt=0)]`` bounds included) and bounded:
+integers within the class's ``setting_bounds`` (else 0..1024), lists of at most 64
+entries, ids of another kind (``setting_kinds``, e.g. a spatial schedule)
+registered. A new setting is a new constructor argument: nothing else changes. The
+same check serves configs a user types (files, ``--set model.<key>.<setting>=...``,
+study cells) and configs from untrusted files (:mod:`lic_bench.models.settings`).
+
+A resolved section holds every setting, so bitstreams pin them all: ``{"name": id,
+**settings}``, or the bare id for a component that has no settings (so the configs of
+files written before a key had a section resolve as they did).
 """
 
 from __future__ import annotations
@@ -24,18 +33,56 @@ import functools
 import inspect
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ConfigDict, ValidationError, create_model
 
 from lic_bench.errors import UsageError
-from lic_bench.registry import CONTEXT_MODELS, REGISTRIES, Registry
+from lic_bench.registry import (
+    BACKBONES,
+    CONTEXT_MODELS,
+    ENTROPY_MODELS,
+    NONLINEARITIES,
+    QUANTIZERS,
+    REGISTRIES,
+    TRANSFORMS,
+    VARIABLE_RATE,
+    Registry,
+)
 
-__all__ = ["SECTIONS", "merge_section", "resolve_section", "section_name", "section_settings"]
+__all__ = ["SECTIONS", "Section", "merge_section", "resolve_section", "section_name", "section_settings"]
 
-#: model key -> (the registry its id names, the arguments the model supplies itself)
-SECTIONS: dict[str, tuple[Registry, frozenset[str]]] = {
-    "context": (CONTEXT_MODELS, frozenset({"M", "quantizer", "y_codec", "entropy_model", "activation"})),
+
+@dataclass(frozen=True)
+class Section:
+    """How one model key names its component."""
+
+    #: the registry its id names
+    registry: Registry
+    #: constructor arguments the model supplies itself (not settings)
+    supplied: frozenset[str] = frozenset()
+    #: values that select no component (``"none"``; None: "the backbone's own")
+    empty: tuple = ()
+    #: how messages name the kind (default: the registry's kind)
+    label: str = ""
+
+    @property
+    def what(self) -> str:
+        return self.label or self.registry.kind
+
+
+#: model key -> its section
+SECTIONS: dict[str, Section] = {
+    "backbone": Section(BACKBONES),
+    "transform": Section(TRANSFORMS),
+    "context": Section(CONTEXT_MODELS, frozenset({"M", "quantizer", "y_codec", "entropy_model", "activation"}),
+                       ("none",)),
+    "entropy_model": Section(ENTROPY_MODELS, frozenset({"scale_table", "channels"}), empty=(None,)),
+    "variable_rate": Section(VARIABLE_RATE, empty=("none",)),
+    "quantizer": Section(QUANTIZERS),
+    "nonlinearity": Section(NONLINEARITIES, frozenset({"channels", "inverse"}), label="non-linearity"),
+    "hyper_nonlinearity": Section(NONLINEARITIES, frozenset({"channels", "inverse"}), label="non-linearity"),
 }
 _DEFAULT_BOUNDS = (0, 1024)
 _MAX_LIST = 64
@@ -52,12 +99,15 @@ def section_name(value: Any) -> str | None:
 
 @functools.cache
 def _schema(key: str, name: str):
-    registry, supplied = SECTIONS[key]
+    section = SECTIONS[key]
+    registry = section.registry
     cls = registry.get(name)
-    hints = typing.get_type_hints(cls.__init__ if isinstance(cls, type) else cls)  # a class or a factory
+    # a class or a factory; Annotated bounds (pydantic Field) are kept
+    hints = typing.get_type_hints(cls.__init__ if isinstance(cls, type) else cls, include_extras=True) \
+        if callable(cls) else {}
     fields = {}
-    for p in inspect.signature(cls).parameters.values():
-        if p.name in supplied or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+    for p in (inspect.signature(cls).parameters.values() if callable(cls) else ()):  # an object: no settings
+        if p.name in section.supplied or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
             continue
         if p.default is inspect.Parameter.empty:
             raise TypeError(f"{registry.kind} {name}: setting {p.name} needs a default")
@@ -111,29 +161,34 @@ def merge_section(base: Any, over: Any) -> Any:
 
 
 def resolve_section(key: str, value: Any, *, fail=None) -> Any:
-    """``"none"``, or ``{"name": id, **every setting}`` with the settings checked.
+    """``{"name": id, **every setting}`` with the settings checked, the bare id of a
+    component without settings, or the key's empty value (``"none"``, None).
 
     ``fail(message)`` raises (default: :class:`UsageError`); untrusted files pass their own.
     """
-    registry, _ = SECTIONS[key]
+    section = SECTIONS[key]
+    registry = section.registry
 
     def usage(message: str):
         raise UsageError(message)
 
     fail = fail or usage
+    if value is None and None in section.empty:
+        return None
     name = section_name(value)
     if name is None:
-        fail(f"{key} is a {registry.kind} id or a section {{name: id, ...}}")
-    if name == "none":
+        fail(f"{key} is a {section.what} id or a section {{name: id, ...}}")
+    if name in section.empty:
         if isinstance(value, Mapping) and set(value) - {"name"}:
             shown = ", ".join(sorted(str(k) for k in value if k != "name"))
-            fail(f"{shown} set without a {registry.kind.replace('-', ' ')} ({key}: none)")
-        return "none"
+            fail(f"{shown} set without a {registry.kind.replace('-', ' ')} ({key}: {name})")
+        return name
     if name not in registry:
         if fail is usage:
             registry.entry(name)  # one line with suggestions
-        fail(f"names an unknown {registry.kind} for {key}")
-    settings = {k: v for k, v in value.items() if k != "name"} if isinstance(value, Mapping) else {}
+        fail(f"names an unknown {section.what} for {key}")
+    # a tuple written in Python (a preset's default) is the list a file would hold
+    settings = {k: _plain(v) for k, v in value.items() if k != "name"} if isinstance(value, Mapping) else {}
     bad = [k for k in settings if not isinstance(k, str)]
     if bad:
         fail(f"the {key} section has non-string keys")
@@ -141,7 +196,7 @@ def resolve_section(key: str, value: Any, *, fail=None) -> Any:
     unknown = sorted(set(settings) - set(model.model_fields))
     if unknown:
         shown = unknown[0] if len(unknown[0]) <= 40 else "?"
-        fail(f"{registry.kind} {name!r} has no setting {shown!r} "
+        fail(f"{key}.{shown}: {registry.kind} {name!r} has no setting {shown!r} "
              f"(settings: {', '.join(model.model_fields) or 'none'})")
     try:
         checked = model(**settings)
@@ -151,4 +206,4 @@ def resolve_section(key: str, value: Any, *, fail=None) -> Any:
         fail(f"{registry.kind} {name!r}: {where}: {err['msg']}")
     out = {k: _plain(getattr(checked, k)) for k in model.model_fields}
     _bounded(cls, f"{registry.kind} {name!r}", out, fail)
-    return {"name": name, **out}
+    return {"name": name, **out} if out else name

@@ -186,7 +186,7 @@ def component_groups(
             current = groups.setdefault(key, {}).get(nl)
             if current is None or _preference(doc) > _preference(current):
                 groups[key][nl] = doc
-    return [sorted(g.values(), key=lambda d: meta_of(d)["config"]["init_args"][_SWAPPED]) for g in groups.values() if len(g) > 1]
+    return [sorted(g.values(), key=lambda d: str(meta_of(d)["config"]["init_args"][_SWAPPED])) for g in groups.values() if len(g) > 1]
 
 
 def comparison_figure(group: list[dict[str, Any]]) -> Any:

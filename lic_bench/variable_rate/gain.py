@@ -18,8 +18,6 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from lic_bench.registry import VARIABLE_RATE
-
 __all__ = ["GAIN_INITS", "GainUnits", "initial_gains", "interpolated_lambda", "quality_index"]
 
 #: How gain vectors start: ``one`` (every entry 1, as Cui et al.) or ``sqrt-lambda``.
@@ -71,7 +69,6 @@ def quality_index(quality: float, levels: int) -> tuple[int, int, float]:
     return lo, hi, pos - lo
 
 
-@VARIABLE_RATE.register("gain-units", taxonomy=["gain-units"], papers=["cui2021-asymmetric"])
 class GainUnits(nn.Module):
     """One learned gain vector per rate level, interpolated in between.
 

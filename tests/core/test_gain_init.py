@@ -24,8 +24,8 @@ def test_sqrt_lambda_spacing_follows_the_lambdas():
 
 def test_model_levels_start_apart_and_inverse_gains_undo_them():
     torch.manual_seed(0)
-    model = build_model("bmshj2018-factorized", {"N": 8, "M": 16, "variable_rate": "gain-units",
-                                                 "lmbdas": LMBDAS, "gain_init": "sqrt-lambda"})
+    rate = {"name": "gain-units", "lmbdas": LMBDAS, "gain_init": "sqrt-lambda"}
+    model = build_model("bmshj2018-factorized", {"N": 8, "M": 16, "variable_rate": rate})
     codec = model.latent_codec
     start = torch.tensor(initial_gains(LMBDAS, "sqrt-lambda"))
     assert torch.allclose(codec.gain.gain[:, 0], start)
@@ -40,7 +40,18 @@ def test_model_levels_start_apart_and_inverse_gains_undo_them():
 def test_default_init_is_unchanged_and_misuse_is_refused():
     model = build_model("cui2022-gained-mean", {"N": 8, "M": 16})
     assert torch.equal(model.latent_codec.gain.gain, torch.ones_like(model.latent_codec.gain.gain))
-    with pytest.raises(UsageError, match="without gain units"):
-        build_model("mbt2018-mean", {"N": 8, "M": 16, "gain_init": "sqrt-lambda"})
+    with pytest.raises(UsageError, match="without a variable rate"):
+        build_model("mbt2018-mean", {"N": 8, "M": 16, "variable_rate": {"gain_init": "sqrt-lambda"}})
     with pytest.raises(UsageError, match="gain_init"):
-        build_model("mbt2018-mean", {"N": 8, "M": 16, "variable_rate": "gain-units", "gain_init": "x"})
+        build_model("mbt2018-mean", {"N": 8, "M": 16, "variable_rate": {"name": "gain-units", "gain_init": "x"}})
+
+
+def test_former_flat_settings_become_the_section():
+    """``lmbdas`` / ``gain_init`` beside ``variable_rate`` (configs before the section)."""
+    model = build_model("mbt2018-mean", {"N": 8, "M": 16, "variable_rate": "gain-units",
+                                         "lmbdas": LMBDAS, "gain_init": "sqrt-lambda"})
+    assert model.config["init_args"]["variable_rate"] == {"name": "gain-units", "lmbdas": LMBDAS,
+                                                          "gain_init": "sqrt-lambda"}
+    assert model.lmbdas == LMBDAS
+    with pytest.raises(UsageError, match="without a variable rate"):
+        build_model("mbt2018-mean", {"N": 8, "M": 16, "gain_init": "sqrt-lambda"})
