@@ -4,6 +4,7 @@ and test (the latter two through one tiny training run)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,17 @@ from typer.testing import CliRunner  # noqa: E402
 from lic_bench.bitstream.codec import read_header  # noqa: E402
 
 SWAP = ["--set", "model.context=checkerboard", "--set", "model.N=8", "--set", "model.M=12"]
+
+
+def _last_json(text: str) -> dict:
+    """The JSON object a command printed last (Lightning may log lines before it)."""
+    starts = [m.start() for m in re.finditer(r"^\{", text, flags=re.M)]
+    for start in reversed(starts):
+        try:
+            return json.JSONDecoder().raw_decode(text[start:])[0]
+        except ValueError:
+            continue
+    raise AssertionError(f"no JSON object in the output:\n{text[-2000:]}")
 
 
 def _app():
@@ -65,7 +77,7 @@ def test_fit_and_test_swap_the_context(tiny_data, tmp_path, overrides_for):
                                                  "model.N": 8, "model.M": 12, "trainer.max_steps": 2})
     result = CliRunner().invoke(_app(), ["fit"] + [a for s in sets for a in ("--set", s)])
     assert result.exit_code == 0, result.output
-    run = json.loads(result.output[result.output.index("{"):])
+    run = _last_json(result.output)
     ckpt = Path(run["last_checkpoint"])
     state = torch.load(ckpt, map_location="cpu", weights_only=True)
     assert state["hyper_parameters"]["model"]["init_args"]["context"]["name"] == "checkerboard"
