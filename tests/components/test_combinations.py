@@ -19,11 +19,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from lic_bench.engine.loss import RateDistortionLoss  # noqa: E402
 from lic_bench.errors import UsageError  # noqa: E402
 from lic_bench.models import BACKBONES, build_model  # noqa: E402
 from lic_bench.models.compose import satisfies  # noqa: E402
 from lic_bench.registry import CONTEXT_MODELS, VARIABLE_RATE, load_all  # noqa: E402
+from tests.components.compose_helpers import image, train_step  # noqa: E402
 
 load_all()
 CONTEXTS = ["none", *CONTEXT_MODELS.list()]
@@ -48,33 +48,8 @@ def config(backbone: str, context: str, rate: str) -> dict:
     return cfg
 
 
-def _image(seed: int) -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    yy, xx = torch.meshgrid(torch.linspace(0, 1, 64), torch.linspace(0, 1, 64), indexing="ij")
-    base = torch.stack([0.5 + 0.4 * torch.sin(7 * xx + c) * torch.cos(5 * yy - c) for c in range(3)])
-    return (base + 0.05 * torch.rand(3, 64, 64, generator=g)).clamp(0, 1)
-
-
 def _case_id(case) -> str:
     return "-".join(case)
-
-
-def _train_step(model) -> float:
-    model.train()
-    x = torch.stack([_image(1), _image(2)])
-    main = [p for n, p in model.named_parameters() if not n.endswith("quantiles")]
-    aux = [p for n, p in model.named_parameters() if n.endswith("quantiles")]
-    opt, aux_opt = torch.optim.Adam(main, 1e-3), torch.optim.Adam(aux, 1e-3)
-    out = model(x)
-    loss = RateDistortionLoss(0.01)(out, x)["loss"]
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    aux_opt.zero_grad()
-    model.aux_loss().backward()
-    aux_opt.step()
-    before = {n: p.detach().clone() for n, p in model.named_parameters()}
-    return loss.item(), before
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +60,11 @@ def encoded(tmp_path_factory):
     for case in GOOD:
         torch.manual_seed(0)
         model = build_model(config(*case))
-        loss, _ = _train_step(model)
+        loss = train_step(model)
         model.eval()
         model.update(force=True)
         kw = {"quality": 2.5} if model.variable_rate else {}
-        x = _image(3)[None]
+        x = image(3)[None]
         with torch.no_grad():
             reference = model(x, **kw)["x_hat"].clamp(0, 1)
             coded = model.compress(x, **kw)
