@@ -1,4 +1,5 @@
-"""Issue 23 (the second audit): each case it found, through the real command line.
+"""Issue 23 (the second audit): each case it found, through the command line (its entry
+point in this process; a real process where the case is about one: umask, signals).
 
 Every test here fails on fa25ca6: headers with huge integers or deep nesting, files
 Pillow can't open, odd channels, special-file outputs, silent overwrites, modes 0600,
