@@ -47,6 +47,17 @@ def _environment(env: dict[str, str] | None):
 
 
 @contextlib.contextmanager
+def _argv(argv: list[str]):
+    """``sys.argv`` as the console script sees it (results record the command from it)."""
+    before = sys.argv
+    sys.argv = ["lic-bench", *argv]
+    try:
+        yield
+    finally:
+        sys.argv = before
+
+
+@contextlib.contextmanager
 def _torch_threads():
     """Commands may set torch's thread count (``--threads``); the next test gets it back."""
     torch = sys.modules.get("torch")
@@ -77,6 +88,7 @@ def run_cli(*args, cwd: Path | str | None = None,
         if cwd is not None:
             stack.enter_context(contextlib.chdir(cwd))
         stack.enter_context(_environment(env))
+        stack.enter_context(_argv(argv))
         stack.enter_context(_torch_threads())
         stack.enter_context(contextlib.redirect_stdout(out))
         stack.enter_context(contextlib.redirect_stderr(err))
