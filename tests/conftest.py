@@ -36,3 +36,37 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def kodak_dir(shared_data: Path) -> Path:
     return shared_data / "kodak"
+
+
+# -- running in parallel (pytest-xdist, ``-n 2``) ---------------------------------------------
+#: Session fixtures that take seconds to minutes; every file using one runs on one worker,
+#: so each is built once (tiny study, built sites, the tiny training run).
+_SHARED = {"tiny_study": "study", "built_site": "site", "living_site": "site", "tiny_run": "tiny-run"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker (``-n 2 --dist loadgroup``), each test file is one unit of work
+    (its module fixtures are built once), and files that share an expensive session
+    fixture are one unit together."""
+    if not hasattr(config, "workerinput"):
+        return
+    groups: dict[str, str] = {}
+    for item in items:
+        path = str(item.path.relative_to(ROOT))
+        shared = next((_SHARED[f] for f in item.fixturenames if f in _SHARED), None)
+        if shared or path not in groups:
+            groups[path] = shared or groups.get(path) or path
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[str(item.path.relative_to(ROOT))]))
+
+
+def pytest_runtest_setup(item):
+    """A worker of ``-n 2`` on a 2-core machine computes with one torch thread, as the
+    pipeline tests already do (tests that need more set it themselves)."""
+    import os
+    import sys
+
+    torch = sys.modules.get("torch")
+    if os.environ.get("PYTEST_XDIST_WORKER") and torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
