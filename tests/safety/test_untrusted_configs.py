@@ -2,8 +2,8 @@
 
 Each test hands `lic-bench` a file whose embedded config names ``subprocess.Popen`` with
 a command that would create a marker file, and checks that the command never ran and
-the command ended with one line. The first runs a real installed process; the others
-run the same entry point in this process.
+the command ended with one line. ``decompress`` of such a header runs in a real installed
+process; the others run the same entry point in this process.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def test_header_naming_code_is_refused(tmp_path, good_file, command):
     evil = tmp_path / "evil.licb"
     evil.write_bytes(forge(good_file, config=evil_config(marker)))
     args = [command, evil] + (["-o", tmp_path / "out.png"] if command == "decompress" else [])
-    proc = lic_bench_process(*args)
+    proc = (lic_bench_process if command == "decompress" else lic_bench)(*args)
     assert_one_line_error(proc, "outside lic-bench's registries")
     _never_ran(marker)
     assert not (tmp_path / "out.png").exists()
