@@ -34,10 +34,11 @@ serve: install-site
 site: install-site
 	$(BIN)/lic-bench site build
 
-## Tests: everything installed, then the whole suite.
+## Tests: everything installed, then the whole suite on 2 workers (pytest-xdist; a test
+## file, or the files sharing an expensive fixture, run whole on one worker).
 test: install system
 	$(BIN)/lic-bench kb validate
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: install
 	$(BIN)/python -m ruff check lic_bench tests scripts

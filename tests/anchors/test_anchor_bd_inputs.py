@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -14,6 +12,7 @@ from lic_bench.errors import UsageError
 from lic_bench.rd.bd import bd_documents
 from lic_bench.rd.curves import curve
 from lic_bench.results.io import read_result
+from tests.cli_runner import run_cli as _cli
 
 BPP = [0.1, 0.2, 0.4, 0.8, 1.2]
 PSNR = [28.0, 30.0, 32.0, 34.0, 35.5]
@@ -79,13 +78,6 @@ def test_present_but_unusable_metric_is_not_called_missing():
         curve({"results": {"bpp": BPP, "ms-ssim-rgb": [0.9] * 5}}, label="z.json")
     with pytest.raises(UsageError, match="results.psnr-rgb is not a list"):
         curve({"results": {"bpp": BPP, "psnr-rgb": 30}}, label="z.json")
-
-
-def _cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "lic_bench", *map(str, args)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
 
 
 def test_bd_cli_on_binary_file_directory_and_nan_points(tmp_path):

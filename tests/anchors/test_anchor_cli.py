@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from lic_bench.codecs.sweep import load_rgb
-
-
-def cli(*args, cwd=None, env=None):
-    return subprocess.run([sys.executable, "-m", "lic_bench", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+from tests.cli_runner import run_cli as cli
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ the BD table computed from the committed files."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -14,6 +12,7 @@ from lic_bench.rd.bd import bd_documents
 from lic_bench.rd.table import bd_rows, find_anchor
 from lic_bench.results import load_results
 from lic_bench.results.io import read_result
+from tests.cli_runner import run_cli
 
 ROOT = project_root()
 ANCHOR = ROOT / "results/anchors/x265-bpg444/kodak-per-quality.json"
@@ -75,8 +74,7 @@ def test_table_rows_match_bd_on_the_files(committed):
 def test_bd_cli_reproduces_one_row(committed):
     docs, anchor = committed
     row = next(r for r in bd_rows(docs, anchor) if r["path"].endswith("mbt2018/compressai-paper-kodak.json"))
-    out = subprocess.run([sys.executable, "-m", "lic_bench", "bd", str(ANCHOR), str(ROOT / "results" / row["path"]),
-                          "--format", "json"], capture_output=True, text=True, timeout=120)
+    out = run_cli("bd", ANCHOR, ROOT / "results" / row["path"], "--format", "json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["bd_rate"] == pytest.approx(row["bd_rate_psnr"], abs=1e-9)
 

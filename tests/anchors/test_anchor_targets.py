@@ -144,11 +144,9 @@ def test_compressai_plot_reads_a_target_rate_document(crops, tmp_path):
 
 
 def _cli(*args):
-    import subprocess
-    import sys
+    from tests.cli_runner import run_cli
 
-    return subprocess.run([sys.executable, "-m", "lic_bench", *args], capture_output=True, text=True,
-                          timeout=300)
+    return run_cli(*args)
 
 
 def test_bad_options_are_one_line_errors(crops):

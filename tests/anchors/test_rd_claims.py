@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +14,7 @@ from pydantic import ValidationError
 from lic_bench.kb.schema import Claim, Paper
 from lic_bench.rd.claims import largest_gaps, recompute, rows_to_csv, rows_to_text
 from lic_bench.site.claims import claims_page
+from tests.cli_runner import run_cli
 
 BPP = [0.1, 0.2, 0.4, 0.8, 1.6]
 PSNR = [28.0, 30.5, 33.0, 35.5, 38.0]
@@ -129,8 +128,7 @@ def test_claims_page_lists_gaps_and_links_papers(docs):
 
 # --------------------------------------------------------------------------- the committed claims
 def test_rd_claims_on_the_committed_records():
-    out = subprocess.run([sys.executable, "-m", "lic_bench", "rd", "claims", "-f", "json"],
-                         capture_output=True, text=True, timeout=300)
+    out = run_cli("rd", "claims", "-f", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     rows = data["rows"]
@@ -139,6 +137,5 @@ def test_rd_claims_on_the_committed_records():
     lalic = [r for r in rows if r["codec"] == "lalic" and r["dataset"] == "kodak" and r["claimed"] == -15.26]
     assert lalic and lalic[0]["recomputed"] == pytest.approx(-15.26, abs=0.05)
     assert all(abs(g["gap"]) > 2 for g in data["largest_gaps"])
-    bad = subprocess.run([sys.executable, "-m", "lic_bench", "rd", "claims", "--codec", "no-such-codec"],
-                         capture_output=True, text=True, timeout=300)
+    bad = run_cli("rd", "claims", "--codec", "no-such-codec")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

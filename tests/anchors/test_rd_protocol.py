@@ -8,8 +8,6 @@ import csv
 import io
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -17,15 +15,11 @@ import pytest
 from lic_bench.errors import UsageError
 from lic_bench.rd.bd import bd_documents, bd_per_image
 from lic_bench.rd.protocol import ProtocolMismatch, averaging_of, objective_of
+from tests.cli_runner import run_cli as cli
 
 BPP = [0.1, 0.2, 0.4, 0.8, 1.6]
 PSNR = [27.0, 29.5, 32.0, 34.5, 37.0]
 MSSSIM = [0.90, 0.94, 0.965, 0.98, 0.99]
-
-
-def cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "lic_bench", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 def doc(name, scale=1.0, averaging="per-quality", kind="reported", **meta):

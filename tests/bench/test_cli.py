@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("torch")
 
-from lic_bench.cli import main  # noqa: E402
+from tests.cli_runner import run_cli  # noqa: E402
 
 TINY = "name: mbt2018-mean\nN: 16\nM: 24\n"
 FAST = ["--resolutions", "64,96x80", "--batch-sizes", "2", "--throughput-resolution", "64",
@@ -19,14 +18,8 @@ FAST = ["--resolutions", "64,96x80", "--batch-sizes", "2", "--throughput-resolut
 
 def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
     """Run ``lic-bench bench ARGS`` in this process, as the console script does."""
-    monkeypatch.setattr(sys, "argv", ["lic-bench", "bench", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
+    proc = run_cli("bench", *args)
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 @pytest.fixture()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from lic_bench.bench.determinism import BACKENDS, Backend, check_models, render_text
 from lic_bench.site.determinism import dependent_models, determinism_section
+from tests.cli_runner import run_cli
 
 SMALL = {"N": 16, "M": 24}
 FIELDS = ("backend", "status", "pixels_identical", "float_identical", "max_abs_diff",
@@ -80,8 +78,7 @@ def test_section_escapes_and_handles_agreement():
 
 
 def test_cli_unknown_model_is_one_line():
-    proc = subprocess.run([sys.executable, "-m", "lic_bench", "determinism", "-m", "no-such-model",
-                           "--no-save"], capture_output=True, text=True, timeout=120)
+    proc = run_cli("determinism", "-m", "no-such-model", "--no-save")
     assert proc.returncode != 0
     assert proc.stderr.strip().splitlines()[-1].startswith("error: unknown model(s) no-such-model")
 

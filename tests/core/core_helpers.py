@@ -47,16 +47,9 @@ def smooth_image(h: int, w: int, seed: int = 0) -> torch.Tensor:
 
 
 def run_cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """``lic-bench ARGS`` in this process: (exit code, stdout, stderr)."""
-    import sys
+    """``lic-bench ARGS`` in this process: (exit code, stdout, stderr), through the
+    tests' one runner (:func:`tests.cli_runner.run_cli`)."""
+    from tests.cli_runner import run_cli as run
 
-    from lic_bench.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["lic-bench", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    proc = run(*args)
+    return proc.returncode, proc.stdout, proc.stderr

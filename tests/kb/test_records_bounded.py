@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from lic_bench.kb._load import read_kb
+from tests.cli_runner import run_cli
 
 
 def _kb(tmp_path: Path, kb_fixtures: Path) -> Path:
@@ -18,9 +18,7 @@ def _kb(tmp_path: Path, kb_fixtures: Path) -> Path:
 
 
 def _validate(root: Path) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).with_name("lic-bench")
-    return subprocess.run([str(exe), "kb", "validate", "--root", str(root)], capture_output=True, text=True,
-                          timeout=300)
+    return run_cli("kb", "validate", "--root", root)
 
 
 def test_a_huge_integer_is_one_problem_not_a_crash(tmp_path, kb_fixtures):

@@ -1,21 +1,21 @@
-"""Helpers of the safety tests: hostile files and a real `lic-bench` process."""
+"""Helpers of the safety tests: hostile files, `lic-bench` in this process (the console
+entry point, :func:`tests.cli_runner.run_cli`) and in a real one, as a user runs it."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import lic_bench_process, run_cli
+
 pytest.importorskip("torch")
 
-
-def lic_bench(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    """The installed console script, as a user runs it."""
-    exe = Path(sys.executable).with_name("lic-bench")
-    return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=cwd)
+#: ``lic-bench ARGS`` in this process, for most tests; :func:`lic_bench_process` starts a
+#: real one where the test is about the process a user runs.
+lic_bench = run_cli
+__all__ = ["lic_bench", "lic_bench_process", "assert_one_line_error", "evil_config"]
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:

@@ -1,8 +1,9 @@
 """[safety] item 0: no bitstream or checkpoint can make lic-bench import or call code.
 
-Each test hands a real `lic-bench` process a file whose embedded config names
-``subprocess.Popen`` with a command that would create a marker file, and checks
-that the command never ran and the process ended with one line.
+Each test hands `lic-bench` a file whose embedded config names ``subprocess.Popen`` with
+a command that would create a marker file, and checks that the command never ran and
+the command ended with one line. ``decompress`` of such a header runs in a real installed
+process; the others run the same entry point in this process.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from lic_bench.bitstream.codec import encode_image, model_for_coding
 from lic_bench.bitstream.format import pack, unpack
 from lic_bench.results import config_hash
 from tests.core.core_helpers import small_config, smooth_image
-from tests.safety.conftest import assert_one_line_error, evil_config, lic_bench
+from tests.safety.conftest import assert_one_line_error, evil_config, lic_bench, lic_bench_process
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def test_header_naming_code_is_refused(tmp_path, good_file, command):
     evil = tmp_path / "evil.licb"
     evil.write_bytes(forge(good_file, config=evil_config(marker)))
     args = [command, evil] + (["-o", tmp_path / "out.png"] if command == "decompress" else [])
-    proc = lic_bench(*args)
+    proc = (lic_bench_process if command == "decompress" else lic_bench)(*args)
     assert_one_line_error(proc, "outside lic-bench's registries")
     _never_ran(marker)
     assert not (tmp_path / "out.png").exists()

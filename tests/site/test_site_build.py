@@ -70,15 +70,11 @@ def test_paper_page_has_highlighted_bibtex(built_site):
 
 
 def test_site_help_and_bad_serve_folder(tmp_path):
-    cli = [sys.executable, "-m", "lic_bench", "site"]
-    out = subprocess.run([*cli, "--help"], capture_output=True, text=True, timeout=60)
+    from tests.cli_runner import run_cli
+
+    out = run_cli("site", "--help")
     assert out.returncode == 0 and "build" in out.stdout and "serve" in out.stdout
-    bad = subprocess.run(
-        [*cli, "serve", "--no-build", "--out", str(tmp_path), "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    bad = run_cli("site", "serve", "--no-build", "--out", tmp_path, "--port", "0")
     assert bad.returncode != 0
     assert bad.stderr.strip().startswith("error:") and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1

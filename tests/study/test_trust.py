@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from pathlib import Path
+
+from tests.cli_runner import run_cli as _run
 
 EVIL_SWAP = {"model.class_path": "subprocess.Popen",
              "model.init_args": {"args": ["/bin/sh", "-c", "touch MARKER"]}}
-
-
-def _run(*args, cwd=None) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).with_name("lic-bench")
-    return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=600, cwd=cwd)
 
 
 def test_a_study_naming_code_is_refused_and_dry_run_says_so(tmp_path, study_writer):
