@@ -243,7 +243,19 @@ def fit(cfg: dict[str, Any], resume: str | Path | None = None) -> FitResult:
         _write_atomically(run_dir / "summary.json", json.dumps(
             {**asdict(result), "start_step": start_step, "threads": cfg.get("threads"),
              "world_size": trainer.world_size, "replicas_identical": identical}, indent=2) + "\n")
+    _leave_process_group()
     return result
+
+
+def _leave_process_group() -> None:
+    """End DDP's process group once every rank is done. Left open, gloo's threads are
+    still running at interpreter exit, and a process now and then aborts there
+    ("terminate called without an active exception") after a good run."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def _run_fit(trainer, module, datamodule, resume) -> None:
