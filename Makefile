@@ -38,7 +38,7 @@ site: install-site
 ## file, or the files sharing an expensive fixture, run whole on one worker).
 test: install system
 	$(BIN)/lic-bench kb validate
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --durations=10
 
 lint: install
 	$(BIN)/python -m ruff check lic_bench tests scripts
