@@ -1,3 +1,3 @@
-from lic_bench.cli import main
+from lic_bench.cli import console
 
-main()
+console()
