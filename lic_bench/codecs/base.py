@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from lic_bench.errors import UsageError
+
+if TYPE_CHECKING:  # numpy only where an image is checked: `kb validate` reads CODECS
+    import numpy as np
 
 
 class Codec(ABC):
@@ -60,6 +62,8 @@ class Codec(ABC):
 
     @staticmethod
     def check_image(rgb: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         arr = np.asarray(rgb)
         if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] != 3:
             raise UsageError(
